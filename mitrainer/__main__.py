@@ -1,0 +1,3 @@
+from mitrainer.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Coding of utterances: OARS/MITI skill codes for counsellors, change/sustain talk for clients.
+
+``default_coder()`` returns the trained coder when its model file is present and loads,
+and the rule-based coder otherwise; ``code_utterance`` codes one counsellor utterance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mitrainer.coding.base import (
+    ClientCoding,
+    Coder,
+    CodeScore,
+    ResponseCoding,
+    Utterance,
+)
+
+__all__ = [
+    "ClientCoding",
+    "Coder",
+    "CodeScore",
+    "ResponseCoding",
+    "Utterance",
+    "code_utterance",
+    "default_coder",
+]
+
+_default: Coder | None = None
+
+
+def default_coder() -> Coder:
+    """The best coder available offline (loaded once per process)."""
+    global _default
+    if _default is None:
+        from mitrainer.coding.rules import RuleBasedCoder
+
+        _default = RuleBasedCoder()
+    return _default
+
+
+def code_utterance(text: str, context: Sequence[Utterance | tuple[str, str]] = ()) -> ResponseCoding:
+    """Code one counsellor utterance given the conversation before it.
+
+    ``context`` items may be :class:`Utterance` or ``(speaker, text)`` pairs.
+    """
+    from mitrainer.codes import Speaker
+
+    utterances = [
+        u if isinstance(u, Utterance) else Utterance(Speaker.parse(u[0]) or Speaker.CLIENT, u[1])
+        for u in context
+    ]
+    return default_coder().code_response(text, utterances)

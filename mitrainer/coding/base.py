@@ -1,0 +1,135 @@
+"""The coder interface: how the engine, scoring and the UI learn what an utterance does.
+
+A :class:`Coder` turns a counsellor response (with the conversation before it) into a
+:class:`ResponseCoding` — a primary skill code plus every code with a confidence — and a
+client line into a :class:`ClientCoding` (change / sustain / neutral talk, DARN-CAT
+subtype). Results the coder is unsure of are marked ``uncertain`` so the UI can say
+"not sure"; text it cannot read is returned *uncoded* (``primary is None``) rather than
+given a confident wrong code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One line of a conversation, as context for coding the next one."""
+
+    speaker: Speaker
+    text: str
+
+
+@dataclass(frozen=True)
+class CodeScore:
+    code: SkillCode
+    confidence: float
+
+
+@dataclass(frozen=True)
+class ResponseCoding:
+    """The coding of one counsellor utterance.
+
+    ``codes`` holds every code that applies, highest confidence first; ``primary`` is
+    the one that counts for MITI tallies (a reflection wins over a question in the same
+    volley, as the MITI rules say). ``primary`` is None when the text was not coded, and
+    ``uncoded_reason`` says why.
+    """
+
+    primary: SkillCode | None
+    codes: tuple[CodeScore, ...] = ()
+    uncertain: bool = False
+    uncoded_reason: str = ""
+    coder: str = ""
+
+    @property
+    def coded(self) -> bool:
+        return self.primary is not None
+
+    @property
+    def confidence(self) -> float:
+        for score in self.codes:
+            if score.code is self.primary:
+                return score.confidence
+        return 0.0
+
+    def skills(self) -> frozenset[SkillCode]:
+        """Every code given to the utterance (what scenario conditions test)."""
+        return frozenset(s.code for s in self.codes)
+
+    def has(self, *codes: SkillCode) -> bool:
+        return any(c in self.skills() for c in codes)
+
+    def to_json(self) -> dict:
+        return {
+            "primary": self.primary.value if self.primary else None,
+            "codes": [{"code": s.code.value, "confidence": round(s.confidence, 4)} for s in self.codes],
+            "uncertain": self.uncertain,
+            "uncoded_reason": self.uncoded_reason,
+            "coder": self.coder,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ResponseCoding:
+        primary = data.get("primary")
+        return cls(
+            primary=SkillCode(primary) if primary else None,
+            codes=tuple(CodeScore(SkillCode(c["code"]), float(c["confidence"])) for c in data.get("codes", [])),
+            uncertain=bool(data.get("uncertain", False)),
+            uncoded_reason=str(data.get("uncoded_reason", "")),
+            coder=str(data.get("coder", "")),
+        )
+
+    @classmethod
+    def manual(cls, *codes: SkillCode, coder: str = "manual") -> ResponseCoding:
+        """A coding given by a person (or chosen in guided mode): full confidence."""
+        return cls(primary=codes[0] if codes else None,
+                   codes=tuple(CodeScore(c, 1.0) for c in codes), coder=coder,
+                   uncoded_reason="" if codes else "no code given")
+
+
+@dataclass(frozen=True)
+class ClientCoding:
+    """The coding of one client line: change / sustain / neutral talk (or discord)."""
+
+    talk: TalkType | None
+    subtype: Subtype | None = None
+    confidence: float = 0.0
+    scores: dict[str, float] = field(default_factory=dict)
+    uncertain: bool = False
+    uncoded_reason: str = ""
+    coder: str = ""
+
+    @property
+    def coded(self) -> bool:
+        return self.talk is not None
+
+    def to_json(self) -> dict:
+        return {
+            "talk": self.talk.value if self.talk else None,
+            "subtype": self.subtype.value if self.subtype else None,
+            "confidence": round(self.confidence, 4),
+            "uncertain": self.uncertain,
+            "uncoded_reason": self.uncoded_reason,
+            "coder": self.coder,
+        }
+
+
+@runtime_checkable
+class Coder(Protocol):
+    """Anything that can code counsellor responses and client lines."""
+
+    name: str
+
+    def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
+        """Code one counsellor utterance; ``context`` is the conversation before it."""
+        ...
+
+    def code_client(self, text: str, context: Sequence[Utterance] = ()) -> ClientCoding:
+        """Code one client utterance; ``context`` is the conversation before it."""
+        ...
