@@ -1,0 +1,75 @@
+"""The ``mitrainer`` command: bare, it opens the trainer; subcommands run headless.
+
+Each subcommand lives in its own module under ``mitrainer/cli/`` and exposes
+``register(subparsers)``, which adds its parser and sets ``handler``. Modules keep heavy
+imports (Textual, numpy, pydantic, the coder) inside their handlers so that
+``mitrainer validate --help`` answers at once.
+
+Exit codes: 0 success, 1 problems found (validation errors, failed checks), 2 could not
+run (bad arguments, unreadable input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from mitrainer import __version__
+
+# Order here is the order in --help.
+COMMAND_MODULES = [
+    "mitrainer.cli.authoring",  # validate, graph, new
+    "mitrainer.cli.playing",  # play, playtest
+]
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_CANNOT_RUN = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's default exit code is 2 as well
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_CANNOT_RUN, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mitrainer",
+        description="Practise motivational interviewing against simulated clients. "
+        "Run without a command to open the trainer.",
+    )
+    parser.add_argument("--version", action="version", version=f"mitrainer {__version__}")
+    parser.add_argument("--db", metavar="PATH", help="session database (default: in your data folder; "
+                        "or set MITRAINER_DB)")
+    parser.add_argument("--scenarios", metavar="DIR", action="append", default=[],
+                        help="also load scenarios from DIR (repeatable)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            from mitrainer.cli.tui_launch import launch
+
+            return launch(args)
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the last line of defence: a message, never a traceback
+        from mitrainer.errors import MitrainerError
+
+        if isinstance(exc, MitrainerError):
+            print(f"mitrainer: {exc}", file=sys.stderr)
+            return EXIT_CANNOT_RUN
+        raise
