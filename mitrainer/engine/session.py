@@ -1,0 +1,326 @@
+"""The session state machine: one trainee response in, the client's next line out.
+
+A :class:`Session` is pure and deterministic: given a scenario, a seed and the same coded
+responses it takes the same branches and picks the same line variants. Every turn is
+recorded with everything needed to replay, score and export it, and :meth:`Session.rewind`
+undoes the last turn exactly (the trainer's ctrl+z).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from mitrainer import __version__
+from mitrainer.codes import Speaker, Subtype, TalkType
+from mitrainer.coding.base import Coder, ResponseCoding, Utterance
+from mitrainer.errors import MitrainerError
+from mitrainer.scenario import conditions
+from mitrainer.scenario.model import Branch, Ending, Node, Scenario, When
+
+RECORD_SCHEMA_VERSION = 1
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SessionOver(MitrainerError):
+    """A response was given after the session reached an ending."""
+
+
+@dataclass(frozen=True)
+class ClientLine:
+    """What the client says at a node (the variant picked for this visit)."""
+
+    node_id: str
+    text: str
+    cue: str
+    talk: TalkType | None
+    subtype: Subtype | None
+    ending: Ending | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "node": self.node_id,
+            "text": self.text,
+            "cue": self.cue,
+            "talk": self.talk.value if self.talk else None,
+            "subtype": self.subtype.value if self.subtype else None,
+        }
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange: the client's line, the trainee's response, and where it led."""
+
+    index: int
+    client: ClientLine
+    response: str
+    coding: ResponseCoding
+    branch: int
+    branch_note: str
+    next_node: str
+    variables: dict[str, int | float | bool | str]
+    at: str
+    guided: bool = False
+    feedback: dict | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "index": self.index,
+            "client": self.client.to_json(),
+            "response": self.response,
+            "coding": self.coding.to_json(),
+            "branch": self.branch,
+            "branch_note": self.branch_note,
+            "next_node": self.next_node,
+            "variables": dict(self.variables),
+            "at": self.at,
+            "guided": self.guided,
+            "feedback": self.feedback,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Turn:
+        client = data["client"]
+        return cls(
+            index=int(data["index"]),
+            client=ClientLine(
+                node_id=client["node"], text=client["text"], cue=client.get("cue", ""),
+                talk=TalkType(client["talk"]) if client.get("talk") else None,
+                subtype=Subtype(client["subtype"]) if client.get("subtype") else None,
+            ),
+            response=data["response"],
+            coding=ResponseCoding.from_json(data["coding"]),
+            branch=int(data["branch"]),
+            branch_note=data.get("branch_note", ""),
+            next_node=data["next_node"],
+            variables=dict(data.get("variables", {})),
+            at=data.get("at", ""),
+            guided=bool(data.get("guided", False)),
+            feedback=data.get("feedback"),
+        )
+
+
+@dataclass(frozen=True)
+class _State:
+    node_id: str
+    variables: dict
+    visits: dict[str, int]
+
+
+@lru_cache(maxsize=4096)
+def compiled_condition(text: str) -> conditions.Expr:
+    return conditions.parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    escaped = re.escape(keyword.strip())
+    # Word boundaries for alphabetic scripts; scripts written without spaces (Chinese,
+    # Japanese) match anywhere in the text.
+    if any("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in keyword):
+        return re.compile(escaped, re.IGNORECASE)
+    return re.compile(rf"(?<!\w){escaped}(?!\w)", re.IGNORECASE)
+
+
+def keyword_hit(text: str, keywords: Sequence[str]) -> bool:
+    return any(_keyword_pattern(k).search(text) for k in keywords)
+
+
+@dataclass
+class Session:
+    """A practice conversation in progress (or finished)."""
+
+    scenario: Scenario
+    seed: int = 0
+    coder: Coder | None = None
+    clock: Clock = utc_now
+    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    turns: list[Turn] = field(default_factory=list)
+    started_at: str = ""
+    ended_at: str = ""
+    reflections: dict[str, str] = field(default_factory=dict)
+    _state: _State = field(init=False)
+    _history: list[_State] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        defaults = {name: var.default for name, var in self.scenario.variables.items()}
+        self._state = _State(self.scenario.start, defaults, {self.scenario.start: 1})
+        if not self.started_at:
+            self.started_at = self.clock().isoformat(timespec="seconds")
+
+    # -- reading the state -------------------------------------------------------------
+    @property
+    def node_id(self) -> str:
+        return self._state.node_id
+
+    @property
+    def node(self) -> Node:
+        return self.scenario.nodes[self._state.node_id]
+
+    @property
+    def variables(self) -> dict:
+        return dict(self._state.variables)
+
+    def visits(self, node_id: str) -> int:
+        return self._state.visits.get(node_id, 0)
+
+    @property
+    def finished(self) -> bool:
+        return self.node.is_ending
+
+    @property
+    def ending(self) -> Ending | None:
+        return self.node.ending
+
+    @property
+    def current_line(self) -> ClientLine:
+        """The client's line at the current node, the variant fixed by seed and visit."""
+        node = self.node
+        lines = node.lines()
+        pick = random.Random(f"{self.seed}:{self.node_id}:{self.visits(self.node_id)}").randrange(len(lines))
+        return ClientLine(self.node_id, lines[pick], node.cue, node.talk, node.subtype, node.ending)
+
+    def context(self, limit: int = 6) -> list[Utterance]:
+        """The conversation so far, ending with the client's current line (coder context)."""
+        utterances: list[Utterance] = []
+        for turn in self.turns:
+            utterances.append(Utterance(Speaker.CLIENT, turn.client.text))
+            utterances.append(Utterance(Speaker.COUNSELLOR, turn.response))
+        utterances.append(Utterance(Speaker.CLIENT, self.current_line.text))
+        return utterances[-limit:]
+
+    # -- changing the state ------------------------------------------------------------
+    def code(self, text: str) -> ResponseCoding:
+        if self.coder is None:
+            raise MitrainerError("this session has no coder; pass a coding with the response")
+        return self.coder.code_response(text, self.context())
+
+    def respond(self, text: str, coding: ResponseCoding | None = None, *, guided: bool = False,
+                feedback: dict | None = None) -> Turn:
+        """Take the trainee's response, choose the branch, apply effects and move on."""
+        if self.finished:
+            raise SessionOver("the session has ended; rewind to respond differently")
+        coding = coding if coding is not None else self.code(text)
+        line = self.current_line
+        index, branch = self.choose_branch(text, coding)
+        variables = self._apply(branch)
+        visits = dict(self._state.visits)
+        visits[branch.goto] = visits.get(branch.goto, 0) + 1
+        turn = Turn(
+            index=len(self.turns), client=line, response=text, coding=coding, branch=index,
+            branch_note=branch.note, next_node=branch.goto, variables=dict(variables),
+            at=self.clock().isoformat(timespec="seconds"), guided=guided, feedback=feedback,
+        )
+        self._history.append(self._state)
+        self._state = _State(branch.goto, variables, visits)
+        self.turns.append(turn)
+        if self.finished:
+            self.ended_at = turn.at
+        return turn
+
+    def attach_feedback(self, feedback: dict) -> Turn:
+        """Store rubric feedback on the last turn (computed after the branch was taken)."""
+        self.turns[-1] = replace(self.turns[-1], feedback=feedback)
+        return self.turns[-1]
+
+    def rewind(self) -> Turn | None:
+        """Undo the last turn exactly; returns it, or None at the start."""
+        if not self.turns:
+            return None
+        self._state = self._history.pop()
+        self.ended_at = ""
+        return self.turns.pop()
+
+    def choose_branch(self, text: str, coding: ResponseCoding) -> tuple[int, Branch]:
+        for index, branch in enumerate(self.node.responses):
+            if branch.when is None or self._matches(branch.when, text, coding):
+                return index, branch
+        # The validator refuses nodes without a fallback; this only guards hand-built models.
+        raise MitrainerError(f"node '{self.node_id}' has no branch for this response and no fallback")
+
+    def _matches(self, when: When, text: str, coding: ResponseCoding) -> bool:
+        if when.skills and not coding.has(*when.skills):
+            return False
+        if when.keywords and not keyword_hit(text, when.keywords):
+            return False
+        if when.if_ is not None:
+            functions = {"visits": self.visits, "turn": lambda: len(self.turns)}
+            if not conditions.evaluate(compiled_condition(when.if_), self._state.variables, functions):
+                return False
+        return True
+
+    def _apply(self, branch: Branch) -> dict:
+        variables = dict(self._state.variables)
+        for name, value in branch.effects.set.items():
+            variables[name] = value
+        for name, amount in branch.effects.add.items():
+            variables[name] = variables[name] + amount
+        for name, var in self.scenario.variables.items():
+            value = variables[name]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if var.min is not None and value < var.min:
+                    value = type(value)(var.min)
+                if var.max is not None and value > var.max:
+                    value = type(value)(var.max)
+                variables[name] = value
+        return variables
+
+    # -- records -----------------------------------------------------------------------
+    def record(self) -> dict:
+        """The complete, versioned, JSON-serialisable record of this session."""
+        ending = self.ending
+        return {
+            "schema_version": RECORD_SCHEMA_VERSION,
+            "app_version": __version__,
+            "session_id": self.session_id,
+            "scenario": {
+                "id": self.scenario.id,
+                "title": self.scenario.title,
+                "version": self.scenario.version,
+                "language": self.scenario.language,
+                "content_hash": self.scenario.content_hash(),
+            },
+            "seed": self.seed,
+            "coder": self.coder.name if self.coder is not None else "",
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "turns": [t.to_json() for t in self.turns],
+            "current": self.current_line.to_json(),
+            "variables": self.variables,
+            "ending": None if ending is None else {
+                "node": self.node_id, "outcome": ending.outcome, "title": ending.title, "debrief": ending.debrief,
+            },
+            "reflections": dict(self.reflections),
+        }
+
+    @classmethod
+    def resume(cls, scenario: Scenario, record: dict, coder: Coder | None = None, clock: Clock = utc_now) -> Session:
+        """Rebuild a session from its record by replaying every turn's recorded coding.
+
+        Replaying (instead of trusting stored state) keeps rewind exact after a resume
+        and notices a scenario that changed under the record.
+        """
+        session = cls(scenario, seed=int(record.get("seed", 0)), coder=coder, clock=clock,
+                      session_id=record.get("session_id") or uuid.uuid4().hex,
+                      started_at=record.get("started_at", ""))
+        for data in record.get("turns", []):
+            turn = Turn.from_json(data)
+            if turn.client.node_id != session.node_id:
+                raise MitrainerError(
+                    f"the scenario changed since this session was recorded (turn {turn.index + 1} was at "
+                    f"'{turn.client.node_id}', the scenario now leads to '{session.node_id}')")
+            replayed = session.respond(turn.response, turn.coding, guided=turn.guided, feedback=turn.feedback)
+            session.turns[-1] = replace(replayed, at=turn.at)
+        session.ended_at = record.get("ended_at", session.ended_at)
+        session.reflections = dict(record.get("reflections") or {})
+        return session

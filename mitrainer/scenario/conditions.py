@@ -1,0 +1,291 @@
+"""The small condition language used in a branch's ``if:``.
+
+Instructors write conditions such as::
+
+    rapport >= 3 and not discord > 1
+    visits("clinic_routine") < 2 or readiness == 5
+    stage == "contemplation"
+
+Grammar (parsed here by hand, never ``eval``-ed)::
+
+    expr    := or
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | compare
+    compare := sum (("==" | "!=" | "<" | "<=" | ">" | ">=") sum)?
+    sum     := atom (("+" | "-") atom)*
+    atom    := NUMBER | STRING | "true" | "false" | NAME | NAME "(" args ")" | "(" expr ")"
+
+Names are declared scenario variables. Functions: ``visits(node)`` — how many times the
+client has said that node's line this session (the current node included); ``turn()`` — the
+number of trainee responses so far. Errors are :class:`ConditionError` with a column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+Value = int | float | bool | str
+
+FUNCTIONS: dict[str, int] = {"visits": 1, "turn": 0}
+
+
+class ConditionError(ValueError):
+    def __init__(self, message: str, column: int, hint: str = ""):
+        super().__init__(message)
+        self.column = column  # 1-based, within the condition text
+        self.hint = hint
+
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<string>\"[^\"]*\"|'[^']*')|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>==|!=|<=|>=|<|>|\(|\)|,|\+|-))"
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    column: int
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = _TOKEN.match(text, pos)
+        if not match or match.end() == pos:
+            col = pos + 1 + (len(text[pos:]) - len(text[pos:].lstrip()))
+            bad = text[col - 1]
+            hint = "use 'and', 'or', 'not' and == != < <= > >=" if bad in "&|!=" else ""
+            raise ConditionError(f"unexpected character '{bad}'", col, hint)
+        kind = match.lastgroup or "op"
+        start = match.start(kind)
+        tokens.append(Token(kind, match.group(kind), start + 1))
+        pos = match.end()
+    tokens.append(Token("end", "", len(text) + 1))
+    return tokens
+
+
+# AST nodes: small frozen dataclasses evaluated by `evaluate`.
+@dataclass(frozen=True)
+class Literal:
+    value: Value
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    column: int
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    args: tuple[Literal, ...]
+    column: int
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    operand: object
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: object
+    right: object
+
+
+Expr = Literal | Var | Call | Unary | Binary
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.tokens = tokenize(text)
+        self.i = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def expect(self, text: str) -> Token:
+        token = self.take()
+        if token.text != text:
+            raise ConditionError(f"expected '{text}' but found {_describe(token)}", token.column)
+        return token
+
+    def parse(self) -> Expr:
+        if self.peek().kind == "end":
+            raise ConditionError("the condition is empty", 1)
+        expr = self.parse_or()
+        token = self.peek()
+        if token.kind != "end":
+            raise ConditionError(f"unexpected {_describe(token)}", token.column,
+                                 "join conditions with 'and' or 'or'")
+        return expr
+
+    def parse_or(self) -> Expr:
+        left = self.parse_and()
+        while self.peek().text == "or":
+            self.take()
+            left = Binary("or", left, self.parse_and())
+        return left
+
+    def parse_and(self) -> Expr:
+        left = self.parse_not()
+        while self.peek().text == "and":
+            self.take()
+            left = Binary("and", left, self.parse_not())
+        return left
+
+    def parse_not(self) -> Expr:
+        if self.peek().text == "not":
+            self.take()
+            return Unary("not", self.parse_not())
+        return self.parse_compare()
+
+    def parse_compare(self) -> Expr:
+        left = self.parse_sum()
+        if self.peek().text in ("==", "!=", "<", "<=", ">", ">="):
+            op = self.take().text
+            left = Binary(op, left, self.parse_sum())
+            if self.peek().text in ("==", "!=", "<", "<=", ">", ">="):
+                raise ConditionError("comparisons cannot be chained", self.peek().column,
+                                     "write 'a < b and b < c'")
+        return left
+
+    def parse_sum(self) -> Expr:
+        left = self.parse_atom()
+        while self.peek().text in ("+", "-"):
+            op = self.take().text
+            left = Binary(op, left, self.parse_atom())
+        return left
+
+    def parse_atom(self) -> Expr:
+        token = self.take()
+        if token.kind == "number":
+            return Literal(float(token.text) if "." in token.text else int(token.text))
+        if token.kind == "string":
+            return Literal(token.text[1:-1])
+        if token.text == "-" and self.peek().kind == "number":
+            number = self.take().text
+            return Literal(-(float(number) if "." in number else int(number)))
+        if token.text == "(":
+            expr = self.parse_or()
+            self.expect(")")
+            return expr
+        if token.kind == "name":
+            if token.text in ("true", "false"):
+                return Literal(token.text == "true")
+            if token.text in ("and", "or", "not"):
+                raise ConditionError(f"'{token.text}' needs something before it", token.column)
+            if self.peek().text == "(":
+                self.take()
+                args: list[Literal] = []
+                while self.peek().text != ")":
+                    arg = self.take()
+                    if arg.kind == "string":
+                        args.append(Literal(arg.text[1:-1]))
+                    elif arg.kind == "name":  # visits(node_id) without quotes is fine too
+                        args.append(Literal(arg.text))
+                    else:
+                        raise ConditionError(f"unexpected {_describe(arg)} in the arguments", arg.column)
+                    if self.peek().text == ",":
+                        self.take()
+                self.expect(")")
+                return Call(token.text, tuple(args), token.column)
+            return Var(token.text, token.column)
+        raise ConditionError(f"unexpected {_describe(token)}", token.column)
+
+
+def _describe(token: Token) -> str:
+    return "the end of the condition" if token.kind == "end" else f"'{token.text}'"
+
+
+def parse(text: str) -> Expr:
+    """Parse a condition; raises :class:`ConditionError` with a 1-based column."""
+    return _Parser(text).parse()
+
+
+def names_in(expr: Expr) -> list[Var]:
+    """Every variable the expression reads."""
+    found: list[Var] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Var):
+            found.append(node)
+        elif isinstance(node, Unary):
+            stack.append(node.operand)
+        elif isinstance(node, Binary):
+            stack.extend((node.left, node.right))
+    return found
+
+
+def calls_in(expr: Expr) -> list[Call]:
+    found: list[Call] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Call):
+            found.append(node)
+        elif isinstance(node, Unary):
+            stack.append(node.operand)
+        elif isinstance(node, Binary):
+            stack.extend((node.left, node.right))
+    return found
+
+
+def evaluate(expr: Expr, variables: Mapping[str, Value], functions: Mapping[str, Callable[..., Value]]) -> Value:
+    """Evaluate a parsed, validated condition. Type mismatches compare as False."""
+    if isinstance(expr, Literal):
+        return expr.value
+    if isinstance(expr, Var):
+        return variables[expr.name]
+    if isinstance(expr, Call):
+        return functions[expr.name](*(a.value for a in expr.args))
+    if isinstance(expr, Unary):
+        return not _truthy(evaluate(expr.operand, variables, functions))
+    assert isinstance(expr, Binary)
+    if expr.op == "and":
+        return _truthy(evaluate(expr.left, variables, functions)) and _truthy(evaluate(expr.right, variables, functions))
+    if expr.op == "or":
+        return _truthy(evaluate(expr.left, variables, functions)) or _truthy(evaluate(expr.right, variables, functions))
+    left = evaluate(expr.left, variables, functions)
+    right = evaluate(expr.right, variables, functions)
+    try:
+        if expr.op == "+":
+            return left + right  # type: ignore[operator]
+        if expr.op == "-":
+            return left - right  # type: ignore[operator]
+        if expr.op == "==":
+            return left == right
+        if expr.op == "!=":
+            return left != right
+        if expr.op == "<":
+            return left < right  # type: ignore[operator]
+        if expr.op == "<=":
+            return left <= right  # type: ignore[operator]
+        if expr.op == ">":
+            return left > right  # type: ignore[operator]
+        if expr.op == ">=":
+            return left >= right  # type: ignore[operator]
+    except TypeError:
+        return False
+    raise ValueError(f"unknown operator {expr.op}")  # pragma: no cover
+
+
+def _truthy(value: Value) -> bool:
+    return bool(value)

@@ -1,0 +1,152 @@
+"""Loading scenario files: YAML → shape check → whole-scenario checks.
+
+``load_scenario`` never raises for a problem in the file; it returns a
+:class:`LoadedScenario` with the scenario (when it has no errors) and every diagnostic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mitrainer.errors import Diagnostic, ScenarioError, Severity, display_path, sort_diagnostics
+from mitrainer.safeyaml import PositionMap, load_file, load_text
+from mitrainer.scenario.model import Scenario
+from mitrainer.scenario.validate import DUPLICATE_ID, check_scenario, check_schema_version
+from mitrainer.schema import validate_model
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class LoadedScenario:
+    path: Path | None
+    scenario: Scenario | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    positions: PositionMap = field(default_factory=PositionMap)
+
+    @property
+    def ok(self) -> bool:
+        return self.scenario is not None and not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    def require(self) -> Scenario:
+        """The scenario, or :class:`ScenarioError` with the first problem as its message."""
+        if self.scenario is None or self.errors:
+            first = self.errors[0] if self.errors else None
+            raise ScenarioError(str(first) if first else "the scenario could not be loaded", self.diagnostics)
+        return self.scenario
+
+
+def _from_document(data, positions: PositionMap, problems: list[Diagnostic], path: Path | None,
+                   file: str) -> LoadedScenario:
+    if problems:
+        return LoadedScenario(path, None, problems, positions)
+    version_problems = check_schema_version(data, positions, file)
+    if version_problems:
+        return LoadedScenario(path, None, version_problems, positions)
+    scenario, shape_problems = validate_model(Scenario, data, positions, file)
+    if scenario is None:
+        return LoadedScenario(path, None, sort_diagnostics(shape_problems), positions)
+    assert isinstance(scenario, Scenario)
+    diagnostics = sort_diagnostics(check_scenario(scenario, positions, file))
+    return LoadedScenario(path, scenario, diagnostics, positions)
+
+
+def load_scenario(path: Path | str) -> LoadedScenario:
+    path = Path(path)
+    file = display_path(path)
+    doc = load_file(path, file)
+    return _from_document(doc.data, doc.positions, doc.diagnostics, path, file)
+
+
+def parse_scenario(text: str, file: str = "<input>") -> LoadedScenario:
+    doc = load_text(text, file)
+    return _from_document(doc.data, doc.positions, doc.diagnostics, None, file)
+
+
+def is_scenario_document(path: Path) -> bool:
+    """Cheap sniff: does this YAML file look like a scenario (rather than a rubric)?"""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return True
+    return b"\nrubric_version:" not in b"\n" + head and not head.startswith(b"rubric_version:")
+
+
+def iter_yaml_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every YAML file named or inside the folders named (sorted, recursive)."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+        else:
+            yield path
+
+
+@dataclass
+class Library:
+    """All scenarios found in some folders: the playable ones and the broken ones."""
+
+    scenarios: dict[str, LoadedScenario] = field(default_factory=dict)
+    broken: list[LoadedScenario] = field(default_factory=list)
+
+    def get(self, key: str) -> LoadedScenario | None:
+        """Find a scenario by id, or by a file path."""
+        if key in self.scenarios:
+            return self.scenarios[key]
+        for loaded in self.scenarios.values():
+            if loaded.path is not None and (str(loaded.path) == key or loaded.path.stem == key):
+                return loaded
+        return None
+
+    def ordered(self) -> list[LoadedScenario]:
+        return sorted(self.scenarios.values(), key=lambda s: (s.scenario.kind, s.scenario.difficulty.value,  # type: ignore[union-attr]
+                                                                s.scenario.title))  # type: ignore[union-attr]
+
+
+def load_library(folders: Iterable[Path]) -> Library:
+    library = Library()
+    for path in iter_yaml_files(folders):
+        if not is_scenario_document(path):
+            continue
+        loaded = load_scenario(path)
+        if not loaded.ok:
+            library.broken.append(loaded)
+            continue
+        assert loaded.scenario is not None
+        if loaded.scenario.id in library.scenarios:
+            other = library.scenarios[loaded.scenario.id]
+            loaded.diagnostics.append(Diagnostic(
+                DUPLICATE_ID, Severity.ERROR,
+                f"scenario id '{loaded.scenario.id}' is already used by {display_path(other.path or '')}",
+                display_path(path), loaded.positions.of(("id",)), "give each scenario its own id"))
+            library.broken.append(loaded)
+            continue
+        library.scenarios[loaded.scenario.id] = loaded
+    return library
+
+
+def load_for_play(key: str, extra_folders: Iterable[Path] = ()) -> Scenario:
+    """A scenario named by path or id (bundled or in ``extra_folders``), or ScenarioError."""
+    from mitrainer.paths import bundled_scenarios
+
+    candidate = Path(key)
+    if candidate.suffix in YAML_SUFFIXES or candidate.exists():
+        return load_scenario(candidate).require()
+    library = load_library([bundled_scenarios(), *extra_folders])
+    found = library.get(key)
+    if found is None:
+        from mitrainer.errors import did_you_mean
+
+        hint = did_you_mean(key, library.scenarios)
+        raise ScenarioError(f"no scenario '{key}' (not a file, nor a bundled scenario id)" + (f"; {hint}" if hint else ""))
+    return found.require()

@@ -1,0 +1,166 @@
+"""Typed, frozen models of a scenario file (``schema_version: 1``).
+
+The YAML format is documented for instructors in ``docs/scenario-format.md``. These models
+check the *shape* of a file (keys, types, allowed values); ``validate.py`` checks what
+only the whole scenario can tell (gotos, variables, reachability, fallbacks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from mitrainer.codes import Difficulty, SkillCode, Stage, Subtype, TalkType
+
+SCHEMA_VERSION = 1
+
+NodeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max_length=120)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class Persona(_Model):
+    """The simulated client."""
+
+    name: Text
+    age: int | None = Field(default=None, ge=0, le=120)
+    pronouns: str = ""
+    background: Text
+    stage: Stage
+    values: list[Text] = []
+    fears: list[Text] = []
+    avoids: list[Text] = Field(default=[], description="what the client does not want to talk about")
+
+
+VariableType = Literal["int", "number", "bool", "text"]
+
+
+class Variable(_Model):
+    """A piece of client state that conditions read and effects change."""
+
+    type: VariableType = "int"
+    default: int | float | bool | str = 0
+    min: float | None = None
+    max: float | None = None
+    label: str = ""
+    meter: bool = Field(default=False, description="show as a meter in the trainer's sidebar")
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _default_matches_type(self) -> Variable:
+        if not value_fits(self.type, self.default):
+            raise ValueError(f"default {self.default!r} is not a {self.type}")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is greater than max")
+        return self
+
+
+def value_fits(kind: str, value: object) -> bool:
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+class When(_Model):
+    """What must hold for a branch to be taken (all given parts must hold)."""
+
+    skills: list[SkillCode] = Field(default=[], description="any of these codes in the response")
+    keywords: list[Text] = Field(default=[], description="any of these words or phrases in the response")
+    if_: str | None = Field(default=None, alias="if", description="a condition in the condition language")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, coerce_numbers_to_str=True)
+
+
+class Effects(_Model):
+    set: dict[str, int | float | bool | str] = {}
+    add: dict[str, int | float] = {}
+
+
+class Branch(_Model):
+    """One way the conversation can go after the trainee's response."""
+
+    when: When | None = None
+    effects: Effects = Effects()
+    goto: NodeId
+    note: str = Field(default="", description="why this branch: shown in feedback")
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.when is None
+
+
+class Exemplar(_Model):
+    """A model response for a node, used for hints, feedback, guided mode and playtests."""
+
+    text: Text
+    codes: list[str] = Field(min_length=1)
+    why: Text
+
+
+class Ending(_Model):
+    outcome: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    title: str = ""
+    debrief: Text
+
+
+class Node(_Model):
+    client: Text
+    cue: str = ""
+    variants: list[Text] = []
+    talk: TalkType | None = None
+    subtype: Subtype | None = None
+    responses: list[Branch] = []
+    exemplars: list[Exemplar] = []
+    distractors: list[Exemplar] = []
+    ending: Ending | None = None
+
+    @property
+    def is_ending(self) -> bool:
+        return self.ending is not None
+
+    def lines(self) -> list[str]:
+        return [self.client, *self.variants]
+
+
+class Scenario(_Model):
+    schema_version: int
+    id: Id
+    title: Text
+    kind: Literal["conversation", "drill"] = "conversation"
+    focus: list[SkillCode] = Field(default=[], description="the skills a drill practises")
+    language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    topic: Text
+    setting: Text
+    difficulty: Difficulty
+    minutes: int = Field(ge=1, le=240)
+    learning_goals: list[Text] = Field(min_length=1)
+    author: Text
+    version: str = "1"
+    rubric: str = "standard"
+    persona: Persona
+    variables: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], Variable] = {}
+    start: NodeId
+    nodes: dict[NodeId, Node] = Field(min_length=1)
+
+    def content_hash(self) -> str:
+        """A stable hash of the scenario's content (what a session record refers to)."""
+        blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+        return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def endings(self) -> dict[str, Node]:
+        return {nid: n for nid, n in self.nodes.items() if n.is_ending}
+
+    @property
+    def meters(self) -> dict[str, Variable]:
+        return {name: v for name, v in self.variables.items() if v.meter}
