@@ -1,0 +1,1 @@
+"""Persistence: the session database and private files in the user's data directory."""
