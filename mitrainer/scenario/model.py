@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -155,6 +156,10 @@ class Scenario(_Model):
 
     def content_hash(self) -> str:
         """A stable hash of the scenario's content (what a session record refers to)."""
+        return self._content_hash
+
+    @cached_property
+    def _content_hash(self) -> str:
         blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
         return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
