@@ -45,10 +45,15 @@ class Metric:
     band: str | None  # "below" | "fair" | "good" | None (no thresholds or no value)
     fair: float | None
     good: float | None
+    format: str = "score"  # "ratio" | "percent" | "score" | "count": how values and thresholds are shown
+
+    def show(self, value: float | None) -> str:
+        """A value (or a threshold) of this metric as the table shows it."""
+        return format_value(self.format, value)
 
     def to_json(self) -> dict:
         return {"key": self.key, "label": self.label, "value": _round(self.value), "display": self.display,
-                "band": self.band, "fair": self.fair, "good": self.good}
+                "band": self.band, "fair": self.fair, "good": self.good, "format": self.format}
 
 
 @dataclass(frozen=True)
@@ -270,20 +275,22 @@ def band(spec: MetricSpec, value: float | None) -> str | None:
     return "below"
 
 
-def display(spec: MetricSpec, value: float | None) -> str:
+def format_value(kind: str | None, value: float | None) -> str:
     if value is None:
         return "—"
-    if spec.format == "ratio":
-        return f"{value:.2f} : 1"
-    if spec.format == "percent":
+    if kind == "ratio":
+        return f"{value:.2f}:1"
+    if kind == "percent":
         return f"{value * 100:.0f}%"
-    if spec.format == "count":
+    if kind == "count":
         return str(int(round(value)))
     return f"{value:.2f}"
 
 
 def make_metric(key: str, spec: MetricSpec, value: float | None) -> Metric:
-    return Metric(key, spec.label or key, value, display(spec, value), band(spec, value), spec.fair, spec.good)
+    kind = spec.format or "score"
+    return Metric(key, spec.label or key, value, format_value(kind, value), band(spec, value), spec.fair, spec.good,
+                  kind)
 
 
 # -- sessions ---------------------------------------------------------------------------------
