@@ -241,11 +241,14 @@ class _Composer:
                 if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is _NO_KEY:
                     raise _Refused("Y006", "a mapping key must be plain text", start)
                 attach(container, path, start)
-                stack.append([container, path, _NO_KEY, event.anchor, self.nodes])
+                stack.append([container, path, _NO_KEY, event.anchor, self.nodes + self.alias_expansion])
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 frame = stack.pop()
                 if frame[3]:
-                    self.anchors[frame[3]] = (frame[0], self.nodes - frame[4] + 1)
+                    # The size counts what aliases inside it expand to, so nested aliases
+                    # (billion laughs) add up to the budget rather than counting as one node.
+                    size = self.nodes + self.alias_expansion - frame[4] + 1
+                    self.anchors[frame[3]] = (frame[0], size)
                 if not stack:
                     return root
             else:  # pragma: no cover - the parser yields nothing else inside a document
