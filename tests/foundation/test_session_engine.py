@@ -9,7 +9,7 @@ import pytest
 from foundation_support import TickingClock, edit
 
 from mitrainer.codes import SkillCode, Speaker
-from mitrainer.coding.base import ResponseCoding
+from mitrainer.coding.base import ResponseCoding, Utterance
 from mitrainer.coding.rules import RuleBasedCoder
 from mitrainer.engine.session import RECORD_SCHEMA_VERSION, Session, SessionOver, keyword_hit
 from mitrainer.errors import MitrainerError
@@ -333,8 +333,8 @@ def test_context_ends_with_the_current_client_line(scenario):
     assert context[-1].text == session.current_line.text and context[1].text == "You feel stuck."
     for _ in range(3):
         session.respond("hm", OTHER)
-    assert len(session.context(limit=4)) == 4 and session.context(limit=4)[-1] == context[-1].__class__(
-        Speaker.CLIENT, session.current_line.text)
+    assert len(session.context(limit=4)) == 4
+    assert session.context(limit=4)[-1] == Utterance(Speaker.CLIENT, session.current_line.text)
 
 
 def test_attach_feedback_stores_it_on_the_last_turn(scenario):
