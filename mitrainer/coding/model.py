@@ -20,6 +20,7 @@ for its codes, ``talk`` (change / neutral / sustain) and ``subtype`` (DARN-CAT).
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,8 +30,9 @@ import numpy as np
 
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import ClientCoding, CodeScore, ResponseCoding, Utterance
-from mitrainer.coding.dataset import FAMILIES, FAMILY_CODES
-from mitrainer.coding.features import Featurizer, unreadable_reason
+from mitrainer.coding.dataset import FAMILIES, FAMILY_CODES, FAMILY_OF
+from mitrainer.coding.features import MAX_CHARS, Featurizer, unreadable_reason
+from mitrainer.coding.rules import RuleBasedCoder
 from mitrainer.errors import ModelFileError
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "coder-model.npz"
@@ -44,6 +46,9 @@ SECONDARY_AT = 0.5
 # MITI: "when unsure choose GI over Persuade and SR over CR".
 PERSUADE_NEEDS = 0.55
 COMPLEX_NEEDS = 0.5
+# A sentence of a longer volley adds its own code when its family is this sure.
+SENTENCE_AT = 0.6
+_SENTENCE = re.compile(r"(?<=[.?!])\s+")
 
 
 def word_bucket(word: str) -> int:
@@ -67,12 +72,30 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
+class SparseRows:
+    """The non-zero rows of a (2**bits × columns) weight matrix, gathered by bucket index."""
+
+    def __init__(self, rows: np.ndarray, values: np.ndarray):
+        self.rows = rows  # sorted bucket indices
+        self.values = values  # (len(rows), columns) float32
+
+    def __getitem__(self, idx) -> np.ndarray:
+        idx = np.asarray(idx, dtype=np.int64)
+        if not len(self.rows):
+            return np.zeros((len(idx), self.values.shape[1]), dtype=np.float32)
+        pos = np.minimum(np.searchsorted(self.rows, idx), len(self.rows) - 1)
+        hit = self.rows[pos] == idx
+        out = self.values[pos]
+        out[~hit] = 0.0
+        return out
+
+
 class LinearModel:
     """The arrays of a model file and the arithmetic over them."""
 
     def __init__(self, weights: np.ndarray, bias: np.ndarray, heads: Sequence[Head], bits: int,
                  known_words: np.ndarray, meta: dict | None = None):
-        self.weights = weights  # (2**bits, columns) float32
+        self.weights = weights  # (2**bits, columns) float32, or SparseRows once loaded
         self.bias = bias
         self.heads = {h.name: h for h in heads}
         self.featurizer = Featurizer(bits)
@@ -98,14 +121,21 @@ class LinearModel:
 
     def save(self, path: Path) -> None:
         nz = np.flatnonzero(np.any(self.weights != 0, axis=1)).astype(np.int32)
+        # int8 with one scale per column: a quarter of float32, and the rounding error is
+        # far below what moves a decision.
+        dense = self.weights[nz]
+        scale = np.maximum(np.abs(dense).max(axis=0), 1e-12) / 127.0
+        quantised = np.round(dense / scale).astype(np.int8)
         heads = [{"name": h.name, "classes": list(h.classes), "start": h.start} for h in self.heads.values()]
         meta = {**self.meta, "format": FORMAT, "bits": self.featurizer.bits}
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as fh:
-            np.savez_compressed(
+            # Not compressed: loading (the app's cold start) matters more than file size.
+            np.savez(
                 fh,
                 rows=nz,
-                weights=self.weights[nz].astype(np.float16),
+                weights=quantised,
+                scale=scale.astype(np.float32),
                 bias=self.bias.astype(np.float32),
                 heads=np.array(json.dumps(heads)),
                 known_words=self.known_words.astype(np.uint8),
@@ -130,6 +160,7 @@ class LinearModel:
                          for h in json.loads(str(data["heads"]))]
                 rows = data["rows"].astype(np.int64)
                 packed = data["weights"]
+                scale = data["scale"].astype(np.float32)
                 bias = data["bias"].astype(np.float32)
                 known = data["known_words"].astype(np.uint8)
         except ModelFileError:
@@ -138,6 +169,8 @@ class LinearModel:
             raise ModelFileError(f"coder model file {path} is corrupt or unreadable: {exc}") from exc
         columns = bias.shape[0] if bias.ndim == 1 else -1
         if (packed.ndim != 2 or packed.shape != (rows.shape[0], columns) or not 8 <= bits <= 24
+                or packed.dtype != np.int8 or scale.shape != (columns,)
+                or (rows.size > 1 and np.any(np.diff(rows) <= 0))
                 or (rows.size and (rows.min() < 0 or rows.max() >= 1 << bits))
                 or known.shape != ((1 << KNOWN_WORD_BITS) // 8,)
                 or any(h.stop > columns for h in heads)):
@@ -146,11 +179,9 @@ class LinearModel:
         missing = {"family", "talk", "subtype", *(f"sub_{f}" for f in FAMILIES)} - names
         if missing:
             raise ModelFileError(f"coder model file {path} lacks heads: {', '.join(sorted(missing))}")
-        weights = np.zeros((1 << bits, columns), dtype=np.float32)
-        weights[rows] = packed
-        if not np.all(np.isfinite(packed)) or not np.all(np.isfinite(bias)):
+        if not np.all(np.isfinite(scale)) or not np.all(np.isfinite(bias)):
             raise ModelFileError(f"coder model file {path} is corrupt: weights are not finite")
-        return cls(weights, bias, heads, bits, known, meta)
+        return cls(SparseRows(rows, packed.astype(np.float32) * scale), bias, heads, bits, known, meta)
 
 
 class TrainedCoder:
@@ -160,6 +191,7 @@ class TrainedCoder:
 
     def __init__(self, model: LinearModel | None = None, path: Path | str = MODEL_PATH):
         self.model = model if model is not None else LinearModel.load(path)
+        self._rules = RuleBasedCoder()
 
     # -- counsellor -------------------------------------------------------------------
 
@@ -179,7 +211,27 @@ class TrainedCoder:
         reason = unreadable_reason(text, self.model.known_word)
         if reason:
             return ResponseCoding(primary=None, uncoded_reason=reason, coder=self.name)
-        return decode_response(self.response_probabilities(text, context), self.name)
+        learned = decode_response(self.response_probabilities(text, context), self.name,
+                                  self._sentence_codes(text, context))
+        return merge_cues(learned, self._rules.code_response(text, context))
+
+    def _sentence_codes(self, text: str, context: Sequence[Utterance]) -> dict[SkillCode, float]:
+        """Codes that single sentences of a volley carry on their own.
+
+        "So the trips wear you out. What would make them easier?" is a reflection and a
+        question; coded whole, the question drowns the reflection.
+        """
+        sentences = [s for s in _SENTENCE.split(text[:MAX_CHARS].strip()) if len(s.split()) >= 3]
+        if len(sentences) < 2:
+            return {}
+        found: dict[SkillCode, float] = {}
+        for sentence in sentences[:6]:
+            probs = self.response_probabilities(sentence, context)
+            family, p = _best(probs["family"])
+            if p >= SENTENCE_AT:
+                code, sub = _choose_code(family, probs[f"sub_{family}"])
+                found[code] = max(found.get(code, 0.0), p * sub)
+        return found
 
     # -- client -----------------------------------------------------------------------
 
@@ -215,8 +267,13 @@ def _choose_code(family: str, sub: dict[str, float]) -> tuple[SkillCode, float]:
     return SkillCode(code), sub[code]
 
 
-def decode_response(probs: dict[str, dict[str, float]], coder: str) -> ResponseCoding:
-    """Turn head probabilities into a primary code and every code that applies."""
+def decode_response(probs: dict[str, dict[str, float]], coder: str,
+                    sentence_codes: dict[SkillCode, float] | None = None) -> ResponseCoding:
+    """Turn head probabilities into a primary code and every code that applies.
+
+    ``sentence_codes`` are codes single sentences of the volley carry (see
+    :meth:`TrainedCoder._sentence_codes`); one joins unless its family is already there.
+    """
     fam_p = probs["family"]
     family, fam_conf = _best(fam_p)
     presence = {
@@ -233,7 +290,11 @@ def decode_response(probs: dict[str, dict[str, float]], coder: str) -> ResponseC
         p_other = max(present, fam_p[other]) if present >= SECONDARY_AT else 0.0
         if p_other >= SECONDARY_AT:
             c2, s2 = _choose_code(other, probs[f"sub_{other}"])
-            codes.setdefault(c2, p_other * s2)
+            if p_other * s2 >= SECONDARY_AT * 0.6:
+                codes.setdefault(c2, p_other * s2)
+    for c3, p3 in (sentence_codes or {}).items():
+        if all(FAMILY_OF[c] != FAMILY_OF[c3] for c in codes):
+            codes[c3] = p3
     primary = code
     # MITI: in a volley with a reflection and a question, the reflection is what counts.
     if code.is_question:
@@ -250,3 +311,55 @@ def decode_response(probs: dict[str, dict[str, float]], coder: str) -> ResponseC
         coder=coder,
     )
 
+
+
+# Codes AnnoMI does not label: the model learns them from a few hundred written examples
+# only, so an explicit cue found by the rule-based coder ("you're just making excuses",
+# "it's up to you", "would it be OK if I shared") is trusted alongside it.
+CUE_CODES = frozenset({
+    SkillCode.CONFRONT,
+    SkillCode.PERSUADE,
+    SkillCode.PERSUADE_WITH_PERMISSION,
+    SkillCode.EMPHASIZING_AUTONOMY,
+    SkillCode.AFFIRMATION,
+    SkillCode.SEEKING_COLLABORATION,
+    SkillCode.SUMMARY,
+})
+CUE_AT = 0.7
+
+
+def merge_cues(learned: ResponseCoding, rules: ResponseCoding) -> ResponseCoding:
+    """Add the rule-based coder's strong cues for codes AnnoMI lacks to the model's coding.
+
+    A cue within the model's primary family replaces it (the model said "therapist
+    input", the words say persuade); a cue from another family is added as a further
+    code, and becomes primary only when the model itself was unsure or the cue is a
+    righting-reflex code the trainee must see.
+    """
+    if not learned.coded:
+        return learned
+    cues = {s.code: s.confidence for s in rules.codes if s.code in CUE_CODES and s.confidence >= CUE_AT}
+    if not cues:
+        return learned
+    codes = {s.code: s.confidence for s in learned.codes}
+    primary = learned.primary
+    fam = FAMILY_OF[primary]
+    for cue, conf in sorted(cues.items(), key=lambda kv: -kv[1]):
+        in_family = FAMILY_OF[cue] == fam
+        if in_family and primary not in cues:
+            codes[cue] = max(codes.pop(primary), conf)
+            primary = cue
+        else:
+            codes[cue] = max(codes.get(cue, 0.0), conf)
+            if learned.uncertain or cue.righting_reflex:
+                primary = cue if primary not in cues else primary
+        fam = FAMILY_OF[primary]
+    if primary is not learned.primary:  # the model's own weak guesses no longer apply
+        codes = {c: p for c, p in codes.items() if c is primary or c in cues or p >= 0.3}
+    ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not primary, -kv[1]))
+    return ResponseCoding(
+        primary=primary,
+        codes=tuple(CodeScore(c, round(float(p), 4)) for c, p in ordered),
+        uncertain=codes[primary] < UNCERTAIN_BELOW,
+        coder=learned.coder,
+    )

@@ -31,8 +31,12 @@ from mitrainer.coding.model import KNOWN_WORD_BITS, MODEL_PATH, Head, LinearMode
 
 SEED = 20240826
 BITS = 18
-# Written examples are few next to AnnoMI's thousands of lines; they count more.
-EXAMPLE_WEIGHT = 2.0
+# Written examples are few next to AnnoMI's thousands of lines, so they count more in the
+# heads only they teach (codes within a family, DARN-CAT); in the family and talk heads
+# they count less, since AnnoMI's experts code some of them differently (asking
+# permission is a question there, seeking collaboration here).
+EXAMPLE_WEIGHT = {"family": 0.3, "has_question": 0.3, "has_reflection": 0.3, "has_input": 0.3, "talk": 0.5}
+EXAMPLE_WEIGHT_DEFAULT = 2.0
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,8 @@ def fit(records: Sequence[Record], seed: int = SEED, bits: int = BITS, c: float 
     for spec in specs:
         rows = [i for i, r in enumerate(records) if r.speaker is spec.speaker and spec.label(r) in spec.classes]
         y = np.array([spec.classes.index(spec.label(records[i])) for i in rows])
-        sw = np.array([EXAMPLE_WEIGHT if records[i].source == "examples" else 1.0 for i in rows])
+        ew = EXAMPLE_WEIGHT.get(spec.name, EXAMPLE_WEIGHT_DEFAULT)
+        sw = np.array([ew if records[i].source == "examples" else 1.0 for i in rows])
         present = sorted(set(y.tolist()))
         if len(present) < 2:
             raise SystemExit(f"head {spec.name}: fewer than two classes in the training data")
