@@ -28,10 +28,18 @@ from collections.abc import Sequence
 import numpy as np
 
 from mitrainer.codes import SkillCode, Speaker
-from mitrainer.coding.dataset import FAMILIES, FAMILY_OF, Record, annomi_path, groups_of, load_annomi, load_examples
+from mitrainer.coding.dataset import (
+    FAMILIES,
+    FAMILY_OF,
+    Record,
+    annomi_path,
+    groups_of,
+    load_annomi,
+    load_examples,
+)
+from mitrainer.coding.features import Featurizer
 from mitrainer.coding.model import TrainedCoder, decode_response
 from mitrainer.coding.train import BITS, SEED, featurize, fit
-from mitrainer.coding.features import Featurizer
 
 TASKS = {
     "counsellor 4-class": FAMILIES,

@@ -63,7 +63,7 @@ def test_bad_json_line():
 
 
 def test_invalid_utf8_reports_line():
-    data = "speaker,text\nclient,fine\n".encode() + b"client,bad \xff\xfe bytes\n"
+    data = b"speaker,text\nclient,fine\n" + b"client,bad \xff\xfe bytes\n"
     t = parse_transcript(data, "x.csv")
     assert codes(t) == ["T002"] and t.diagnostics[0].position.line == 3
     assert len(t.rows) == 2 and "\ufffd" in t.rows[1].text
