@@ -112,3 +112,12 @@ def test_rows_may_be_dicts_or_objects(tag_coder):
     rows = [{"speaker": "client", "text": "[change] I want to stop"}, Row("therapist", "[cr] You want a change", None)]
     score = score_transcript(rows, get_rubric(), coder=tag_coder)
     assert score.change_talk == 1 and score.counts[SkillCode.COMPLEX_REFLECTION] == 1
+
+
+def test_client_subtype_from_human_codes(tag_coder):
+    from mitrainer.codes import Subtype, TalkType
+    from mitrainer.scoring.moments import ClientMoment
+    from mitrainer.scoring.transcript import transcript_moments
+
+    moments, _, _ = transcript_moments([("client", "I will go", "change; commitment")], tag_coder, get_rubric())
+    assert moments == [ClientMoment(TalkType.CHANGE, Subtype.COMMITMENT)]
