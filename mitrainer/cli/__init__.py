@@ -22,6 +22,7 @@ from mitrainer import __version__
 COMMAND_MODULES = [
     "mitrainer.cli.authoring",  # validate, graph, new
     "mitrainer.cli.playing",  # play, playtest
+    "mitrainer.cli.coding_cmds",  # code, code-transcript
     "mitrainer.cli.scoring_cmds",  # score
 ]
 
