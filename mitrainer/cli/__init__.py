@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "mitrainer.cli.authoring",  # validate, graph, new
     "mitrainer.cli.playing",  # play, playtest
     "mitrainer.cli.coding_cmds",  # code, code-transcript
+    "mitrainer.cli.scoring_cmds",  # score
 ]
 
 EXIT_OK = 0
