@@ -22,6 +22,7 @@ from mitrainer import __version__
 COMMAND_MODULES = [
     "mitrainer.cli.authoring",  # validate, graph, new
     "mitrainer.cli.playing",  # play, playtest
+    "mitrainer.cli.scoring_cmds",  # score
 ]
 
 EXIT_OK = 0

@@ -1,0 +1,169 @@
+"""Do the scores mean something? Separate high- from low-quality counselling in AnnoMI.
+
+``python -m mitrainer.scoring.evaluate [--annomi CSV] [--labels machine|human] [--json]``
+
+Every AnnoMI transcript (Wu et al., 2022/2023; rated high or low MI quality as a whole) is
+scored with the standard rubric exactly as ``mitrainer score`` scores a transcript, and
+the ROC AUC of the rubric's overall score for telling high from low quality is reported,
+with the AUC of each metric beside it.
+
+``--labels machine`` (the default) codes the therapist and client lines with the coder
+(``mitrainer.coding.default_coder()``); AnnoMI's own labels are not used. ``--labels
+human`` scores AnnoMI's expert labels instead, as a reference for what the rubric can do
+with perfect coding. The data is read where it lies (``$MITRAINER_ANNOMI`` or
+``../shared/data/annomi/annomi-full-train.csv`` from the repository root); it is never
+copied into the project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from mitrainer.codes import SkillCode
+from mitrainer.scoring.rubric import Rubric, get_rubric, load_rubric
+from mitrainer.scoring.score import SessionScore
+from mitrainer.scoring.transcript import Line, score_transcript
+
+ENV_ANNOMI = "MITRAINER_ANNOMI"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_ANNOMI = REPO_ROOT / ".." / "shared" / "data" / "annomi" / "annomi-full-train.csv"
+
+_INPUT = {"information": SkillCode.GIVING_INFORMATION, "advice": SkillCode.PERSUADE,
+          "negotiation": SkillCode.SEEKING_COLLABORATION, "options": SkillCode.PERSUADE_WITH_PERMISSION}
+
+
+def annomi_path(path: str | None = None) -> Path:
+    """The AnnoMI CSV: ``path``, else ``$MITRAINER_ANNOMI``, else the shared data folder."""
+    if path:
+        return Path(path)
+    return Path(os.environ.get(ENV_ANNOMI) or DEFAULT_ANNOMI).resolve()
+
+
+def _human_codes(row: dict) -> tuple[str, ...]:
+    """AnnoMI's expert labels for a line, as the codes a person would write in a codes column."""
+    if row["interlocutor"] != "therapist":
+        talk = row["client_talk_type"]
+        return (talk,) if talk in ("change", "sustain", "neutral") else ()
+    codes: list[SkillCode] = []
+    reflection = {"simple": SkillCode.SIMPLE_REFLECTION, "complex": SkillCode.COMPLEX_REFLECTION}
+    question = {"open": SkillCode.OPEN_QUESTION, "closed": SkillCode.CLOSED_QUESTION}
+    if row["reflection_exists"] == "True" and row["reflection_subtype"] in reflection:
+        codes.append(reflection[row["reflection_subtype"]])
+    if row["question_exists"] == "True" and row["question_subtype"] in question:
+        codes.append(question[row["question_subtype"]])
+    if row["therapist_input_exists"] == "True" and row["therapist_input_subtype"] in _INPUT:
+        codes.append(_INPUT[row["therapist_input_subtype"]])
+    return tuple(c.value for c in codes) or (SkillCode.OTHER.value,)
+
+
+def load_transcripts(path: Path, labels: str) -> dict[str, tuple[str, list[Line]]]:
+    """transcript id → (mi_quality, lines), lines in conversation order."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["transcript_id"], []).append(row)
+    transcripts = {}
+    for tid, trows in grouped.items():
+        trows.sort(key=lambda r: int(r["utterance_id"]))
+        lines = [Line(*_speaker_text(r), (_human_codes(r) or None) if labels == "human" else None) for r in trows]
+        transcripts[tid] = (trows[0]["mi_quality"], lines)
+    return transcripts
+
+
+def _speaker_text(row: dict):
+    from mitrainer.codes import Speaker
+
+    return (Speaker.COUNSELLOR if row["interlocutor"] == "therapist" else Speaker.CLIENT), row["utterance_text"] or ""
+
+
+def roc_auc(positive: Sequence[float], negative: Sequence[float]) -> float:
+    """P(a positive scores above a negative), ties counting one half (Mann–Whitney)."""
+    if not positive or not negative:
+        raise ValueError("the AUC needs at least one case of each class")
+    wins = 0.0
+    for p in positive:
+        for n in negative:
+            wins += 1.0 if p > n else 0.5 if p == n else 0.0
+    return wins / (len(positive) * len(negative))
+
+
+METRIC_VALUES: dict[str, Callable[[SessionScore], float | None]] = {
+    "overall": lambda s: s.overall,
+    "relational": lambda s: s.relational,
+    "technical": lambda s: s.technical,
+    "cultivating_change_talk": lambda s: s.globals["cultivating_change_talk"],
+    "softening_sustain_talk": lambda s: s.globals["softening_sustain_talk"],
+    "partnership": lambda s: s.globals["partnership"],
+    "empathy": lambda s: s.globals["empathy"],
+    "rq_ratio": lambda s: s.rq_ratio,
+    "pct_complex": lambda s: s.pct_complex,
+    "pct_open": lambda s: s.pct_open,
+    "non_adherent (lower is better)": lambda s: -s.non_adherent / max(1, s.turns),
+}
+
+
+def evaluate(path: Path, labels: str, rubric: Rubric) -> dict:
+    """Score every transcript and return the AUC of each metric (overall first)."""
+    transcripts = load_transcripts(path, labels)
+    scores = {tid: (quality, score_transcript(lines, rubric)) for tid, (quality, lines) in transcripts.items()}
+    result: dict = {"data": str(path), "labels": labels, "rubric": rubric.id,
+                    "transcripts": {"high": sum(q == "high" for q, _ in scores.values()),
+                                    "low": sum(q == "low" for q, _ in scores.values())},
+                    "auc": {}}
+    if labels == "machine":
+        from mitrainer.coding import default_coder
+
+        result["coder"] = default_coder().name
+    for key, value in METRIC_VALUES.items():
+        # A transcript where a metric is undefined (no questions for R:Q …) ranks at the bottom.
+        high = [_or_low(value(s)) for q, s in scores.values() if q == "high"]
+        low = [_or_low(value(s)) for q, s in scores.values() if q == "low"]
+        result["auc"][key] = round(roc_auc(high, low), 4)
+    result["mean_overall"] = {
+        quality: round(sum(s.overall for q, s in scores.values() if q == quality)
+                       / max(1, sum(q == quality for q, _ in scores.values())), 3)
+        for quality in ("high", "low")
+    }
+    return result
+
+
+def _or_low(value: float | None) -> float:
+    return float("-inf") if value is None else value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m mitrainer.scoring.evaluate", description=__doc__.split("\n")[0])
+    ap.add_argument("--annomi", help="the AnnoMI CSV (default: $MITRAINER_ANNOMI or ../shared/data/annomi/)")
+    ap.add_argument("--labels", choices=("machine", "human"), default="machine",
+                    help="code with the coder (default) or use AnnoMI's expert labels")
+    ap.add_argument("--rubric", help="a rubric file (default: the bundled standard rubric)")
+    ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = ap.parse_args(argv)
+    path = annomi_path(args.annomi)
+    if not path.is_file():
+        print(f"AnnoMI not found at {path}; pass --annomi or set {ENV_ANNOMI}", file=sys.stderr)
+        return 2
+    rubric = load_rubric(args.rubric).require() if args.rubric else get_rubric()
+    result = evaluate(path, args.labels, rubric)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"AnnoMI: {result['transcripts']['high']} high- and {result['transcripts']['low']} low-quality "
+          f"transcripts; labels: {args.labels}" + (f" (coder: {result['coder']})" if "coder" in result else "")
+          + f"; rubric: {result['rubric']}")
+    print(f"mean overall score: high {result['mean_overall']['high']}, low {result['mean_overall']['low']}")
+    print("ROC AUC (high vs low quality):")
+    for key, auc in result["auc"].items():
+        print(f"  {key:<34} {auc:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,174 @@
+"""Per-turn feedback: does the response fit the moment, why, and what would fit better.
+
+The moment is read from the client's line (change talk, sustain talk, discord, neutral)
+and from the counsellor's own pattern (a run of questions, advice without permission, a
+summary after enough turns). Verdicts and messages come from the rubric; the better
+alternative is one of the node's exemplars, chosen by the situation's ``better`` codes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mitrainer.codes import SkillCode, Subtype, TalkType
+from mitrainer.scoring.moments import (
+    TALK_SITUATION,
+    ClientMoment,
+    CounsellorUtterance,
+    CountedUtterance,
+    Moment,
+    count_utterances,
+    judge,
+    question_run,
+)
+from mitrainer.scoring.rubric import Rubric, rubric_for
+
+if TYPE_CHECKING:
+    from mitrainer.engine.session import Session, Turn
+    from mitrainer.scenario.model import Exemplar
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass(frozen=True)
+class TurnFeedback:
+    """Feedback on one trainee response, as the trainer shows it and the record stores it."""
+
+    verdict: str  # "good" | "fair" | "missed" | "righting_reflex"
+    headline: str
+    rationale: str
+    codes: tuple[SkillCode, ...]
+    situation: str
+    better: dict | None = None  # an exemplar {text, codes, why}, when the response missed
+    uncertain: bool = False
+
+    def to_json(self) -> dict:
+        return {
+            "verdict": self.verdict,
+            "headline": self.headline,
+            "rationale": self.rationale,
+            "codes": [c.value for c in self.codes],
+            "situation": self.situation,
+            "better": dict(self.better) if self.better else None,
+            "uncertain": self.uncertain,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> TurnFeedback:
+        return cls(
+            verdict=str(data["verdict"]),
+            headline=str(data.get("headline", "")),
+            rationale=str(data.get("rationale", "")),
+            codes=tuple(SkillCode(c) for c in data.get("codes", [])),
+            situation=str(data.get("situation", "")),
+            better=dict(data["better"]) if data.get("better") else None,
+            uncertain=bool(data.get("uncertain", False)),
+        )
+
+
+def feedback_for_turn(session: Session, turn: Turn, rubric: Rubric | None = None) -> TurnFeedback:
+    """Feedback on ``turn`` of ``session`` (usually the one just played: ``session.turns[-1]``).
+
+    The rubric defaults to the one the scenario names.
+    """
+    rubric = rubric or rubric_for(session.scenario.rubric)
+    moments: list[Moment] = []
+    for earlier in session.turns[:turn.index]:
+        moments.append(ClientMoment(earlier.client.talk, earlier.client.subtype))
+        moments.append(CounsellorUtterance(earlier.coding, earlier.response))
+    moments.append(ClientMoment(turn.client.talk, turn.client.subtype))
+    moments.append(CounsellorUtterance(turn.coding, turn.response))
+    utterances, _ = count_utterances(moments, rubric)
+    node = session.scenario.nodes.get(turn.client.node_id)
+    return judge_response(
+        utterances[-1], utterances[:-1], turn.client.talk, turn.client.subtype,
+        node.exemplars if node is not None else (), rubric,
+        response=turn.response, uncoded_reason=turn.coding.uncoded_reason, uncertain=turn.coding.uncertain,
+    )
+
+
+def judge_response(current: CountedUtterance, previous: Sequence[CountedUtterance], talk: TalkType | None,
+                   subtype: Subtype | None, exemplars: Sequence[Exemplar], rubric: Rubric, *,
+                   response: str = "", uncoded_reason: str = "", uncertain: bool = False) -> TurnFeedback:
+    """The feedback for one counted response given the utterances before it (pure)."""
+    base = TALK_SITUATION[talk or TalkType.NEUTRAL]
+    codes = current.codes
+    run = 0
+    key_code: SkillCode | None = codes[0] if codes else None
+    if not current.coded:
+        situation, verdict = "uncoded", "fair"
+    else:
+        verdict = judge(base, codes, rubric)
+        situation = base
+        if verdict == "righting_reflex":
+            key_code = next(c for c in codes if c in rubric.codes("non_adherent"))
+            if base == "neutral" and any(c in rubric.codes("advice") for c in codes):
+                situation = "advice_without_permission"
+        elif SkillCode.SUMMARY in codes and _turns_since_summary(previous) >= (rubric.feedback.summary_after or 1):
+            situation, verdict = "summary", "good"
+        else:
+            run = question_run([*previous, current], rubric)
+            if run >= (rubric.feedback.question_run or 0) > 0 and verdict in ("good", "fair"):
+                situation, verdict = "question_run", "fair"
+
+    spec = rubric.situation(situation)
+    message = spec.by_code.get(key_code) if key_code is not None else None  # type: ignore[call-overload]
+    if message is None:
+        message = spec.messages[verdict]  # type: ignore[index]
+    values = {
+        "code": key_code.label.lower() if key_code else "response",
+        "codes": ", ".join(c.label.lower() for c in codes) or "none",
+        "talk": rubric.situation(base).label.lower() or base.replace("_", " "),
+        "subtype": subtype.value.replace("_", " ") if subtype else (talk.value + " talk" if talk else "neutral talk"),
+        "run": str(run),
+        "situation": spec.label or situation.replace("_", " "),
+        "reason": uncoded_reason or "not recognised",
+    }
+    better = None if verdict == "good" else choose_exemplar(exemplars, spec.better or (), response)
+    return TurnFeedback(
+        verdict=verdict,
+        headline=_fill(message.headline or "", values),
+        rationale=_fill(message.rationale or "", values),
+        codes=codes,
+        situation=situation,
+        better=better,
+        uncertain=uncertain or not current.coded,
+    )
+
+
+def _turns_since_summary(previous: Sequence[CountedUtterance]) -> int:
+    count = 0
+    for utterance in reversed(previous):
+        if SkillCode.SUMMARY in utterance.codes:
+            break
+        count += 1
+    return count
+
+
+def choose_exemplar(exemplars: Sequence[Exemplar], preferred: Sequence[SkillCode], response: str = "") -> dict | None:
+    """The exemplar whose codes come earliest in ``preferred`` (first in the node on ties).
+
+    Exemplars that model the righting reflex, or repeat the trainee's own words, are never
+    offered.
+    """
+    rank = {code: i for i, code in enumerate(preferred)}
+    best: tuple[int, int] | None = None
+    chosen = None
+    for index, exemplar in enumerate(exemplars):
+        codes = [c for c in (SkillCode.parse(text) for text in exemplar.codes) if c is not None]
+        if any(c.righting_reflex for c in codes) or exemplar.text.strip() == response.strip():
+            continue
+        key = (min((rank[c] for c in codes if c in rank), default=len(rank)), index)
+        if best is None or key < best:
+            best, chosen = key, exemplar
+    if chosen is None:
+        return None
+    return {"text": chosen.text, "codes": list(chosen.codes), "why": chosen.why}
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    # Plain {name} substitution; str.format would let a rubric file reach object attributes.
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)

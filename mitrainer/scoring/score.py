@@ -1,0 +1,349 @@
+"""MITI-style session scores: counts, summary scores, global-rating estimates, bands.
+
+Every number is computed from a list of moments (see :mod:`mitrainer.scoring.moments`)
+with the rules and thresholds of a rubric. The formulas are documented in
+``docs/scoring.md``; the thresholds live in the rubric file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mitrainer.codes import SkillCode, Subtype, TalkType
+from mitrainer.coding.base import ResponseCoding
+from mitrainer.scoring.moments import (
+    TALK_SITUATION,
+    ClientMoment,
+    CounsellorUtterance,
+    CountedUtterance,
+    Moment,
+    count_utterances,
+    judge,
+)
+from mitrainer.scoring.rubric import GLOBALS, MetricSpec, Rubric, get_rubric, rubric_for
+
+if TYPE_CHECKING:
+    from mitrainer.engine.session import Session
+    from mitrainer.scoring.agreement import AgreementReport
+
+# Indicator value when there is nothing to measure (no change talk to respond to, no
+# questions …): neither good nor bad.
+UNMEASURED = 0.5
+_CREDIT = {"good": 1.0, "fair": 0.5, "missed": 0.0, "righting_reflex": 0.0}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One line of the score table: a value, how to show it, and its band against thresholds."""
+
+    key: str
+    label: str
+    value: float | None
+    display: str
+    band: str | None  # "below" | "fair" | "good" | None (no thresholds or no value)
+    fair: float | None
+    good: float | None
+    format: str = "score"  # "ratio" | "percent" | "score" | "count": how values and thresholds are shown
+
+    def show(self, value: float | None) -> str:
+        """A value (or a threshold) of this metric as the table shows it."""
+        return format_value(self.format, value)
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "label": self.label, "value": _round(self.value), "display": self.display,
+                "band": self.band, "fair": self.fair, "good": self.good, "format": self.format}
+
+
+@dataclass(frozen=True)
+class FocusRate:
+    """How often a drill's focus skill was used."""
+
+    hits: int
+    turns: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.hits / self.turns if self.turns else None
+
+
+@dataclass(frozen=True)
+class SessionScore:
+    """The MITI-style summary of one session or transcript."""
+
+    counts: dict[SkillCode, int]
+    reflections: int
+    questions: int
+    rq_ratio: float | None
+    pct_complex: float | None
+    pct_open: float | None
+    adherent: int
+    non_adherent: int
+    change_talk: int
+    sustain_talk: int
+    ct_proportion: float | None
+    globals: dict[str, float]
+    technical: float
+    relational: float
+    overall: float
+    metrics: list[Metric]
+    turns: int
+    uncoded: int = 0
+    indicators: dict[str, float | None] = field(default_factory=dict)
+    focus: dict[SkillCode, FocusRate] = field(default_factory=dict)
+    focus_hit_rate: float | None = None
+    rubric: str = ""
+    source: str = "session"  # "session", "machine", "human" or "mixed" (transcripts)
+    agreement: AgreementReport | None = None
+
+    def metric(self, key: str) -> Metric | None:
+        return next((m for m in self.metrics if m.key == key), None)
+
+    def to_json(self) -> dict:
+        return {
+            "rubric": self.rubric,
+            "source": self.source,
+            "turns": self.turns,
+            "uncoded": self.uncoded,
+            "counts": {code.value: n for code, n in self.counts.items()},
+            "reflections": self.reflections,
+            "questions": self.questions,
+            "rq_ratio": _round(self.rq_ratio),
+            "pct_complex": _round(self.pct_complex),
+            "pct_open": _round(self.pct_open),
+            "adherent": self.adherent,
+            "non_adherent": self.non_adherent,
+            "change_talk": self.change_talk,
+            "sustain_talk": self.sustain_talk,
+            "ct_proportion": _round(self.ct_proportion),
+            "globals": {k: _round(v) for k, v in self.globals.items()},
+            "technical": _round(self.technical),
+            "relational": _round(self.relational),
+            "overall": _round(self.overall),
+            "indicators": {k: _round(v) for k, v in self.indicators.items()},
+            "focus": {code.value: {"hits": r.hits, "turns": r.turns, "rate": _round(r.rate)}
+                      for code, r in self.focus.items()},
+            "focus_hit_rate": _round(self.focus_hit_rate),
+            "metrics": [m.to_json() for m in self.metrics],
+            "agreement": self.agreement.to_json() if self.agreement is not None else None,
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+# -- the score --------------------------------------------------------------------------------
+
+def score_moments(moments: Iterable[Moment], rubric: Rubric, *, focus: Sequence[SkillCode] = (),
+                  source: str = "session") -> SessionScore:
+    """Score a conversation given as moments with ``rubric``."""
+    utterances, clients = count_utterances(moments, rubric)
+    counts = {code: 0 for code in SkillCode}
+    for utterance in utterances:
+        for code in utterance.codes:
+            counts[code] += 1
+
+    def total(category: str) -> int:
+        return sum(counts[c] for c in rubric.codes(category))
+
+    reflections = total("reflection")
+    questions = total("question")
+    complex_ = total("complex_reflection")
+    open_ = total("open_question")
+    adherent = total("adherent")
+    non_adherent = total("non_adherent")
+    change_talk = sum(1 for c in clients if c.talk is TalkType.CHANGE)
+    sustain_talk = sum(1 for c in clients if c.talk is TalkType.SUSTAIN)
+
+    indicators = _indicators(utterances, counts, rubric, reflections, questions, complex_, open_,
+                             adherent, non_adherent, change_talk, sustain_talk)
+    globals_ = {name: _global(rubric, name, indicators) for name in GLOBALS}
+    technical = (globals_["cultivating_change_talk"] + globals_["softening_sustain_talk"]) / 2
+    relational = (globals_["partnership"] + globals_["empathy"]) / 2
+    parts = {**globals_, "technical": technical, "relational": relational}
+    weights = rubric.overall.weights or {}
+    weight_sum = sum(weights.values())
+    overall = sum(parts[k] * w for k, w in weights.items()) / weight_sum if weight_sum else relational
+
+    focus_rates: dict[SkillCode, FocusRate] = {}
+    focus_hit_rate = None
+    if focus:
+        turns = len(utterances)
+        focus_rates = {code: FocusRate(sum(code in u.codes for u in utterances), turns) for code in focus}
+        focus_hit_rate = _ratio(sum(any(c in u.codes for c in focus) for u in utterances), turns)
+
+    values: dict[str, float | None] = {
+        "rq_ratio": _ratio(reflections, questions),
+        "pct_complex": _ratio(complex_, reflections),
+        "pct_open": _ratio(open_, questions),
+        "adherent": float(adherent),
+        "non_adherent": float(non_adherent),
+        "ct_proportion": _ratio(change_talk, change_talk + sustain_talk),
+        **parts,
+        "overall": overall,
+        "focus_hit_rate": focus_hit_rate,
+    }
+    metrics = [make_metric(key, spec, values[key]) for key, spec in rubric.metrics.items()
+               if key != "focus_hit_rate" or focus]
+    return SessionScore(
+        counts=counts, reflections=reflections, questions=questions, rq_ratio=values["rq_ratio"],
+        pct_complex=values["pct_complex"], pct_open=values["pct_open"], adherent=adherent,
+        non_adherent=non_adherent, change_talk=change_talk, sustain_talk=sustain_talk,
+        ct_proportion=values["ct_proportion"], globals=globals_, technical=technical, relational=relational,
+        overall=overall, metrics=metrics, turns=len(utterances),
+        uncoded=sum(not u.coded for u in utterances), indicators=indicators, focus=focus_rates,
+        focus_hit_rate=focus_hit_rate, rubric=rubric.id, source=source,
+    )
+
+
+def _indicators(utterances: list[CountedUtterance], counts: dict[SkillCode, int], rubric: Rubric,
+                reflections: int, questions: int, complex_: int, open_: int, adherent: int,
+                non_adherent: int, change_talk: int, sustain_talk: int) -> dict[str, float | None]:
+    """The turn-level indicators the global-rating formulas combine (docs/scoring.md)."""
+    turns = len(utterances)
+    ct_credit: list[float] = []
+    st_credit: list[float] = []
+    st_righting: list[float] = []
+    question_codes = rubric.codes("question")
+    reflection_codes = rubric.codes("reflection")
+    run = 0
+    in_runs = 0
+    run_length = int(rubric.feedback.question_run or 0)
+    for u in utterances:
+        if u.answers is not None and u.answers.talk is not None and u.coded:
+            situation = TALK_SITUATION[u.answers.talk]
+            if situation != "neutral":
+                verdict = judge(situation, u.codes, rubric)
+                if situation == "change_talk":
+                    ct_credit.append(_CREDIT[verdict])
+                else:
+                    st_credit.append(_CREDIT[verdict])
+                    st_righting.append(1.0 if verdict == "righting_reflex" else 0.0)
+        if any(c in question_codes for c in u.codes) and not any(c in reflection_codes for c in u.codes):
+            run += 1
+            if run_length and run >= run_length:
+                in_runs += 1
+        else:
+            run = 0
+    input_codes = (SkillCode.GIVING_INFORMATION, SkillCode.PERSUADE, SkillCode.PERSUADE_WITH_PERMISSION)
+    return {
+        "reflection_rate": _ratio(reflections, turns),
+        "complex_share": _ratio(complex_, reflections),
+        "rq_balance": _ratio(reflections, reflections + questions),
+        "open_share": _ratio(open_, questions),
+        "adherent_rate": _ratio(adherent, turns),
+        "non_adherent_rate": _ratio(non_adherent, turns),
+        "input_rate": _ratio(sum(counts[c] for c in input_codes), turns),
+        "ct_response": _ratio(sum(ct_credit), len(ct_credit)),
+        "st_response": _ratio(sum(st_credit), len(st_credit)),
+        "st_righting": _ratio(sum(st_righting), len(st_righting)),
+        "ct_proportion": _ratio(change_talk, change_talk + sustain_talk),
+        "question_run_share": _ratio(in_runs, questions),
+    }
+
+
+def _global(rubric: Rubric, name: str, indicators: dict[str, float | None]) -> float:
+    """base + Σ weight·min(1, x/full_at) (or 1 − that when inverted), kept within 1–5."""
+    formula = rubric.globals[name]  # type: ignore[index]
+    value = float(formula.base or 1.0)
+    for term in formula.terms or ():
+        x = indicators[term.indicator]
+        scaled = UNMEASURED if x is None else min(1.0, max(0.0, x / term.full_at))
+        value += term.weight * ((1.0 - scaled) if term.invert else scaled)
+    return min(5.0, max(1.0, value))
+
+
+def band(spec: MetricSpec, value: float | None) -> str | None:
+    """"good", "fair" or "below" against the metric's thresholds (a threshold is reached at equality)."""
+    if value is None or (spec.fair is None and spec.good is None):
+        return None
+    higher = spec.better == "higher"
+
+    def reaches(threshold: float | None) -> bool:
+        return threshold is not None and (value >= threshold if higher else value <= threshold)
+
+    if reaches(spec.good):
+        return "good"
+    if reaches(spec.fair):
+        return "fair"
+    return "below"
+
+
+def format_value(kind: str | None, value: float | None) -> str:
+    if value is None:
+        return "—"
+    if kind == "ratio":
+        return f"{value:.2f}:1"
+    if kind == "percent":
+        return f"{value * 100:.0f}%"
+    if kind == "count":
+        return str(int(round(value)))
+    return f"{value:.2f}"
+
+
+def make_metric(key: str, spec: MetricSpec, value: float | None) -> Metric:
+    kind = spec.format or "score"
+    return Metric(key, spec.label or key, value, format_value(kind, value), band(spec, value), spec.fair, spec.good,
+                  kind)
+
+
+# -- sessions ---------------------------------------------------------------------------------
+
+def session_moments(session: Session) -> list[Moment]:
+    """The moments of a live session: each turn's client line and response, then the client's
+    current line."""
+    moments: list[Moment] = []
+    for turn in session.turns:
+        moments.append(ClientMoment(turn.client.talk, turn.client.subtype))
+        moments.append(CounsellorUtterance(turn.coding, turn.response))
+    line = session.current_line
+    moments.append(ClientMoment(line.talk, line.subtype))
+    return moments
+
+
+def record_moments(record: dict) -> list[Moment]:
+    """The moments of a session record (``Session.record()`` JSON)."""
+    moments: list[Moment] = []
+
+    def client(data: dict | None) -> ClientMoment | None:
+        if not isinstance(data, dict):
+            return None
+        talk = data.get("talk")
+        subtype = data.get("subtype")
+        return ClientMoment(TalkType(talk) if talk else None, Subtype(subtype) if subtype else None)
+
+    for turn in record.get("turns") or ():
+        line = client(turn.get("client"))
+        if line is not None:
+            moments.append(line)
+        moments.append(CounsellorUtterance(ResponseCoding.from_json(turn.get("coding") or {}),
+                                           str(turn.get("response", ""))))
+    current = client(record.get("current"))
+    if current is not None:
+        moments.append(current)
+    return moments
+
+
+def score_session(session_or_record: Session | dict[str, Any], rubric: Rubric | None = None, *,
+                  focus: Sequence[SkillCode] | None = None) -> SessionScore:
+    """Score a live :class:`Session` or a session record dict.
+
+    The rubric defaults to the one the session's scenario names (the standard one for a
+    record). A drill's focus skills come from its scenario, or ``focus`` for a record.
+    Fast enough to run after every turn (see benchmarks/scoring_speed.py).
+    """
+    if isinstance(session_or_record, dict):
+        rubric = rubric or get_rubric()
+        return score_moments(record_moments(session_or_record), rubric, focus=tuple(focus or ()))
+    session = session_or_record
+    scenario = session.scenario
+    rubric = rubric or rubric_for(scenario.rubric)
+    if focus is None:
+        focus = scenario.focus if scenario.kind == "drill" else ()
+    return score_moments(session_moments(session), rubric, focus=tuple(focus))
