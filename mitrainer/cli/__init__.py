@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "or set MITRAINER_DB)")
     parser.add_argument("--scenarios", metavar="DIR", action="append", default=[],
                         help="also load scenarios from DIR (repeatable)")
+    parser.add_argument("--lang", metavar="LANG", help="interface language: en, vi or zh "
+                        "(or set MITRAINER_LANG; default: your saved setting, else English)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
