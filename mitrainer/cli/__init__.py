@@ -22,6 +22,7 @@ from mitrainer import __version__
 COMMAND_MODULES = [
     "mitrainer.cli.authoring",  # validate, graph, new
     "mitrainer.cli.playing",  # play, playtest
+    "mitrainer.cli.coding_cmds",  # code, code-transcript
     "mitrainer.cli.sessions_cmds",  # history, serve
     "mitrainer.cli.scoring_cmds",  # score
 ]
@@ -71,9 +72,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # the last line of defence: a message, never a traceback
+        import os
+
         from mitrainer.errors import MitrainerError
 
         if isinstance(exc, MitrainerError):
             print(f"mitrainer: {exc}", file=sys.stderr)
             return EXIT_CANNOT_RUN
-        raise
+        if os.environ.get("MITRAINER_DEBUG"):
+            raise
+        print(f"mitrainer: internal error ({type(exc).__name__}: {exc}). This is a bug in mitrainer; "
+              "run again with MITRAINER_DEBUG=1 to see the traceback and please report it.", file=sys.stderr)
+        return EXIT_CANNOT_RUN

@@ -53,7 +53,7 @@ def check_schema_version(data: object, positions: PositionMap, file: str) -> lis
     if version is None:
         return [Diagnostic("S002", Severity.ERROR, "'schema_version' is required", file, positions.of(()),
                            f"add 'schema_version: {SCHEMA_VERSION}' as the first line")]
-    if version != SCHEMA_VERSION:
+    if version != SCHEMA_VERSION or isinstance(version, bool):  # True == 1 in Python
         return [Diagnostic(BAD_SCHEMA_VERSION, Severity.ERROR,
                            f"schema_version {version!r} is not supported (this mitrainer reads {SCHEMA_VERSION})",
                            file, positions.of(("schema_version",)), "upgrade mitrainer or convert the file")]
@@ -113,8 +113,7 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
             fallbacks = [i for i, b in enumerate(node.responses) if b.is_fallback]
             if not fallbacks:
                 error(NO_FALLBACK, f"node '{nid}' has no fallback branch", base + ("responses",) if node.responses else base,
-                      "add a last branch without 'when:' so every response leads somewhere",
-                      key=bool(node.responses))
+                      "add a last branch without 'when:' so every response leads somewhere", key=True)
             elif fallbacks[0] != len(node.responses) - 1:
                 warn(BRANCH_AFTER_FALLBACK, f"node '{nid}': branches after the fallback can never be taken",
                      base + ("responses", fallbacks[0] + 1), "move the fallback (the branch without 'when') to the end")
