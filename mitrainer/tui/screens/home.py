@@ -101,6 +101,7 @@ class HomeScreen(TrainerScreen):
         self._library = library
         self.fill_library()
         self.show_broken(library)
+        self.trainer.library_ready()
 
     def fill_library(self) -> None:
         assert self._library is not None
