@@ -10,20 +10,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from mitrainer.engine.session import Session
 from mitrainer.errors import MitrainerError, StoreError
 from mitrainer.i18n import resolve_language, set_language, t
-from mitrainer.scenario.model import Scenario
-from mitrainer.tui import coaching
-from mitrainer.tui.screens.briefing import BriefingScreen
 from mitrainer.tui.screens.dialogs import HelpScreen, SettingsDialog
 from mitrainer.tui.screens.home import HomeScreen
-from mitrainer.tui.screens.practice import PracticeScreen
-from mitrainer.tui.screens.summary import SummaryScreen
 from mitrainer.tui.services import (
     SETTING_GUIDED,
     SETTING_LANGUAGE,
@@ -33,6 +28,12 @@ from mitrainer.tui.services import (
     _default_coder,
     coder_note,
 )
+
+if TYPE_CHECKING:
+    # Imported where used: the engine, scoring and the other screens load after the first paint.
+    from mitrainer.engine.session import Session
+    from mitrainer.scenario.model import Scenario
+    from mitrainer.tui.coaching import SessionScore
 
 
 class TrainerApp(App):
@@ -77,6 +78,8 @@ class TrainerApp(App):
         if loaded is None or loaded.scenario is None:
             self.notify(t("app.no_scenario", id=scenario_id), severity="error")
             return
+        from mitrainer.tui.screens.briefing import BriefingScreen
+
         self.push_screen(BriefingScreen(loaded.scenario, self.guided_by_default(loaded.scenario)))
 
     def guided_by_default(self, scenario: Scenario) -> bool:
@@ -89,10 +92,14 @@ class TrainerApp(App):
         return any(base == lang.split("-")[0].lower() for lang in languages)
 
     def start_session(self, scenario: Scenario, guided: bool) -> None:
+        from mitrainer.tui.screens.practice import PracticeScreen
+
         session = self.services.new_session(scenario)
         self.switch_screen(PracticeScreen(session, guided))
 
     def play_again(self, scenario: Scenario) -> None:
+        from mitrainer.tui.screens.briefing import BriefingScreen
+
         self.switch_screen(BriefingScreen(scenario, self.guided_by_default(scenario)))
 
     def open_session(self, session_id: str) -> None:
@@ -115,12 +122,17 @@ class TrainerApp(App):
         except (MitrainerError, KeyError, ValueError) as exc:
             self.notify(t("app.cannot_resume", error=str(exc)), severity="error", timeout=10)
             return
+        from mitrainer.tui.screens.practice import PracticeScreen
+        from mitrainer.tui.screens.summary import SummaryScreen
+
         if session.ended_at:
             self.push_screen(SummaryScreen(session))
         else:
             self.push_screen(PracticeScreen(session, self.guided_by_default(loaded.scenario)))
 
     def show_summary(self, session: Session) -> None:
+        from mitrainer.tui.screens.summary import SummaryScreen
+
         self.switch_screen(SummaryScreen(session))
 
     def end_early(self, session: Session) -> None:
@@ -129,8 +141,10 @@ class TrainerApp(App):
             self.services.store.delete_session(session.session_id)
             self.pop_screen()
             return
+        from mitrainer.tui.coaching import live_score
+
         session.ended_at = self.services.now().isoformat(timespec="seconds")
-        self.save_session(session, coaching.live_score(session))
+        self.save_session(session, live_score(session))
         self.show_summary(session)
 
     def open_help(self) -> None:
@@ -155,27 +169,33 @@ class TrainerApp(App):
         self.push_screen(SettingsDialog(), apply)
 
     # -- the store -----------------------------------------------------------------------
+    @staticmethod
+    def _overall(score: SessionScore) -> float | None:
+        from mitrainer.tui.coaching import overall
+
+        return overall(score)
+
     def _store_failed(self, exc: StoreError) -> bool:
         self.notify(t("app.store_failed", error=str(exc)), severity="error", timeout=15)
         return False
 
-    def save_turn(self, session: Session, score: coaching.SessionScore) -> bool:
+    def save_turn(self, session: Session, score: SessionScore) -> bool:
         try:
-            self.services.store.save_turn(session.record(), score=coaching.overall(score))
+            self.services.store.save_turn(session.record(), score=self._overall(score))
         except StoreError as exc:
             return self._store_failed(exc)
         return True
 
-    def save_rewind(self, session: Session, score: coaching.SessionScore) -> bool:
+    def save_rewind(self, session: Session, score: SessionScore) -> bool:
         try:
-            self.services.store.rewind(session.record(), score=coaching.overall(score))
+            self.services.store.rewind(session.record(), score=self._overall(score))
         except StoreError as exc:
             return self._store_failed(exc)
         return True
 
-    def save_session(self, session: Session, score: coaching.SessionScore) -> bool:
+    def save_session(self, session: Session, score: SessionScore) -> bool:
         try:
-            self.services.store.save_session(session.record(), score=coaching.overall(score))
+            self.services.store.save_session(session.record(), score=self._overall(score))
         except StoreError as exc:
             return self._store_failed(exc)
         return True

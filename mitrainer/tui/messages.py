@@ -6,9 +6,12 @@ branch, feedback, store) → Conversation and Sidebar updates.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from mitrainer.scenario.model import Exemplar
+if TYPE_CHECKING:
+    from mitrainer.scenario.model import Exemplar
 
 
 class ResponseSubmitted(Message):

@@ -14,17 +14,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from mitrainer.coding.base import Coder
-from mitrainer.engine.session import Clock, Session, utc_now
-from mitrainer.scenario.load import Library, LoadedScenario, load_library
-from mitrainer.scenario.model import Scenario
+from datetime import UTC
+from typing import TYPE_CHECKING
+
 from mitrainer.store.db import SessionStore
+
+if TYPE_CHECKING:
+    # The engine and the scenario models pull in pydantic: imported when first used, so
+    # that the home screen paints before they load.
+    from mitrainer.coding.base import Coder
+    from mitrainer.engine.session import Clock, Session
+    from mitrainer.scenario.load import Library, LoadedScenario
+    from mitrainer.scenario.model import Scenario
 
 # Settings kept in the database (values are strings).
 SETTING_LANGUAGE = "language"
 SETTING_TRAINEE = "trainee_name"
 SETTING_REALISTIC = "realistic_mode"  # hide the client's state meters
 SETTING_GUIDED = "guided_default"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _default_coder() -> Coder:
@@ -63,6 +74,8 @@ class Services:
     # -- content -------------------------------------------------------------------------
     def library(self, reload: bool = False) -> Library:
         """The scenario library (loaded once; safe to call from a worker thread)."""
+        from mitrainer.scenario.load import load_library
+
         with self._lock:
             if self._library is None or reload:
                 self._library = load_library(self.scenario_folders)
@@ -80,9 +93,13 @@ class Services:
 
     # -- sessions ------------------------------------------------------------------------
     def new_session(self, scenario: Scenario) -> Session:
+        from mitrainer.engine.session import Session
+
         return Session(scenario, seed=self.seed_source(), coder=self.coder(), clock=self.clock)
 
     def resume(self, scenario: Scenario, record: dict) -> Session:
+        from mitrainer.engine.session import Session
+
         return Session.resume(scenario, record, coder=self.coder(), clock=self.clock)
 
     def now(self) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,10 +15,12 @@ from textual.widgets.option_list import Option
 
 from mitrainer.codes import SkillCode
 from mitrainer.i18n import LANGUAGES, current_language, skill_label, t
-from mitrainer.scenario.model import Exemplar
 from mitrainer.tui.screens.base import TrainerModal
 from mitrainer.tui.services import SETTING_GUIDED, SETTING_REALISTIC, SETTING_TRAINEE
 from mitrainer.tui.widgets.chips import chip, parse_codes
+
+if TYPE_CHECKING:
+    from mitrainer.scenario.model import Exemplar
 
 
 class ConfirmDialog(TrainerModal[bool]):

@@ -12,10 +12,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from typing import TYPE_CHECKING
+
 from mitrainer.i18n import t
-from mitrainer.scenario.load import Library, LoadedScenario
-from mitrainer.store.db import SessionSummary
 from mitrainer.tui.screens.base import TrainerScreen
+
+if TYPE_CHECKING:
+    from mitrainer.scenario.load import Library, LoadedScenario
+    from mitrainer.store.db import SessionSummary
 
 RECENT_LIMIT = 30
 
@@ -83,7 +87,8 @@ class HomeScreen(TrainerScreen):
         self._best: dict[str, float] = {}
         self._active = "library"
         self.refresh_sessions()
-        self.load_library()
+        # Parse the scenarios after the first paint, so the screen appears at once.
+        self.call_after_refresh(self.load_library)
 
     def on_screen_resume(self) -> None:
         if self._library is not None:
