@@ -157,7 +157,7 @@ def enter_to_next_line(turns: int) -> list[float]:
             term.send(b"\r")
             term.read_until(b"blood pressure")
             term.drain()
-            term.send("You feel everyone is waiting to lecture you about it.".encode())
+            term.send(b"You feel everyone is waiting to lecture you about it.")
             term.drain()
             for _ in range(turns):
                 start = time.perf_counter()

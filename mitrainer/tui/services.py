@@ -11,10 +11,8 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-
-from datetime import UTC
 from typing import TYPE_CHECKING
 
 from mitrainer.store.db import SessionStore

@@ -72,7 +72,7 @@ class BriefingScreen(TrainerScreen):
         self.query_one("#persona").border_title = t("brief.client")
         self.query_one("#setting").border_title = t("brief.setting")
         self.query_one("#goals").border_title = t("brief.goals")
-        self.query_one("#start", Button).focus()
+        self.query_one("#start", Button).focus(scroll_visible=False)
 
     @on(Checkbox.Changed, "#guided")
     def guided_changed(self, event: Checkbox.Changed) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,8 +13,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Static
-
-from typing import TYPE_CHECKING
 
 from mitrainer.i18n import t
 from mitrainer.tui.screens.base import TrainerScreen
@@ -30,6 +30,13 @@ def matches(loaded: LoadedScenario, words: list[str]) -> bool:
     haystack = " ".join([s.title, s.topic, s.id, s.language, t(f"difficulty.{s.difficulty.value}"),
                          s.difficulty.value, s.persona.name]).lower()
     return all(word in haystack for word in words)
+
+
+def fit(text: str, width: int) -> Text:
+    """``text`` cut to ``width`` terminal cells with an ellipsis (wide characters count double)."""
+    shown = Text(text, no_wrap=True, overflow="ellipsis")
+    shown.truncate(width, overflow="ellipsis")
+    return shown
 
 
 def short_time(stamp: str) -> str:
@@ -69,12 +76,6 @@ class HomeScreen(TrainerScreen):
         self.title = "mitrainer"
         self.sub_title = t("home.subtitle")
         library = self.query_one("#library", DataTable)
-        library.add_column(t("home.col.title"), key="title")
-        library.add_column(t("home.col.topic"), key="topic")
-        library.add_column(t("home.col.level"), key="level")
-        library.add_column(t("home.col.lang"), key="lang")
-        library.add_column(t("home.col.minutes"), key="minutes")
-        library.add_column(t("home.col.best"), key="best")
         recent = self.query_one("#recent", DataTable)
         recent.add_column(t("home.col.status"), key="status")
         recent.add_column(t("home.col.scenario"), key="scenario")
@@ -86,6 +87,7 @@ class HomeScreen(TrainerScreen):
         self._library: Library | None = None
         self._best: dict[str, float] = {}
         self._active = "library"
+        self._widths: tuple[int, int] | None = None
         self.refresh_sessions()
         # Parse the scenarios after the first paint, so the screen appears at once.
         self.call_after_refresh(self.load_library)
@@ -108,18 +110,40 @@ class HomeScreen(TrainerScreen):
         self.show_broken(library)
         self.trainer.library_ready()
 
+    def column_widths(self) -> tuple[int, int]:
+        """Widths of the title and topic columns: what the terminal leaves after the short columns."""
+        fixed = sum(cell_len(t(f"home.col.{key}")) + 2 for key in ("lang", "minutes", "best")) + 14 + 12
+        free = max(self.app.size.width - fixed, 16)
+        if free < 50:
+            return free, 0  # narrow: the topic column goes, the title keeps what room there is
+        return free * 3 // 5, free - free * 3 // 5
+
     def fill_library(self) -> None:
         assert self._library is not None
         table = self.query_one("#library", DataTable)
         words = self.query_one("#filter", Input).value.lower().split()
         shown = [loaded for loaded in self._library.ordered() if matches(loaded, words)]
-        table.clear()
+        widths = self.column_widths()
+        cursor = table.cursor_row
+        table.clear(columns=widths != self._widths)
+        if widths != self._widths:
+            self._widths = widths
+            table.add_column(t("home.col.title"), key="title", width=widths[0])
+            if widths[1]:
+                table.add_column(t("home.col.topic"), key="topic", width=widths[1])
+            table.add_column(t("home.col.level"), key="level")
+            table.add_column(t("home.col.lang"), key="lang")
+            table.add_column(t("home.col.minutes"), key="minutes")
+            table.add_column(t("home.col.best"), key="best")
         for loaded in shown:
             s = loaded.scenario
             assert s is not None
             best = self._best.get(s.id)
-            table.add_row(s.title, s.topic, t(f"difficulty.{s.difficulty.value}"), s.language, str(s.minutes),
+            cells = [fit(s.title, widths[0])] + ([fit(s.topic, widths[1])] if widths[1] else [])
+            table.add_row(*cells, t(f"difficulty.{s.difficulty.value}"), s.language, str(s.minutes),
                           "–" if best is None else f"{best:.1f}", key=s.id)
+        if shown:
+            table.move_cursor(row=min(max(cursor, 0), len(shown) - 1))
         total = len(self._library.scenarios)
         status = self.query_one("#library-status", Static)
         if not total:
@@ -128,6 +152,10 @@ class HomeScreen(TrainerScreen):
             status.update(t("home.library", count=total))
         else:
             status.update(t("home.filtered", shown=len(shown), count=total))
+
+    def on_resize(self) -> None:
+        if self._library is not None and self.column_widths() != self._widths:
+            self.fill_library()
 
     def show_broken(self, library: Library) -> None:
         broken = self.query_one("#broken", Static)
@@ -152,7 +180,8 @@ class HomeScreen(TrainerScreen):
         table = self.query_one("#recent", DataTable)
         table.clear()
         for summary in sessions:
-            table.add_row(self.status_of(summary), summary.scenario_title or summary.scenario_id,
+            table.add_row(self.status_of(summary), fit(summary.scenario_title or summary.scenario_id,
+                                                       max(self.app.size.width - 60, 16)),
                           short_time(summary.started_at), str(summary.turns),
                           "–" if summary.score is None else f"{summary.score:.1f}", key=summary.id)
         self.query_one("#recent-title", Static).update(
@@ -166,7 +195,9 @@ class HomeScreen(TrainerScreen):
             return Text("● " + t("home.status.unfinished"), "bold yellow")
         if summary.ended_early:
             return Text("■ " + t("home.status.ended_early"), "dim")
-        return Text("✓ " + (summary.ending_title or summary.outcome), "green")
+        done = Text("✓ " + (summary.ending_title or summary.outcome), "green")
+        done.truncate(28, overflow="ellipsis")
+        return done
 
     # -- reacting ------------------------------------------------------------------------
     @on(Input.Changed, "#filter")

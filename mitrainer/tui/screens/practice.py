@@ -31,6 +31,8 @@ from mitrainer.tui.widgets.sidebar import ClientMeters, ClientTalk, LastFeedback
 
 # Below this width the sidebar is hidden unless the trainee asks for it (ctrl+b).
 NARROW_WIDTH = 72
+# Below this height the line of key reminders under the box is hidden (the footer still shows keys).
+SHORT_HEIGHT = 16
 
 
 class PracticeScreen(TrainerScreen):
@@ -84,7 +86,7 @@ class PracticeScreen(TrainerScreen):
         self.query_one("#meters").display = bool(s.meters) and not realistic
         self.show_mode()
         self.update_sidebar()
-        self.apply_width(self.app.size.width)
+        self.apply_width(self.app.size.width, self.app.size.height)
         conversation.scroll_end(animate=False)
 
     def ending_title(self) -> str:
@@ -130,7 +132,6 @@ class PracticeScreen(TrainerScreen):
         conversation.add_client(self.session.current_line)
         if self.session.finished:
             conversation.add_ending(self.ending_title())
-        conversation.scroll_end(animate=False)
         self.update_sidebar()
         self.show_mode()
         return True
@@ -161,6 +162,9 @@ class PracticeScreen(TrainerScreen):
         else:
             help_line.update(Content.styled(t("practice.typing_help"), "$text-muted"))
             box.focus()
+        # The composer's height changed: keep the client's latest line in view once laid out.
+        conversation = self.query_one(Conversation)
+        self.call_after_refresh(conversation.scroll_end, animate=False)
 
     # -- actions -------------------------------------------------------------------------
     def action_hint(self) -> None:
@@ -235,11 +239,14 @@ class PracticeScreen(TrainerScreen):
         self.trainer.open_help()
 
     def on_resize(self, event) -> None:
-        self.apply_width(event.size.width)
+        self.apply_width(event.size.width, event.size.height)
+        self.call_after_refresh(self.query_one(Conversation).scroll_end, animate=False)
 
-    def apply_width(self, width: int) -> None:
+    def apply_width(self, width: int, height: int) -> None:
+        """Fit the layout to the terminal: the sidebar and the key reminder give way first."""
         sidebar = self.query_one(Sidebar)
         sidebar.display = self.sidebar_wanted if self.sidebar_wanted is not None else width >= NARROW_WIDTH
+        self.query_one("#composer-help").display = height >= SHORT_HEIGHT
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [

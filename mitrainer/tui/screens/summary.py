@@ -18,8 +18,8 @@ from textual.widgets import Button, Footer, Header, Static, TextArea
 
 from mitrainer.engine.session import Session
 from mitrainer.errors import MitrainerError
-from mitrainer.paths import data_dir
 from mitrainer.i18n import t
+from mitrainer.paths import data_dir, ensure_private_dir
 from mitrainer.tui import coaching
 from mitrainer.tui.screens.base import TrainerScreen
 from mitrainer.tui.screens.dialogs import ExportDialog
@@ -154,12 +154,15 @@ class SummaryScreen(TrainerScreen):
             return
         self.store_reflections()
         function, formats = self.exporter
+        folder = data_dir() / "exports"
 
         def chosen(result: tuple[str, Path] | None) -> None:
             if result is None:
                 return
             fmt, path = result
             try:
+                if path == folder:
+                    ensure_private_dir(folder)  # the export names a dated file in a folder that exists
                 written = function(self.session.record(), fmt, path, scenario=self.session.scenario,
                                    trainee=self.services.setting(SETTING_TRAINEE) or None)
             except (MitrainerError, OSError) as exc:
@@ -167,8 +170,7 @@ class SummaryScreen(TrainerScreen):
                 return
             self.notify(t("summary.exported", path=str(written)), timeout=10)
 
-        # A folder: the export names a dated file in it.
-        self.app.push_screen(ExportDialog(formats, data_dir() / "exports"), chosen)
+        self.app.push_screen(ExportDialog(formats, folder), chosen)
 
     @on(Button.Pressed, "#again")
     def action_again(self) -> None:
