@@ -192,10 +192,15 @@ def test_end_reflect_and_see_the_reflections_saved(db: Path) -> None:
             summary.query_one("#reflect-next_skill").text = "Summaries"
             await pilot.press("ctrl+s")
             await pilot.pause()
+            # Typing is saved on its own a moment later, without ctrl+s.
+            summary.query_one("#reflect-do_differently").focus()
+            await pilot.press(*"Ask less")
+            await pilot.pause(1.5)
             sid = practice.session.session_id
         store = SessionStore(db)
         record = store.load_record(sid)
-        assert record["reflections"] == {"went_well": "I reflected before asking.", "next_skill": "Summaries"}
+        assert record["reflections"] == {"went_well": "I reflected before asking.", "next_skill": "Summaries",
+                                         "do_differently": "Ask less"}
         assert record["ending"]["outcome"] == "commitment" and len(record["turns"]) == 3
         [row] = store.list_sessions()
         assert row.finished and row.score is not None

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Static, TextArea
 
 from mitrainer.engine.session import Session
@@ -28,6 +29,7 @@ from mitrainer.tui.widgets.chart import ProgressChart
 from mitrainer.tui.widgets.chips import coding_chips, verdict
 
 REFLECTION_PROMPTS = ("went_well", "do_differently", "next_skill")
+AUTOSAVE_SECONDS = 1.0
 BAND_RICH = {"good": "bold green", "fair": "bold yellow", "below": "bold red"}
 
 
@@ -89,6 +91,7 @@ class SummaryScreen(TrainerScreen):
         self.session = session
         self.score = coaching.live_score(session)
         self.exporter = export_function()
+        self._autosave: Timer | None = None
 
     def compose(self) -> ComposeResult:
         s = self.session
@@ -136,8 +139,17 @@ class SummaryScreen(TrainerScreen):
     def collect_reflections(self) -> dict[str, str]:
         return {key: self.query_one(f"#reflect-{key}", TextArea).text.strip() for key in REFLECTION_PROMPTS}
 
+    @on(TextArea.Changed, ".reflection")
+    def reflection_changed(self) -> None:
+        # Saved a moment after typing stops, so quitting the app loses nothing.
+        if self._autosave is not None:
+            self._autosave.stop()
+        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self.store_reflections)
+
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
         if self.store_reflections():
             self.notify(t("summary.saved"), timeout=2)
 
