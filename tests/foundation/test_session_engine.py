@@ -316,8 +316,8 @@ def test_resume_detects_a_changed_scenario(scenario):
 def test_respond_without_a_coding_uses_the_coder(scenario):
     session = new(scenario, coder=RuleBasedCoder())
     turn = session.respond("It sounds like you feel stuck.")
-    assert turn.coding.coder == "rules" and turn.branch_note == "reflection"
-    assert session.record()["coder"] == "rules"
+    assert turn.coding.coder == RuleBasedCoder.name and turn.branch_note == "reflection"
+    assert session.record()["coder"] == RuleBasedCoder.name
 
 
 def test_respond_without_a_coding_or_a_coder_is_an_error(scenario):
