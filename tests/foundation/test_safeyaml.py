@@ -40,7 +40,9 @@ def test_plain_scalars_follow_the_yaml_1_2_core_schema():
 
 
 def test_standard_tags_are_accepted_and_applied():
-    doc = load_text("a: !!str 12\nb: !!int '7'\nc: !!bool 'true'\nd: !!null ''\ne: !!float 2\nf: !!map {x: 1}\n")
+    doc = load_text(
+        "a: !!str 12\nb: !!int '7'\nc: !!bool 'true'\nd: !!null ''\ne: !!float 2\nf: !!map {x: 1}\n"
+    )
     assert doc.ok
     assert doc.data == {"a": "12", "b": 7, "c": True, "d": None, "e": 2, "f": {"x": 1}}
 
@@ -90,7 +92,9 @@ def test_y001_tab_indentation():
     assert d.position.line == 2 and "tab" in d.message
 
 
-@pytest.mark.parametrize("text", ["[" * 10_000, "{a: " * 10_000, "- " * 10_000 + "x"], ids=["flow-seq", "flow-map", "block-seq"])
+@pytest.mark.parametrize(
+    "text", ["[" * 10_000, "{a: " * 10_000, "- " * 10_000 + "x"], ids=["flow-seq", "flow-map", "block-seq"]
+)
 def test_y002_deep_nesting_is_refused_at_the_limit(text):
     d = single(load_text(text), "Y002")
     assert d.position.line == 1 and str(MAX_DEPTH) in d.message
@@ -140,13 +144,16 @@ def test_y003_shallow_aliases_within_the_budget_are_accepted():
     assert MAX_ALIAS_EXPANSION > 729
 
 
-@pytest.mark.parametrize("text, tag", [
-    ("a: !!python/object:os.system x\n", "python/object:os.system"),
-    ("a: !!python/name:os.system\n", "python/name:os.system"),
-    ("a: !custom x\n", "!custom"),
-    ("a: !!set {x, y}\n", "set"),
-    ("a: !!omap [x: 1]\n", "omap"),
-])
+@pytest.mark.parametrize(
+    "text, tag",
+    [
+        ("a: !!python/object:os.system x\n", "python/object:os.system"),
+        ("a: !!python/name:os.system\n", "python/name:os.system"),
+        ("a: !custom x\n", "!custom"),
+        ("a: !!set {x, y}\n", "set"),
+        ("a: !!omap [x: 1]\n", "omap"),
+    ],
+)
 def test_y004_tags_are_refused(text, tag):
     d = single(load_text(text), "Y004")
     assert d.position == Position(1, 4) and tag in d.message
