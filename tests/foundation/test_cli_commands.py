@@ -341,7 +341,7 @@ def test_help_imports_nothing_heavy():
         "        main([command, '--help'])\n"
         "    except SystemExit:\n"
         "        pass\n"
-        "heavy = ('textual', 'numpy', 'pydantic', 'yaml', 'rich')\n"
+        "heavy = ('textual', 'numpy', 'pydantic')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in heavy}))\n"
     )
     result = subprocess.run(

@@ -218,12 +218,16 @@ def test_y013_too_big(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text("a: 1\n" * 30)
     d = single(load_file(path, max_bytes=100), "Y013")
-    assert "MB" in d.message
+    assert "MB" in d.message and d.position == Position() and d.hint
 
 
 def test_y014_missing(tmp_path):
-    d = single(load_file(tmp_path / "absent.yaml"), "Y014")
-    assert d.message == "file not found"
+    d = single(load_file(tmp_path / "absent.yaml", "absent.yaml"), "Y014")
+    assert (
+        d.message == "file not found"
+        and d.position == Position()
+        and str(d) == "absent.yaml: error Y014: file not found"
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read a chmod 000 file")
