@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "mitrainer.cli.authoring",  # validate, graph, new
     "mitrainer.cli.playing",  # play, playtest
     "mitrainer.cli.scoring_cmds",  # score
+    "mitrainer.cli.export_cmds",  # export, portfolio, import, group report, review
 ]
 
 EXIT_OK = 0
