@@ -22,6 +22,7 @@ from mitrainer import __version__
 COMMAND_MODULES = [
     "mitrainer.cli.authoring",  # validate, graph, new
     "mitrainer.cli.playing",  # play, playtest
+    "mitrainer.cli.coding_cmds",  # code, code-transcript
     "mitrainer.cli.scoring_cmds",  # score
     "mitrainer.cli.export_cmds",  # export, portfolio, import, group report, review
 ]
@@ -70,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a file the user named cannot be read or written
+        where = exc.filename2 or exc.filename
+        print(f"mitrainer: {where}: {exc.strerror}" if where and exc.strerror else f"mitrainer: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     except Exception as exc:  # the last line of defence: a message, never a traceback
         import os
 

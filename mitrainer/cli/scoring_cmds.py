@@ -101,6 +101,16 @@ def _score_transcript(path: Path, args: argparse.Namespace):
     from mitrainer.transcripts import read_transcript
 
     transcript = read_transcript(path)
+    errors = [d for d in transcript.diagnostics if d.is_error]
+    if errors or not transcript.rows:
+        from mitrainer.errors import InputError
+
+        first = errors[0] if errors else None
+        raise InputError(str(first) if first else f"{path}: the transcript has no utterances", errors)
+    if transcript.diagnostics:
+        from mitrainer.cli.output import console, print_diagnostics
+
+        print_diagnostics(list(transcript.diagnostics), path, console(stderr=True))
     rubric = _rubric(args.rubric, None)
     return score_transcript(transcript.rows, rubric), path.name
 

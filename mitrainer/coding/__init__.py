@@ -6,6 +6,7 @@ and the rule-based coder otherwise; ``code_utterance`` codes one counsellor utte
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 from mitrainer.coding.base import (
@@ -24,19 +25,38 @@ __all__ = [
     "Utterance",
     "code_utterance",
     "default_coder",
+    "fallback_note",
 ]
 
 _default: Coder | None = None
+_note = ""
 
 
 def default_coder() -> Coder:
-    """The best coder available offline (loaded once per process)."""
-    global _default
-    if _default is None:
-        from mitrainer.coding.rules import RuleBasedCoder
+    """The best coder available offline (loaded once per process).
 
-        _default = RuleBasedCoder()
+    The trained coder when its model file loads; otherwise the rule-based coder, with a
+    warning and :func:`fallback_note` saying why.
+    """
+    global _default, _note
+    if _default is None:
+        from mitrainer.coding.model import TrainedCoder
+        from mitrainer.errors import ModelFileError
+
+        try:
+            _default = TrainedCoder()
+        except ModelFileError as exc:
+            from mitrainer.coding.rules import RuleBasedCoder
+
+            _note = f"{exc}; using the rule-based coder instead"
+            warnings.warn(_note, RuntimeWarning, stacklevel=2)
+            _default = RuleBasedCoder()
     return _default
+
+
+def fallback_note() -> str:
+    """Why :func:`default_coder` fell back to the rule-based coder ("" when it did not)."""
+    return _note
 
 
 def code_utterance(text: str, context: Sequence[Utterance | tuple[str, str]] = ()) -> ResponseCoding:

@@ -109,6 +109,20 @@ class ClientCoding:
     def coded(self) -> bool:
         return self.talk is not None
 
+    def score_of(self, talk: TalkType) -> float:
+        """The coder's probability that the line is ``talk`` (0 when it did not score it)."""
+        return float(self.scores.get(talk.value, 0.0))
+
+    def disagrees_with(self, talk: TalkType, at_most: float = 0.15) -> bool:
+        """Whether the coder strongly disagrees that this line is ``talk``.
+
+        True when the coder chose another talk type and gives ``talk`` a probability of
+        at most ``at_most``: what the scenario validator warns about.
+        """
+        if not self.coded or self.talk is talk or talk.value not in self.scores:
+            return False
+        return self.score_of(talk) <= at_most
+
     def to_json(self) -> dict:
         return {
             "talk": self.talk.value if self.talk else None,

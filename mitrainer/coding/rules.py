@@ -1,43 +1,201 @@
-"""A rule-based coder: keyword and punctuation heuristics (placeholder until the trained coder)."""
+"""A rule-based coder: keyword and first-word rules, no model file.
+
+It is the fallback when the trained model cannot be loaded and the fixed, deterministic
+coder the engine tests use. It codes the obvious cases sensibly (open vs closed
+questions by their first words, "it sounds like / so you…" reflections, asking
+permission, "you should" persuasion, "it's up to you" autonomy, "you're just making
+excuses" confrontation, "you've worked hard" affirmation) and marks everything else
+uncertain.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from mitrainer.codes import SkillCode, Subtype, TalkType
+from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import ClientCoding, CodeScore, ResponseCoding, Utterance
+from mitrainer.coding.features import content_words, normalize, tokens
 
-_OPEN = re.compile(r"^\s*(what|how|why|tell me|in what way|where|when|which)\b", re.I)
-_RULES: list[tuple[re.Pattern[str], SkillCode]] = [
-    (re.compile(r"\b(would it be (ok|okay|alright)|may i|can i share|could i share)\b", re.I), SkillCode.SEEKING_COLLABORATION),
-    (re.compile(r"\b(your (choice|decision)|up to you|you decide)\b", re.I), SkillCode.EMPHASIZING_AUTONOMY),
-    (re.compile(r"\b(you('re| are) (just )?(making excuses|in denial|lying))\b", re.I), SkillCode.CONFRONT),
-    (re.compile(r"\b(you (should|must|need to|have to|ought to))\b", re.I), SkillCode.PERSUADE),
-    (re.compile(r"\b(you('ve| have) (worked|tried|done)|took (courage|strength)|you care)\b", re.I), SkillCode.AFFIRMATION),
-    (re.compile(r"^\s*(so far|let me see if i|to sum up)\b", re.I), SkillCode.SUMMARY),
-    (re.compile(r"\b(part of you|on the one hand|you (feel|felt|worry|wonder))\b", re.I), SkillCode.COMPLEX_REFLECTION),
-    (re.compile(r"^\s*(it sounds like|sounds like|so you|you're saying|you)\b", re.I), SkillCode.SIMPLE_REFLECTION),
-]
+
+def _rx(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+OPEN_START = _rx(r"^(what|how|why|where|when|who|which|tell me|describe|help me understand|"
+                 r"walk me through|in what way|what's|how's)\b")
+CLOSED_START = _rx(r"^(do|does|did|is|are|was|were|have|has|had|can|could|will|would|should|shall|"
+                   r"may|might|am|isn't|aren't|don't|didn't|won't|wouldn't|haven't)\b")
+PERMISSION = _rx(r"\b(would it be (ok|okay|alright|all right) if i|may i (share|tell|offer|suggest)|"
+                 r"can i (share|tell you|offer|suggest|give you)|would you like (me to|some information|to hear)|"
+                 r"is it (ok|okay|alright) if i|do you mind if i)\b")
+ADVICE_AFTER_PERMISSION = _rx(r"\b(some people (find|have found)|one thing that (has )?help|"
+                              r"you (might|could) (consider|try|think about)|other people in your situation)\b")
+COLLABORATION = _rx(r"\b(what do you think|how does that sound|what would you like to (talk|focus)|"
+                    r"where would you like to start|together|we could (look|talk|work)|"
+                    r"what ideas do you have|how can i help)\b")
+AUTONOMY = _rx(r"\b(it'?s (your|entirely your|really your) (choice|decision|call)|up to you|"
+               r"you (get to|can) decide|you'?re the (one|expert|best judge)|only you can|"
+               r"whatever you (decide|choose)|you know yourself best|your decision)\b")
+PERSUADE = _rx(r"\b(you (should|need to|have to|must|ought to|'d better|had better)|"
+               r"you really (should|need|have to)|why don'?t you|if i were you|"
+               r"you'?ve got to|the best thing (for you )?(is|would be)|i (strongly )?(recommend|advise))\b")
+CONFRONT = _rx(r"\b(making excuses|you'?re (just )?(in denial|lying|kidding yourself|fooling yourself)|"
+               r"you (obviously|clearly) (don'?t|can'?t|aren'?t)|that'?s (ridiculous|nonsense|not true)|"
+               r"you (always|never) (listen|follow|try)|you'?re an addict|what were you thinking|"
+               r"you don'?t (really )?care|you'?re not (even )?trying|you'?re being (irresponsible|selfish))\b")
+AFFIRM = _rx(r"\b(you'?ve (worked|tried) (really |so )?hard|(it|that) took (a lot of )?(courage|strength|guts)|"
+             r"you'?re (really )?(determined|committed|resourceful|strong|brave)|"
+             r"(that|it) shows (how|your|real)|i (really )?(appreciate|admire)|you should be proud|"
+             r"you (managed|did it|made it)|good for you|well done|that'?s (a )?(great|real) (step|effort|achievement)|"
+             r"you care (a lot|deeply) about|you'?ve (already )?(done|come|achieved) (so much|a lot))\b")
+REFLECT_START = _rx(r"^(it sounds like|sounds like|it seems like|it seems|so you|you feel|you're feeling|"
+                    r"you are feeling|you're saying|you're|you've been|you sound|so it's|so for you|"
+                    r"what i'?m hearing|i'?m hearing|i hear|you really|part of you|on the one hand|"
+                    r"you (don'?t|can'?t|want|wish|worry|wonder|find|think|believe|know|'d like))\b")
+SUMMARY = _rx(r"\b(let me (see if i|summari[sz]e|pull|make sure)|to sum up|so far you'?ve (said|told|mentioned)|"
+               r"you'?ve (told|mentioned|said) (me )?(a few|several|some) things|let me check i'?ve got|"
+               r"so, to recap|if i put together)\b")
+INFO = _rx(r"\b(methadone|research|studies|the clinic|the programme|the program|doctors|the dose|"
+           r"side effects|most people|usually|the law|insurance|meetings are|the guideline|"
+           r"it (is|can be) (common|normal)|we (offer|have|open))\b")
+FILLER = _rx(r"^(mm+(-?hmm)?|uh-?huh|okay|ok|right|yeah|yes|i see|sure|hello|hi|good (morning|afternoon)|"
+             r"thanks|thank you|alright|all right)[.!,]*$")
+
+CHANGE = {
+    Subtype.DESIRE: _rx(r"\bi (really )?(want|wish|'d like|would like|hope) to (stop|quit|cut|get|be|go|start|change|try)"),
+    Subtype.ABILITY: _rx(r"\bi (could|can|am able to|'m able to|think i can|managed)\b(?! ?not)"),
+    Subtype.REASONS: _rx(r"\b(if i (stopped|quit|cut down)|i'?d (have|be|feel) (more|better)|"
+                         r"for my (kids|children|daughter|son|family|wife|husband|health))\b"),
+    Subtype.NEED: _rx(r"\bi (have to|need to|must|'ve got to|got to) (stop|quit|cut|change|do something|get)"),
+    Subtype.COMMITMENT: _rx(r"\bi (will|'ll|am going to|'m going to|promise)\b"),
+    Subtype.ACTIVATION: _rx(r"\bi'?m (ready|willing|prepared) to\b"),
+    Subtype.TAKING_STEPS: _rx(r"\bi (went|started|stopped|called|threw|cut down|signed up|haven'?t (used|had|drunk|smoked))\b"),
+}
+SUSTAIN = {
+    Subtype.DESIRE: _rx(r"\bi (like|love|enjoy) (it|how|the|drinking|smoking|using)|i don'?t want to (stop|quit|change|go)"),
+    Subtype.ABILITY: _rx(r"\bi (can'?t|couldn'?t|won'?t be able)\b"),
+    Subtype.REASONS: _rx(r"\b(it helps me|it'?s just another drug|it'?s not (that )?bad|everyone (does|drinks)|"
+                         r"it relaxes me|it'?s (not|no) (a )?(problem|big deal))\b"),
+    Subtype.NEED: _rx(r"\bi need (it|to drink|to use|a drink|my)\b"),
+    Subtype.COMMITMENT: _rx(r"\bi'?m not (going|gonna) (to )?(stop|quit|go|change)|i won'?t\b"),
+    Subtype.ACTIVATION: _rx(r"\bi'?m not ready|i'?m not willing\b"),
+    Subtype.TAKING_STEPS: _rx(r"\bi (skipped|missed|used again|relapsed|drank again|started again)\b"),
+}
+DISCORD = _rx(r"\b(you don'?t understand|you don'?t know (anything|me)|stop (telling|lecturing|nagging)|"
+              r"leave me alone|who are you to|none of your business|you'?re just like)\b")
 
 
 class RuleBasedCoder:
-    """Codes by surface rules; confident only where a rule fires."""
+    """Deterministic keyword rules: the fallback coder and the engine tests' coder."""
 
-    name = "rules"
+    name = "rule-based"
 
     def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
-        if not text.strip():
-            return ResponseCoding(None, uncoded_reason="empty response", coder=self.name)
-        codes = [code for pattern, code in _RULES if pattern.search(text)]
-        if text.rstrip().endswith("?"):
-            codes.append(SkillCode.OPEN_QUESTION if _OPEN.search(text) else SkillCode.CLOSED_QUESTION)
+        norm = normalize(text)
+        if not any(ch.isalpha() for ch in norm):
+            return ResponseCoding(primary=None, coder=self.name,
+                                  uncoded_reason="empty text" if not norm else "no words to code")
+        sentences = [s.strip() for s in re.split(r"(?<=[.?!])\s+", norm) if s.strip()]
+        codes: dict[SkillCode, float] = {}
+
+        def add(code: SkillCode, conf: float) -> None:
+            codes[code] = max(conf, codes.get(code, 0.0))
+
+        if CONFRONT.search(norm):
+            add(SkillCode.CONFRONT, 0.8)
+        if PERMISSION.search(norm):
+            add(SkillCode.SEEKING_COLLABORATION, 0.75)
+            if ADVICE_AFTER_PERMISSION.search(norm) or PERSUADE.search(norm):
+                add(SkillCode.PERSUADE_WITH_PERMISSION, 0.7)
+        elif PERSUADE.search(norm):
+            if AUTONOMY.search(norm):
+                add(SkillCode.PERSUADE_WITH_PERMISSION, 0.65)
+            else:
+                add(SkillCode.PERSUADE, 0.75)
+        if AUTONOMY.search(norm):
+            add(SkillCode.EMPHASIZING_AUTONOMY, 0.8)
+        if AFFIRM.search(norm) and SkillCode.CONFRONT not in codes:
+            add(SkillCode.AFFIRMATION, 0.75)
+        if COLLABORATION.search(norm) and SkillCode.SEEKING_COLLABORATION not in codes:
+            add(SkillCode.SEEKING_COLLABORATION, 0.6)
+        client_lines = [u for u in context if u.speaker is Speaker.CLIENT]
+        if SUMMARY.search(norm) or (len(sentences) >= 3 and len(client_lines) >= 3 and self._gathers(norm, client_lines)):
+            add(SkillCode.SUMMARY, 0.7)
+        last_client = client_lines[-1].text if client_lines else ""
+        for sentence in sentences:
+            asks = sentence.endswith("?")
+            if asks and PERMISSION.search(sentence):
+                continue  # asking permission is seeking collaboration, not a question to code
+            if asks and OPEN_START.search(sentence):
+                add(SkillCode.OPEN_QUESTION, 0.85)
+            elif asks and CLOSED_START.search(sentence):
+                add(SkillCode.CLOSED_QUESTION, 0.8)
+            elif asks:
+                add(SkillCode.CLOSED_QUESTION if len(tokens(sentence)) < 4 else SkillCode.OPEN_QUESTION, 0.55)
+            elif OPEN_START.search(sentence) and sentence.startswith(("tell me", "describe", "help me")):
+                add(SkillCode.OPEN_QUESTION, 0.75)
+            elif REFLECT_START.search(sentence) and not PERSUADE.search(sentence) and not CONFRONT.search(sentence):
+                complex_ = bool(re.search(r"\b(part of you|on the one hand|feel|worr|afraid|scared|wonder|"
+                                          r"really|sounds like|seems|important|matters|even though)\b", sentence))
+                add(SkillCode.COMPLEX_REFLECTION if complex_ else SkillCode.SIMPLE_REFLECTION, 0.7)
+            elif sentence.startswith("so ") and last_client and self._overlap(sentence, last_client) >= 0.3:
+                add(SkillCode.SIMPLE_REFLECTION, 0.65)
+        if not codes and INFO.search(norm):
+            add(SkillCode.GIVING_INFORMATION, 0.55)
+        if not codes and client_lines and self._overlap(norm, client_lines[-1].text) >= 0.4:
+            add(SkillCode.SIMPLE_REFLECTION, 0.55)
         if not codes:
-            codes = [SkillCode.OTHER]
-        unique = list(dict.fromkeys(codes))
-        return ResponseCoding(unique[0], tuple(CodeScore(c, 0.6) for c in unique), uncertain=True, coder=self.name)
+            add(SkillCode.OTHER, 0.6 if FILLER.search(norm) else 0.4)
+        if SkillCode.SUMMARY in codes:
+            codes.pop(SkillCode.SIMPLE_REFLECTION, None)
+            codes.pop(SkillCode.COMPLEX_REFLECTION, None)
+        if SkillCode.COMPLEX_REFLECTION in codes:  # one reflection code per volley, complex wins
+            codes.pop(SkillCode.SIMPLE_REFLECTION, None)
+        primary = max(codes, key=lambda c: (_PRIORITY.index(c) * -1, codes[c]))
+        ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not primary, -kv[1], kv[0].value))
+        return ResponseCoding(primary=primary, codes=tuple(CodeScore(c, p) for c, p in ordered),
+                              uncertain=codes[primary] < 0.6, coder=self.name)
+
+    @staticmethod
+    def _overlap(text: str, other: str) -> float:
+        mine = content_words(tokens(text))
+        return len(mine & content_words(tokens(normalize(other)))) / len(mine) if mine else 0.0
+
+    def _gathers(self, norm: str, client_lines: Sequence[Utterance]) -> bool:
+        touched = sum(1 for u in client_lines[-6:] if self._overlap(norm, u.text) > 0.1)
+        return touched >= 3
 
     def code_client(self, text: str, context: Sequence[Utterance] = ()) -> ClientCoding:
-        if re.search(r"\b(i will|i'm going to|i want to|i could)\b", text, re.I):
-            return ClientCoding(TalkType.CHANGE, Subtype.DESIRE, 0.5, uncertain=True, coder=self.name)
-        return ClientCoding(TalkType.NEUTRAL, None, 0.5, uncertain=True, coder=self.name)
+        norm = normalize(text)
+        if not any(ch.isalpha() for ch in norm):
+            return ClientCoding(talk=None, coder=self.name,
+                                uncoded_reason="empty text" if not norm else "no words to code")
+        if DISCORD.search(norm):
+            return ClientCoding(talk=TalkType.DISCORD, confidence=0.7, scores={"discord": 0.7}, coder=self.name)
+        for talk, table in ((TalkType.SUSTAIN, SUSTAIN), (TalkType.CHANGE, CHANGE)):
+            for subtype, rx in table.items():
+                if rx.search(norm):
+                    return ClientCoding(talk=talk, subtype=subtype, confidence=0.65,
+                                        scores={talk.value: 0.65}, coder=self.name)
+        return ClientCoding(talk=TalkType.NEUTRAL, confidence=0.5, scores={"neutral": 0.5},
+                            uncertain=True, coder=self.name)
+
+
+# Which code is primary when several fire: non-adherent behaviour first (it is what a
+# trainer must see), then reflections (MITI: a reflection wins over a question).
+_PRIORITY = [
+    SkillCode.CONFRONT,
+    SkillCode.PERSUADE,
+    SkillCode.SUMMARY,
+    SkillCode.COMPLEX_REFLECTION,
+    SkillCode.SIMPLE_REFLECTION,
+    SkillCode.PERSUADE_WITH_PERMISSION,
+    SkillCode.EMPHASIZING_AUTONOMY,
+    SkillCode.AFFIRMATION,
+    SkillCode.SEEKING_COLLABORATION,
+    SkillCode.OPEN_QUESTION,
+    SkillCode.CLOSED_QUESTION,
+    SkillCode.GIVING_INFORMATION,
+    SkillCode.OTHER,
+]

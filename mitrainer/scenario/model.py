@@ -20,6 +20,8 @@ SCHEMA_VERSION = 1
 
 NodeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max_length=120)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+# A keyword must contain something to look for: a blank one would match every response.
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 
 
@@ -77,7 +79,7 @@ class When(_Model):
     """What must hold for a branch to be taken (all given parts must hold)."""
 
     skills: list[SkillCode] = Field(default=[], description="any of these codes in the response")
-    keywords: list[Text] = Field(default=[], description="any of these words or phrases in the response")
+    keywords: list[Keyword] = Field(default=[], description="any of these words or phrases in the response")
     if_: str | None = Field(default=None, alias="if", description="a condition in the condition language")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, coerce_numbers_to_str=True)

@@ -347,12 +347,17 @@ def _rename_shape_codes(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
             for d in diagnostics]
 
 
+# Mappings that are one value as a whole: an including file replaces them instead of adding keys
+# (overriding the overall weights should not keep the included file's other weights).
+_REPLACED_WHOLE: frozenset[PathKey] = frozenset({("overall", "weights")})
+
+
 def _merge(base: dict, base_origins: dict[PathKey, Origin], over: dict, over_origins: dict[PathKey, Origin],
            at: PathKey) -> None:
     """Merge ``over`` into ``base`` in place: mappings key by key, other values replaced."""
     for key, value in over.items():
         path = (*at, key)
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and path not in _REPLACED_WHOLE:
             if path in over_origins:
                 base_origins[path] = over_origins[path]
             _merge(base[key], base_origins, value, over_origins, path)

@@ -1,10 +1,11 @@
 """Scoring transcripts: machine-coded, human-coded, or both (human codes win).
 
 A transcript is any sequence of rows with a speaker, a text and optionally codes given by
-a person — :class:`mitrainer.transcripts` rows, dicts, or ``(speaker, text, codes)``
-tuples. Counsellor codes are skill codes (``complex_reflection``, ``CR``, …); client codes
-are talk types (``change``, ``sustain``, ``neutral``, ``discord``). Several codes in one
-cell are separated by ``;``, ``,`` or ``|``.
+a person — :class:`mitrainer.transcripts.TranscriptRow` objects, dicts, or
+``(speaker, text, codes)`` tuples. Counsellor codes are skill codes
+(``complex_reflection``, ``CR``, …); client codes are a talk type (``change``,
+``sustain``, ``neutral``, ``discord``) optionally followed by a DARN-CAT subtype. Several
+codes in one cell are separated by ``;``, ``,`` or ``|``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mitrainer.codes import SkillCode, Speaker, TalkType
+from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import Coder, ResponseCoding, Utterance
 from mitrainer.errors import InputError, did_you_mean
 from mitrainer.scoring.agreement import agreement_report
@@ -49,6 +50,10 @@ def as_line(row: Any, number: int) -> Line:
         codes = row[2] if len(row) > 2 else None
     else:
         speaker, text, codes = getattr(row, "speaker", None), getattr(row, "text", None), getattr(row, "codes", None)
+        # mitrainer.transcripts rows keep a client line's human coding in talk/subtype.
+        talk, subtype = getattr(row, "talk", None), getattr(row, "subtype", None)
+        if talk is not None:
+            codes = (talk.value, *((subtype.value,) if subtype is not None else ()))
     parsed = speaker if isinstance(speaker, Speaker) else Speaker.parse(str(speaker or ""))
     if parsed is None:
         raise InputError(f"line {number}: unknown speaker {speaker!r} (use counsellor or client)")
@@ -77,16 +82,18 @@ def human_coding(codes: Sequence[str], number: int) -> ResponseCoding:
     return ResponseCoding.manual(*parsed, coder="human")
 
 
-def human_talk(codes: Sequence[str], number: int) -> TalkType:
+def human_talk(codes: Sequence[str], number: int) -> tuple[TalkType, Subtype | None]:
+    """A person's coding of a client line: the talk type, then optionally a DARN-CAT subtype."""
     key = codes[0].strip().lower().replace("-", "_").replace(" ", "_")
-    try:
-        return TalkType(key)
-    except ValueError:
-        if key in _TALK_ALIASES:
-            return _TALK_ALIASES[key]
+    talk = _TALK_ALIASES.get(key) or TalkType._value2member_map_.get(key)
+    if talk is None:
         hint = did_you_mean(key, [t.value for t in TalkType])
         raise InputError(f"line {number}: '{codes[0]}' is not a client talk type (change, sustain, neutral, "
-                         "discord)" + (f"; {hint}" if hint else "")) from None
+                         "discord)" + (f"; {hint}" if hint else ""))
+    subtype = None
+    for text in codes[1:]:
+        subtype = Subtype._value2member_map_.get(text.strip().lower().replace(" ", "_")) or subtype
+    return TalkType(talk), (Subtype(subtype) if subtype is not None else None)
 
 
 def transcript_moments(rows: Iterable[Any], coder: Coder, rubric: Rubric,
@@ -110,7 +117,7 @@ def transcript_moments(rows: Iterable[Any], coder: Coder, rubric: Rubric,
                 moments.append(CounsellorUtterance(machine, line.text))
         else:
             if line.codes:
-                moments.append(ClientMoment(human_talk(line.codes, number)))
+                moments.append(ClientMoment(*human_talk(line.codes, number)))
             else:
                 coding = coder.code_client(line.text, context[-CONTEXT_LINES:])
                 moments.append(ClientMoment(coding.talk, coding.subtype))

@@ -96,6 +96,7 @@ class PracticeScreen(TrainerScreen):
     def response_submitted(self, event: ResponseSubmitted) -> None:
         text = event.text.strip()
         if not text:
+            self.query_one(ResponseBox).clear()
             return
         if len(text) > MAX_RESPONSE_CHARS:
             self.notify(t("practice.too_long", limit=MAX_RESPONSE_CHARS), severity="warning")

@@ -1,0 +1,178 @@
+"""Measure the coder against AnnoMI's expert coding on held-out transcripts.
+
+``python -m mitrainer.coding.evaluate [--annomi CSV] [--folds 5]``
+
+Splits by transcript, never by utterance: a fixed-seed hold-out of 20 % of the
+transcripts, then (unless ``--folds 0``) k-fold cross-validation by transcript. Each
+split trains a fresh model on the remaining transcripts plus the project's written
+examples and codes every held-out line through :class:`TrainedCoder` exactly as the app
+does. Reports macro-F1, per-class F1, Cohen's kappa and confusion matrices for:
+
+* counsellor 4-class (question / reflection / therapist_input / other): the family of the
+  coder's *primary* code against ``main_therapist_behaviour``;
+* client 3-class (change / neutral / sustain);
+* open vs closed, on lines the experts coded as questions with a subtype;
+* simple vs complex, on lines the experts coded as reflections with a subtype (a
+  summary counts as complex, as MITI codes it).
+
+Needs the ``train`` extra (scikit-learn).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+from mitrainer.codes import SkillCode, Speaker
+from mitrainer.coding.dataset import (
+    FAMILIES,
+    FAMILY_OF,
+    Record,
+    annomi_path,
+    groups_of,
+    load_annomi,
+    load_examples,
+)
+from mitrainer.coding.features import Featurizer
+from mitrainer.coding.model import TrainedCoder, decode_response
+from mitrainer.coding.train import BITS, SEED, featurize, fit
+
+TASKS = {
+    "counsellor 4-class": FAMILIES,
+    "client 3-class": ("change", "neutral", "sustain"),
+    "open vs closed": ("open", "closed"),
+    "simple vs complex": ("simple", "complex"),
+}
+TARGETS = {"counsellor 4-class": 0.80, "client 3-class": 0.62, "open vs closed": 0.85, "simple vs complex": 0.65}
+
+
+def confusion(gold: Sequence[str], pred: Sequence[str], classes: Sequence[str]) -> np.ndarray:
+    m = np.zeros((len(classes), len(classes)), dtype=int)
+    pos = {c: i for i, c in enumerate(classes)}
+    for g, p in zip(gold, pred, strict=True):
+        m[pos[g], pos[p]] += 1
+    return m
+
+
+def f1_scores(m: np.ndarray) -> np.ndarray:
+    tp = np.diag(m).astype(float)
+    prec = np.divide(tp, m.sum(0), out=np.zeros_like(tp), where=m.sum(0) > 0)
+    rec = np.divide(tp, m.sum(1), out=np.zeros_like(tp), where=m.sum(1) > 0)
+    return np.divide(2 * prec * rec, prec + rec, out=np.zeros_like(tp), where=(prec + rec) > 0)
+
+
+def kappa(m: np.ndarray) -> float:
+    n = m.sum()
+    if n == 0:
+        return 0.0
+    po = np.trace(m) / n
+    pe = float((m.sum(0) * m.sum(1)).sum()) / (n * n)
+    return 0.0 if pe == 1 else (po - pe) / (1 - pe)
+
+
+def predict(coder: TrainedCoder, records: Sequence[Record]) -> dict[str, tuple[list[str], list[str]]]:
+    """Gold and predicted labels for every task on ``records`` (held-out lines only)."""
+    out: dict[str, tuple[list[str], list[str]]] = {t: ([], []) for t in TASKS}
+    for r in records:
+        if r.speaker is Speaker.COUNSELLOR:
+            if r.family not in FAMILIES:
+                continue
+            probs = coder.response_probabilities(r.text, r.context)
+            coding = coder.code_response(r.text, r.context)
+            fam = FAMILY_OF[coding.primary] if coding.primary else "other"
+            out["counsellor 4-class"][0].append(r.family)
+            out["counsellor 4-class"][1].append(fam)
+            if r.family == "question" and r.question is not None:
+                sub = probs["sub_question"]
+                out["open vs closed"][0].append("open" if r.question is SkillCode.OPEN_QUESTION else "closed")
+                out["open vs closed"][1].append(
+                    "open" if sub["open_question"] >= sub["closed_question"] else "closed")
+            if r.family == "reflection" and r.reflection is not None:
+                # The reflection code the coder would give, with its SR-over-CR rule.
+                only = decode_response({**probs, "family": {f: float(f == "reflection") for f in FAMILIES}}, "")
+                code = only.primary
+                out["simple vs complex"][0].append(
+                    "simple" if r.reflection is SkillCode.SIMPLE_REFLECTION else "complex")
+                out["simple vs complex"][1].append(
+                    "simple" if code is SkillCode.SIMPLE_REFLECTION else "complex")
+        elif r.talk is not None:
+            coding = coder.code_client(r.text, r.context)
+            out["client 3-class"][0].append(r.talk.value)
+            out["client 3-class"][1].append(coding.talk.value if coding.talk else "neutral")
+    return out
+
+
+def report(title: str, results: dict[str, tuple[list[str], list[str]]]) -> dict[str, float]:
+    print(f"\n## {title}\n")
+    summary = {}
+    for task, classes in TASKS.items():
+        gold, pred = results[task]
+        m = confusion(gold, pred, classes)
+        f1 = f1_scores(m)
+        macro = float(f1.mean())
+        summary[task] = macro
+        status = "meets" if macro >= TARGETS[task] else "below"
+        print(f"### {task}: macro-F1 {macro:.3f} (target {TARGETS[task]:.2f}, {status}), "
+              f"kappa {kappa(m):.3f}, accuracy {np.trace(m) / max(1, m.sum()):.3f}, n={m.sum()}")
+        print("per-class F1: " + ", ".join(f"{c} {v:.3f}" for c, v in zip(classes, f1, strict=True)))
+        width = max(len(c) for c in classes) + 2
+        print("gold \\ predicted".ljust(width + 6) + "".join(c[:14].rjust(16) for c in classes))
+        for c, row in zip(classes, m, strict=True):
+            print(c.ljust(width + 6) + "".join(str(v).rjust(16) for v in row))
+        print()
+    return summary
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m mitrainer.coding.evaluate", description=__doc__.split("\n")[0])
+    ap.add_argument("--annomi", metavar="CSV")
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--folds", type=int, default=5, help="k for k-fold by transcript (0: hold-out only)")
+    ap.add_argument("--test-share", type=float, default=0.2)
+    ap.add_argument("--c", type=float, default=1.0)
+    args = ap.parse_args(argv)
+    path = annomi_path(args.annomi)
+    if not path.is_file():
+        print(f"AnnoMI CSV not found: {path} (pass --annomi or set $MITRAINER_ANNOMI)", file=sys.stderr)
+        return 2
+    annomi = load_annomi(path)
+    examples = load_examples()
+    records = annomi + examples
+    featurizer = Featurizer(BITS)
+    X = featurize(records, featurizer)
+    groups = groups_of(annomi)
+    random.Random(args.seed).shuffle(groups)
+
+    def run(test_groups: set[str]) -> dict[str, tuple[list[str], list[str]]]:
+        train_idx = [i for i, r in enumerate(records) if r.group not in test_groups]
+        model = fit([records[i] for i in train_idx], seed=args.seed, c=args.c, matrix=X[train_idx])
+        return predict(TrainedCoder(model), [r for r in annomi if r.group in test_groups])
+
+    n_test = max(1, round(len(groups) * args.test_share))
+    print(f"# Coder evaluation on AnnoMI ({len(groups)} transcripts, seed {args.seed}, "
+          f"{len(examples)} written examples always in training)")
+    report(f"Hold-out: {n_test} transcripts", run(set(groups[:n_test])))
+    if args.folds > 1:
+        pooled: dict[str, tuple[list[str], list[str]]] = {t: ([], []) for t in TASKS}
+        per_fold: list[dict[str, float]] = []
+        for k in range(args.folds):
+            test = set(groups[k::args.folds])
+            res = run(test)
+            for t in TASKS:
+                pooled[t][0].extend(res[t][0])
+                pooled[t][1].extend(res[t][1])
+            per_fold.append({t: float(f1_scores(confusion(*res[t], TASKS[t])).mean()) for t in TASKS})
+        report(f"{args.folds}-fold by transcript (pooled predictions)", pooled)
+        print("per-fold macro-F1 (mean ± sd):")
+        for t in TASKS:
+            vals = np.array([f[t] for f in per_fold])
+            print(f"  {t}: {vals.mean():.3f} ± {vals.std():.3f}  [" + ", ".join(f"{v:.3f}" for v in vals) + "]")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

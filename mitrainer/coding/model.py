@@ -1,0 +1,365 @@
+"""The trained coder: linear heads over hashed features, inference in numpy only.
+
+The model file (``coding/data/coder-model.npz``, written by ``python -m
+mitrainer.coding.train``) holds plain arrays and JSON text, loaded with
+``allow_pickle=False``:
+
+* ``rows`` (int32) and ``weights`` (float16, rows × columns): the non-zero rows of the
+  weight matrix over the ``2**bits`` feature buckets; ``bias`` (float32, columns);
+* ``heads``: JSON list of ``{"name", "classes", "start"}``: which columns each softmax
+  head owns;
+* ``known_words``: a bit set of the words seen in training, to tell English from text
+  the model cannot read;
+* ``meta``: JSON with the format version, bits, seed and training figures.
+
+Heads: ``family`` (question / reflection / therapist_input / other), ``has_question`` /
+``has_reflection`` / ``has_input`` (several codes in one volley), one head per family
+for its codes, ``talk`` (change / neutral / sustain) and ``subtype`` (DARN-CAT).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
+from mitrainer.coding.base import ClientCoding, CodeScore, ResponseCoding, Utterance
+from mitrainer.coding.dataset import FAMILIES, FAMILY_CODES, FAMILY_OF
+from mitrainer.coding.features import MAX_CHARS, Featurizer, unreadable_reason
+from mitrainer.coding.rules import RuleBasedCoder
+from mitrainer.errors import ModelFileError
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "coder-model.npz"
+FORMAT = "mitrainer-coder/1"
+KNOWN_WORD_BITS = 20
+
+# Below this confidence a result is marked uncertain ("not sure" in the UI).
+UNCERTAIN_BELOW = 0.5
+# A second family joins the codes when its presence head is at least this sure.
+SECONDARY_AT = 0.5
+# MITI: "when unsure choose GI over Persuade and SR over CR".
+PERSUADE_NEEDS = 0.55
+COMPLEX_NEEDS = 0.5
+# A sentence of a longer volley adds its own code when its family is this sure.
+SENTENCE_AT = 0.6
+_SENTENCE = re.compile(r"(?<=[.?!])\s+")
+
+
+def word_bucket(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8")) & ((1 << KNOWN_WORD_BITS) - 1)
+
+
+@dataclass(frozen=True)
+class Head:
+    name: str
+    classes: tuple[str, ...]
+    start: int
+
+    @property
+    def stop(self) -> int:
+        return self.start + len(self.classes)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max()
+    e = np.exp(z)
+    return e / e.sum()
+
+
+class SparseRows:
+    """The non-zero rows of a (2**bits × columns) weight matrix, gathered by bucket index."""
+
+    def __init__(self, rows: np.ndarray, values: np.ndarray):
+        self.rows = rows  # sorted bucket indices
+        self.values = values  # (len(rows), columns) float32
+
+    def __getitem__(self, idx) -> np.ndarray:
+        idx = np.asarray(idx, dtype=np.int64)
+        if not len(self.rows):
+            return np.zeros((len(idx), self.values.shape[1]), dtype=np.float32)
+        pos = np.minimum(np.searchsorted(self.rows, idx), len(self.rows) - 1)
+        hit = self.rows[pos] == idx
+        out = self.values[pos]
+        out[~hit] = 0.0
+        return out
+
+
+class LinearModel:
+    """The arrays of a model file and the arithmetic over them."""
+
+    def __init__(self, weights: np.ndarray, bias: np.ndarray, heads: Sequence[Head], bits: int,
+                 known_words: np.ndarray, meta: dict | None = None):
+        self.weights = weights  # (2**bits, columns) float32, or SparseRows once loaded
+        self.bias = bias
+        self.heads = {h.name: h for h in heads}
+        self.featurizer = Featurizer(bits)
+        self.known_words = known_words
+        self.meta = meta or {}
+
+    def known_word(self, word: str) -> bool:
+        b = word_bucket(word)
+        return bool(self.known_words[b >> 3] & (1 << (b & 7)))
+
+    def scores(self, text: str, context: Sequence[Utterance], speaker: Speaker) -> np.ndarray:
+        idx, vals = self.featurizer.transform(text, context, speaker)
+        if not idx:
+            return self.bias.copy()
+        return np.asarray(vals, dtype=np.float32) @ self.weights[idx] + self.bias
+
+    def probs(self, raw: np.ndarray, head: str) -> dict[str, float]:
+        h = self.heads[head]
+        p = _softmax(raw[h.start:h.stop].astype(np.float64))
+        return dict(zip(h.classes, (float(v) for v in p), strict=True))
+
+    # -- file format ----------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        nz = np.flatnonzero(np.any(self.weights != 0, axis=1)).astype(np.int32)
+        # int8 with one scale per column: a quarter of float32, and the rounding error is
+        # far below what moves a decision.
+        dense = self.weights[nz]
+        scale = np.maximum(np.abs(dense).max(axis=0), 1e-12) / 127.0
+        quantised = np.round(dense / scale).astype(np.int8)
+        heads = [{"name": h.name, "classes": list(h.classes), "start": h.start} for h in self.heads.values()]
+        meta = {**self.meta, "format": FORMAT, "bits": self.featurizer.bits}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            # Not compressed: loading (the app's cold start) matters more than file size.
+            np.savez(
+                fh,
+                rows=nz,
+                weights=quantised,
+                scale=scale.astype(np.float32),
+                bias=self.bias.astype(np.float32),
+                heads=np.array(json.dumps(heads)),
+                known_words=self.known_words.astype(np.uint8),
+                meta=np.array(json.dumps(meta, sort_keys=True)),
+            )
+
+    @classmethod
+    def load(cls, path: Path | str = MODEL_PATH) -> LinearModel:
+        """Load a model file; anything wrong with it raises :class:`ModelFileError`."""
+        path = Path(path)
+        if not path.is_file():
+            raise ModelFileError(f"coder model file not found: {path} "
+                                 "(regenerate it with `python -m mitrainer.coding.train`)")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                if meta.get("format") != FORMAT:
+                    raise ModelFileError(f"coder model file {path} has format {meta.get('format')!r}, "
+                                         f"expected {FORMAT!r}")
+                bits = int(meta["bits"])
+                heads = [Head(h["name"], tuple(h["classes"]), int(h["start"]))
+                         for h in json.loads(str(data["heads"]))]
+                rows = data["rows"].astype(np.int64)
+                packed = data["weights"]
+                scale = data["scale"].astype(np.float32)
+                bias = data["bias"].astype(np.float32)
+                known = data["known_words"].astype(np.uint8)
+        except ModelFileError:
+            raise
+        except Exception as exc:  # zip, JSON, key and dtype errors all mean a damaged file
+            raise ModelFileError(f"coder model file {path} is corrupt or unreadable: {exc}") from exc
+        columns = bias.shape[0] if bias.ndim == 1 else -1
+        if (packed.ndim != 2 or packed.shape != (rows.shape[0], columns) or not 8 <= bits <= 24
+                or packed.dtype != np.int8 or scale.shape != (columns,)
+                or (rows.size > 1 and np.any(np.diff(rows) <= 0))
+                or (rows.size and (rows.min() < 0 or rows.max() >= 1 << bits))
+                or known.shape != ((1 << KNOWN_WORD_BITS) // 8,)
+                or any(h.stop > columns for h in heads)):
+            raise ModelFileError(f"coder model file {path} is corrupt: arrays do not fit together")
+        names = {h.name for h in heads}
+        missing = {"family", "talk", "subtype", *(f"sub_{f}" for f in FAMILIES)} - names
+        if missing:
+            raise ModelFileError(f"coder model file {path} lacks heads: {', '.join(sorted(missing))}")
+        if not np.all(np.isfinite(scale)) or not np.all(np.isfinite(bias)):
+            raise ModelFileError(f"coder model file {path} is corrupt: weights are not finite")
+        return cls(SparseRows(rows, packed.astype(np.float32) * scale), bias, heads, bits, known, meta)
+
+
+class TrainedCoder:
+    """The coder trained on AnnoMI and the project's examples (see docs/coder.md)."""
+
+    name = "trained"
+
+    def __init__(self, model: LinearModel | None = None, path: Path | str = MODEL_PATH):
+        self.model = model if model is not None else LinearModel.load(path)
+        self._rules = RuleBasedCoder()
+
+    # -- counsellor -------------------------------------------------------------------
+
+    def response_probabilities(self, text: str, context: Sequence[Utterance] = ()) -> dict[str, dict[str, float]]:
+        """Every head's probabilities for a counsellor utterance (for evaluation and tools)."""
+        m = self.model
+        raw = m.scores(text, context, Speaker.COUNSELLOR)
+        out = {"family": m.probs(raw, "family")}
+        for fam in FAMILIES:
+            out[f"sub_{fam}"] = m.probs(raw, f"sub_{fam}")
+        for flag in ("has_question", "has_reflection", "has_input"):
+            if flag in m.heads:
+                out[flag] = m.probs(raw, flag)
+        return out
+
+    def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
+        reason = unreadable_reason(text, self.model.known_word)
+        if reason:
+            return ResponseCoding(primary=None, uncoded_reason=reason, coder=self.name)
+        learned = decode_response(self.response_probabilities(text, context), self.name,
+                                  self._sentence_codes(text, context))
+        return merge_cues(learned, self._rules.code_response(text, context))
+
+    def _sentence_codes(self, text: str, context: Sequence[Utterance]) -> dict[SkillCode, float]:
+        """Codes that single sentences of a volley carry on their own.
+
+        "So the trips wear you out. What would make them easier?" is a reflection and a
+        question; coded whole, the question drowns the reflection.
+        """
+        sentences = [s for s in _SENTENCE.split(text[:MAX_CHARS].strip()) if len(s.split()) >= 3]
+        if len(sentences) < 2:
+            return {}
+        found: dict[SkillCode, float] = {}
+        for sentence in sentences[:6]:
+            probs = self.response_probabilities(sentence, context)
+            family, p = _best(probs["family"])
+            if p >= SENTENCE_AT:
+                code, sub = _choose_code(family, probs[f"sub_{family}"])
+                found[code] = max(found.get(code, 0.0), p * sub)
+        return found
+
+    # -- client -----------------------------------------------------------------------
+
+    def code_client(self, text: str, context: Sequence[Utterance] = ()) -> ClientCoding:
+        reason = unreadable_reason(text, self.model.known_word)
+        if reason:
+            return ClientCoding(talk=None, uncoded_reason=reason, coder=self.name)
+        m = self.model
+        raw = m.scores(text, context, Speaker.CLIENT)
+        talk_p = m.probs(raw, "talk")
+        talk = TalkType(max(talk_p, key=talk_p.__getitem__))
+        subtype = None
+        if talk.has_subtype:
+            sub_p = m.probs(raw, "subtype")
+            subtype = Subtype(max(sub_p, key=sub_p.__getitem__))
+        conf = talk_p[talk.value]
+        return ClientCoding(talk=talk, subtype=subtype, confidence=conf, scores=talk_p,
+                            uncertain=conf < UNCERTAIN_BELOW, coder=self.name)
+
+
+def _best(p: dict[str, float]) -> tuple[str, float]:
+    key = max(p, key=p.__getitem__)
+    return key, p[key]
+
+
+def _choose_code(family: str, sub: dict[str, float]) -> tuple[SkillCode, float]:
+    """The code within a family, with the MITI tie rules (GI over Persuade, SR over CR)."""
+    code, p = _best(sub)
+    if code == SkillCode.PERSUADE.value and p < PERSUADE_NEEDS:
+        code = SkillCode.GIVING_INFORMATION.value
+    if code == SkillCode.COMPLEX_REFLECTION.value and p < COMPLEX_NEEDS:
+        code = SkillCode.SIMPLE_REFLECTION.value
+    return SkillCode(code), sub[code]
+
+
+def decode_response(probs: dict[str, dict[str, float]], coder: str,
+                    sentence_codes: dict[SkillCode, float] | None = None) -> ResponseCoding:
+    """Turn head probabilities into a primary code and every code that applies.
+
+    ``sentence_codes`` are codes single sentences of the volley carry (see
+    :meth:`TrainedCoder._sentence_codes`); one joins unless its family is already there.
+    """
+    fam_p = probs["family"]
+    family, fam_conf = _best(fam_p)
+    presence = {
+        "question": probs.get("has_question", {}).get("yes", 0.0),
+        "reflection": probs.get("has_reflection", {}).get("yes", 0.0),
+        "therapist_input": probs.get("has_input", {}).get("yes", 0.0),
+    }
+    codes: dict[SkillCode, float] = {}
+    code, sub_conf = _choose_code(family, probs[f"sub_{family}"])
+    codes[code] = fam_conf * sub_conf if len(FAMILY_CODES[family]) > 1 else fam_conf
+    for other, present in presence.items():
+        if other == family:
+            continue
+        p_other = max(present, fam_p[other]) if present >= SECONDARY_AT else 0.0
+        if p_other >= SECONDARY_AT:
+            c2, s2 = _choose_code(other, probs[f"sub_{other}"])
+            if p_other * s2 >= SECONDARY_AT * 0.6:
+                codes.setdefault(c2, p_other * s2)
+    for c3, p3 in (sentence_codes or {}).items():
+        if all(FAMILY_OF[c] != FAMILY_OF[c3] for c in codes):
+            codes[c3] = p3
+    primary = code
+    # MITI: in a volley with a reflection and a question, the reflection is what counts.
+    if code.is_question:
+        for c in codes:
+            if c.is_reflection:
+                primary = c
+                break
+    ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not primary, -kv[1]))
+    conf = codes[primary]
+    return ResponseCoding(
+        primary=primary,
+        codes=tuple(CodeScore(c, round(float(p), 4)) for c, p in ordered),
+        uncertain=conf < UNCERTAIN_BELOW,
+        coder=coder,
+    )
+
+
+
+# Codes AnnoMI does not label: the model learns them from a few hundred written examples
+# only, so an explicit cue found by the rule-based coder ("you're just making excuses",
+# "it's up to you", "would it be OK if I shared") is trusted alongside it.
+CUE_CODES = frozenset({
+    SkillCode.CONFRONT,
+    SkillCode.PERSUADE,
+    SkillCode.PERSUADE_WITH_PERMISSION,
+    SkillCode.EMPHASIZING_AUTONOMY,
+    SkillCode.AFFIRMATION,
+    SkillCode.SEEKING_COLLABORATION,
+    SkillCode.SUMMARY,
+})
+CUE_AT = 0.7
+
+
+def merge_cues(learned: ResponseCoding, rules: ResponseCoding) -> ResponseCoding:
+    """Add the rule-based coder's strong cues for codes AnnoMI lacks to the model's coding.
+
+    A cue within the model's primary family replaces it (the model said "therapist
+    input", the words say persuade); a cue from another family is added as a further
+    code, and becomes primary only when the model itself was unsure or the cue is a
+    righting-reflex code the trainee must see.
+    """
+    if not learned.coded:
+        return learned
+    cues = {s.code: s.confidence for s in rules.codes if s.code in CUE_CODES and s.confidence >= CUE_AT}
+    if not cues:
+        return learned
+    codes = {s.code: s.confidence for s in learned.codes}
+    primary = learned.primary
+    fam = FAMILY_OF[primary]
+    for cue, conf in sorted(cues.items(), key=lambda kv: -kv[1]):
+        in_family = FAMILY_OF[cue] == fam
+        if in_family and primary not in cues:
+            codes[cue] = max(codes.pop(primary), conf)
+            primary = cue
+        else:
+            codes[cue] = max(codes.get(cue, 0.0), conf)
+            if learned.uncertain or cue.righting_reflex:
+                primary = cue if primary not in cues else primary
+        fam = FAMILY_OF[primary]
+    if primary is not learned.primary:  # the model's own weak guesses no longer apply
+        codes = {c: p for c, p in codes.items() if c is primary or c in cues or p >= 0.3}
+    ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not primary, -kv[1]))
+    return ResponseCoding(
+        primary=primary,
+        codes=tuple(CodeScore(c, round(float(p), 4)) for c, p in ordered),
+        uncertain=codes[primary] < UNCERTAIN_BELOW,
+        coder=learned.coder,
+    )

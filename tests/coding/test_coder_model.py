@@ -1,0 +1,161 @@
+"""The committed trained coder: loads, codes clear examples, refuses what it cannot read."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
+from mitrainer.coding import code_utterance, default_coder
+from mitrainer.coding.base import Coder, Utterance
+from mitrainer.coding.model import MODEL_PATH, LinearModel, TrainedCoder
+from mitrainer.errors import ModelFileError
+
+CLIENT = Speaker.CLIENT
+COUNSELLOR = Speaker.COUNSELLOR
+
+
+@pytest.fixture(scope="module")
+def coder() -> TrainedCoder:
+    return TrainedCoder()
+
+
+def after(line: str) -> list[Utterance]:
+    return [Utterance(CLIENT, line)]
+
+
+def test_committed_model_loads_and_is_default(coder):
+    assert isinstance(coder, Coder)
+    assert coder.name == "trained"
+    assert default_coder().name == "trained"
+    assert MODEL_PATH.stat().st_size < 20_000_000
+
+
+@pytest.mark.parametrize(("text", "client", "expected"), [
+    ("What brings you here today?", "", SkillCode.OPEN_QUESTION),
+    ("How has the drinking affected your family?", "My wife is upset.", SkillCode.OPEN_QUESTION),
+    ("Do you go to the clinic every day?", "I take methadone.", SkillCode.CLOSED_QUESTION),
+    ("You should stop drinking right away.", "I drink every night.", SkillCode.PERSUADE),
+    ("It's your choice what you do next.", "I don't know.", SkillCode.EMPHASIZING_AUTONOMY),
+    ("You're just making excuses.", "I only used once.", SkillCode.CONFRONT),
+    ("You've worked hard to get here. It took courage.", "I came back.", SkillCode.AFFIRMATION),
+    ("Mm-hmm.", "And then I left.", SkillCode.OTHER),
+])
+def test_clear_examples(coder, text, client, expected):
+    result = coder.code_response(text, after(client) if client else [])
+    assert result.primary is expected, result
+    assert result.codes[0].code is expected
+
+
+def test_reflection_restates_client(coder):
+    result = coder.code_response("The trips to the clinic wear you out.",
+                                 after("The daily trips to the clinic wear me out."))
+    assert result.primary is not None and result.primary.is_reflection
+
+
+def test_permission_is_collaboration(coder):
+    result = coder.code_response("Would it be ok if I shared some information about methadone?",
+                                 after("I'm worried about the dose."))
+    assert result.has(SkillCode.SEEKING_COLLABORATION)
+
+
+def test_reflection_and_question_in_one_volley(coder):
+    result = coder.code_response("So the trips wear you out. What would make them easier?",
+                                 after("The daily trips to the clinic wear me out."))
+    assert result.has(SkillCode.OPEN_QUESTION)
+    assert result.has(SkillCode.SIMPLE_REFLECTION, SkillCode.COMPLEX_REFLECTION)
+    assert result.primary.is_reflection  # MITI: the reflection counts
+    assert len(result.codes) >= 2
+    assert all(0.0 <= s.confidence <= 1.0 for s in result.codes)
+
+
+def test_code_utterance_accepts_pairs():
+    result = code_utterance("What would you like to be different?", [("client", "I'm tired of all this.")])
+    assert result.primary is SkillCode.OPEN_QUESTION
+
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("I want to stop using heroin for good.", TalkType.CHANGE),
+    ("I'm not going back to that clinic.", TalkType.SUSTAIN),
+])
+def test_client_talk(coder, text, talk):
+    result = coder.code_client(text, [Utterance(COUNSELLOR, "How do you feel about the programme?")])
+    assert result.talk is talk
+    assert result.subtype is not None and isinstance(result.subtype, Subtype)
+    assert abs(sum(result.scores.values()) - 1.0) < 1e-6
+
+
+def test_disagreement_helper(coder):
+    result = coder.code_client("I'm not going back to that clinic, forget it.",
+                               [Utterance(COUNSELLOR, "What will you do?")])
+    assert result.talk is TalkType.SUSTAIN
+    assert result.disagrees_with(TalkType.CHANGE) == (result.score_of(TalkType.CHANGE) <= 0.15)
+    assert not result.disagrees_with(TalkType.SUSTAIN)
+    assert result.disagrees_with(TalkType.NEUTRAL, at_most=1.0)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01", "😀😀😀", "我想戒烟，但是很难。",
+                                  "Tôi muốn bỏ thuốc lá ngay bây giờ", "asdkj qwpoe zxmcnv lkjhg",
+                                  "Я хочу бросить пить"])
+def test_unreadable_text_is_uncoded(coder, text):
+    response = coder.code_response(text, [])
+    assert response.primary is None and response.uncoded_reason
+    client = coder.code_client(text, [])
+    assert client.talk is None and client.uncoded_reason
+
+
+def test_long_text_is_coded_quickly(coder):
+    result = coder.code_response("So you feel tired of the clinic. " * 700, after("I'm tired."))
+    assert result.coded
+
+
+def test_missing_model_file(tmp_path):
+    with pytest.raises(ModelFileError, match="not found"):
+        LinearModel.load(tmp_path / "nope.npz")
+
+
+def test_corrupt_model_file(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"this is not a zip file")
+    with pytest.raises(ModelFileError, match="corrupt"):
+        TrainedCoder(path=bad)
+
+
+def test_model_with_wrong_arrays(tmp_path):
+    good = tmp_path / "good.npz"
+    shutil.copy(MODEL_PATH, good)
+    with np.load(good, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["weights"] = arrays["weights"][:-1]
+    broken = tmp_path / "broken.npz"
+    np.savez(broken, **arrays)
+    with pytest.raises(ModelFileError):
+        LinearModel.load(broken)
+
+
+def test_default_coder_falls_back(monkeypatch, tmp_path):
+    import mitrainer.coding as coding
+    import mitrainer.coding.model as model
+
+    monkeypatch.setattr(coding, "_default", None)
+    monkeypatch.setattr(model, "MODEL_PATH", tmp_path / "missing.npz")
+    monkeypatch.setattr(model.TrainedCoder.__init__, "__defaults__", (None, tmp_path / "missing.npz"))
+    with pytest.warns(RuntimeWarning, match="rule-based"):
+        fallback = coding.default_coder()
+    assert fallback.name == "rule-based"
+    assert "not found" in coding.fallback_note()
+    monkeypatch.setattr(coding, "_default", None)
+    monkeypatch.setattr(coding, "_note", "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(max_size=300), prev=st.text(max_size=100))
+def test_any_text_gives_a_result(coder, text, prev):
+    response = coder.code_response(text, after(prev))
+    assert response.coded or response.uncoded_reason
+    client = coder.code_client(text, [Utterance(COUNSELLOR, prev)])
+    assert client.coded or client.uncoded_reason

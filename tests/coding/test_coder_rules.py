@@ -1,0 +1,54 @@
+"""The rule-based coder: the fallback and the engine tests' coder."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mitrainer.codes import SkillCode, Speaker, TalkType
+from mitrainer.coding.base import Coder, Utterance
+from mitrainer.coding.rules import RuleBasedCoder
+
+RULES = RuleBasedCoder()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("What brings you here today?", SkillCode.OPEN_QUESTION),
+    ("Do you go every day?", SkillCode.CLOSED_QUESTION),
+    ("It sounds like the trips wear you out.", SkillCode.COMPLEX_REFLECTION),
+    ("Would it be OK if I shared something about methadone?", SkillCode.SEEKING_COLLABORATION),
+    ("You need to stop drinking.", SkillCode.PERSUADE),
+    ("It's your choice, it's up to you.", SkillCode.EMPHASIZING_AUTONOMY),
+    ("You're just making excuses.", SkillCode.CONFRONT),
+    ("You've worked hard to get here. It took courage.", SkillCode.AFFIRMATION),
+    ("Mm-hmm.", SkillCode.OTHER),
+])
+def test_obvious_cases(text, expected):
+    assert RULES.code_response(text, [Utterance(Speaker.CLIENT, "The trips wear me out.")]).primary is expected
+
+
+def test_reflection_and_question():
+    result = RULES.code_response("So the trips wear you out. What would make them easier?",
+                                 [Utterance(Speaker.CLIENT, "The trips wear me out.")])
+    assert result.primary is SkillCode.SIMPLE_REFLECTION
+    assert result.has(SkillCode.OPEN_QUESTION)
+
+
+def test_client_rules():
+    assert RULES.code_client("I want to stop using heroin.").talk is TalkType.CHANGE
+    assert RULES.code_client("I can't get there every day.").talk is TalkType.SUSTAIN
+    assert RULES.code_client("It was a Tuesday.").talk is TalkType.NEUTRAL
+
+
+def test_protocol_and_determinism():
+    assert isinstance(RULES, Coder) and "rule" in RULES.name
+    a = RULES.code_response("How are things at home?")
+    assert a == RULES.code_response("How are things at home?")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text(text):
+    assert RULES.code_response(text).coded or RULES.code_response(text).uncoded_reason
+    RULES.code_client(text)

@@ -1,0 +1,54 @@
+"""The ``mitrainer score`` command on session records."""
+
+from __future__ import annotations
+
+import json
+
+from mitrainer.cli import main
+from tests.scoring.conftest import codes
+
+
+def record_file(tmp_path, session_at):
+    session = session_at("change")
+    for names in (["complex_reflection"], ["persuade"], ["simple_reflection"], ["open_question"]):
+        session.respond("text", codes(*names))
+    path = tmp_path / "session.json"
+    path.write_text(json.dumps(session.record()), encoding="utf-8")
+    return path
+
+
+def test_score_prints_the_table(tmp_path, session_at, capsys):
+    assert main(["score", str(record_file(tmp_path, session_at))]) == 0
+    out = capsys.readouterr().out
+    assert "Reflection-to-question ratio" in out and "2.00:1" in out
+    assert "Relational global" in out and "Complex reflection" in out
+
+
+def test_score_json(tmp_path, session_at, capsys):
+    assert main(["score", str(record_file(tmp_path, session_at)), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"]["persuade"] == 1 and data["reflections"] == 2 and data["rq_ratio"] == 2.0
+    assert next(m for m in data["metrics"] if m["key"] == "rq_ratio")["band"] == "good"
+
+
+def test_score_with_a_rubric_file(tmp_path, session_at, capsys):
+    rubric = tmp_path / "strict.yaml"
+    rubric.write_text("rubric_version: 1\nid: strict\ninclude: [standard]\nmetrics:\n  rq_ratio: {good: 3}\n")
+    assert main(["score", str(record_file(tmp_path, session_at)), "--rubric", str(rubric), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["rubric"] == "strict"
+    assert next(m for m in data["metrics"] if m["key"] == "rq_ratio")["band"] == "fair"
+
+
+def test_score_refuses_bad_input_with_a_message(tmp_path, capsys):
+    missing = tmp_path / "nope.json"
+    assert main(["score", str(missing)]) == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert main(["score", str(bad)]) == 2
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text(json.dumps({"turns": [{"client": {"talk": "angry"}, "coding": {}}]}))
+    assert main(["score", str(damaged)]) == 2
+    err = capsys.readouterr().err
+    assert "no such file" in err and "not a JSON session record" in err and "damaged" in err
+    assert "Traceback" not in err
