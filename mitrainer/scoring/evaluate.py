@@ -1,16 +1,20 @@
 """Do the scores mean something? Separate high- from low-quality counselling in AnnoMI.
 
-``python -m mitrainer.scoring.evaluate [--annomi CSV] [--labels machine|human] [--json]``
+``python -m mitrainer.scoring.evaluate [--annomi CSV] [--labels machine|human] [--folds K] [--json]``
 
 Every AnnoMI transcript (Wu et al., 2022/2023; rated high or low MI quality as a whole) is
 scored with the standard rubric exactly as ``mitrainer score`` scores a transcript, and
 the ROC AUC of the rubric's overall score for telling high from low quality is reported,
 with the AUC of each metric beside it.
 
-``--labels machine`` (the default) codes the therapist and client lines with the coder
-(``mitrainer.coding.default_coder()``); AnnoMI's own labels are not used. ``--labels
-human`` scores AnnoMI's expert labels instead, as a reference for what the rubric can do
-with perfect coding. The data is read where it lies (``$MITRAINER_ANNOMI`` or
+``--labels machine`` (the default) codes the therapist and client lines with the coder;
+AnnoMI's own labels are not used. The shipped coder was trained on these very
+transcripts, so by default (``--folds 5``) each transcript is coded by a coder trained
+afresh, with the coder's own training code, on the *other* folds' transcripts (plus the
+project's written examples): no transcript is coded by a model that saw it.
+``--folds 0`` codes with the shipped ``default_coder()`` instead (in-sample, optimistic).
+``--labels human`` scores AnnoMI's expert labels, as a reference for what the rubric can
+do with perfect coding. The data is read where it lies (``$MITRAINER_ANNOMI`` or
 ``../shared/data/annomi/annomi-full-train.csv`` from the repository root); it is never
 copied into the project.
 """
@@ -26,11 +30,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mitrainer.codes import SkillCode
+from mitrainer.coding.base import Coder
 from mitrainer.scoring.rubric import Rubric, get_rubric, load_rubric
 from mitrainer.scoring.score import SessionScore
 from mitrainer.scoring.transcript import Line, score_transcript
 
 ENV_ANNOMI = "MITRAINER_ANNOMI"
+DEFAULT_SEED = 20240826  # the coder's training seed
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ANNOMI = REPO_ROOT / ".." / "shared" / "data" / "annomi" / "annomi-full-train.csv"
 
@@ -109,18 +115,43 @@ METRIC_VALUES: dict[str, Callable[[SessionScore], float | None]] = {
 }
 
 
-def evaluate(path: Path, labels: str, rubric: Rubric) -> dict:
+def cross_fitted_coders(path: Path, folds: int, seed: int) -> dict[str, Coder]:
+    """transcript id → a coder trained without that transcript's fold (needs scikit-learn)."""
+    import random
+
+    from mitrainer.coding.dataset import groups_of, load_annomi, load_examples
+    from mitrainer.coding.model import TrainedCoder
+    from mitrainer.coding.train import fit
+
+    annomi = load_annomi(path)
+    examples = load_examples()
+    groups = groups_of(annomi)
+    random.Random(seed).shuffle(groups)
+    coders: dict[str, Coder] = {}
+    for k in range(folds):
+        held_out = set(groups[k::folds])
+        model = fit([r for r in annomi if r.group not in held_out] + examples, seed=seed)
+        coder = TrainedCoder(model)
+        coders.update({tid: coder for tid in held_out})
+    return coders
+
+
+def evaluate(path: Path, labels: str, rubric: Rubric, folds: int = 0, seed: int = 0) -> dict:
     """Score every transcript and return the AUC of each metric (overall first)."""
     transcripts = load_transcripts(path, labels)
-    scores = {tid: (quality, score_transcript(lines, rubric)) for tid, (quality, lines) in transcripts.items()}
-    result: dict = {"data": str(path), "labels": labels, "rubric": rubric.id,
-                    "transcripts": {"high": sum(q == "high" for q, _ in scores.values()),
-                                    "low": sum(q == "low" for q, _ in scores.values())},
-                    "auc": {}}
-    if labels == "machine":
+    result: dict = {"data": str(path), "labels": labels, "rubric": rubric.id, "auc": {}}
+    coders: dict[str, Coder] = {}
+    if labels == "machine" and folds > 1:
+        coders = cross_fitted_coders(path, folds, seed)
+        result["coder"] = f"trained, {folds}-fold cross-fitted by transcript (seed {seed})"
+    elif labels == "machine":
         from mitrainer.coding import default_coder
 
-        result["coder"] = default_coder().name
+        result["coder"] = f"{default_coder().name} (shipped model; it may have seen these transcripts)"
+    scores = {tid: (quality, score_transcript(lines, rubric, coder=coders.get(tid)))
+              for tid, (quality, lines) in transcripts.items()}
+    result["transcripts"] = {"high": sum(q == "high" for q, _ in scores.values()),
+                             "low": sum(q == "low" for q, _ in scores.values())}
     for key, value in METRIC_VALUES.items():
         # A transcript where a metric is undefined (no questions for R:Q …) ranks at the bottom.
         high = [_or_low(value(s)) for q, s in scores.values() if q == "high"]
@@ -143,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--annomi", help="the AnnoMI CSV (default: $MITRAINER_ANNOMI or ../shared/data/annomi/)")
     ap.add_argument("--labels", choices=("machine", "human"), default="machine",
                     help="code with the coder (default) or use AnnoMI's expert labels")
+    ap.add_argument("--folds", type=int, default=5,
+                    help="machine labels: train the coder afresh k times, each transcript coded by the model that "
+                    "did not see it (default: 5; 0: use the shipped coder)")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for the folds and the training")
     ap.add_argument("--rubric", help="a rubric file (default: the bundled standard rubric)")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args(argv)
@@ -151,7 +186,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"AnnoMI not found at {path}; pass --annomi or set {ENV_ANNOMI}", file=sys.stderr)
         return 2
     rubric = load_rubric(args.rubric).require() if args.rubric else get_rubric()
-    result = evaluate(path, args.labels, rubric)
+    if args.labels == "machine" and args.folds > 1:
+        try:
+            import sklearn  # noqa: F401  (training the fold coders needs it)
+        except ImportError:
+            print("cross-fitting trains the coder and needs scikit-learn (pip install 'mitrainer[train]'); "
+                  "or pass --folds 0 to use the shipped coder", file=sys.stderr)
+            return 2
+    result = evaluate(path, args.labels, rubric, args.folds, args.seed)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
