@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "mitrainer.cli.authoring",  # validate, graph, new
     "mitrainer.cli.playing",  # play, playtest
     "mitrainer.cli.coding_cmds",  # code, code-transcript
+    "mitrainer.cli.sessions_cmds",  # history, serve
     "mitrainer.cli.scoring_cmds",  # score
     "mitrainer.cli.export_cmds",  # export, portfolio, import, group report, review
 ]

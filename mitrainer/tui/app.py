@@ -30,6 +30,8 @@ from mitrainer.tui.services import (
     SETTING_REALISTIC,
     SETTING_TRAINEE,
     Services,
+    _default_coder,
+    coder_note,
 )
 
 
@@ -44,6 +46,7 @@ class TrainerApp(App):
         super().__init__()
         self.services = services
         self.warm_up_coder = warm_up_coder
+        self._coder_started = False
         self.theme = "nord"
 
     def on_mount(self) -> None:
@@ -51,9 +54,22 @@ class TrainerApp(App):
         if self.services.store_problem:
             self.notify(t("app.store_problem", problem=self.services.store_problem), severity="error",
                         timeout=30)
-        if self.warm_up_coder:
-            # Loading the coder's model can take a moment: do it while the trainee reads the library.
-            self.run_worker(self.services.coder, thread=True, exclusive=True, group="coder")
+
+    def library_ready(self) -> None:
+        """Called by the home screen once the library is shown: now load the coder's model.
+
+        Loading it takes about half a second; doing it after the first paint, while the
+        trainee reads the library, keeps both the launch and the first response fast.
+        """
+        if self.warm_up_coder and not self._coder_started:
+            self._coder_started = True
+            self.run_worker(self._load_coder, thread=True, exclusive=True, group="coder")
+
+    def _load_coder(self) -> None:
+        self.services.coder()
+        note = coder_note() if self.services.coder_factory is _default_coder else ""
+        if note:
+            self.call_from_thread(self.notify, t("app.coder_fallback", note=note), severity="warning", timeout=10)
 
     # -- navigation ----------------------------------------------------------------------
     def open_briefing(self, scenario_id: str) -> None:

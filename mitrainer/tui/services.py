@@ -28,9 +28,22 @@ SETTING_GUIDED = "guided_default"
 
 
 def _default_coder() -> Coder:
+    import warnings
+
     from mitrainer.coding import default_coder
 
-    return default_coder()
+    # A fallback to the rule-based coder is reported by the app (coder_note), not printed
+    # over the screen.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return default_coder()
+
+
+def coder_note() -> str:
+    """Why the trained coder is not in use ("" when it is)."""
+    from mitrainer.coding import fallback_note
+
+    return fallback_note()
 
 
 @dataclass

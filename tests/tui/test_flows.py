@@ -344,3 +344,24 @@ def test_settings_switch_the_interface_language(db: Path) -> None:
             assert app.services.setting("language") == "vi"
             assert app.screen.query_one("#filter", Input).placeholder.startswith("Gõ")
     run(flow())
+
+
+def test_export_from_the_summary_writes_the_reflection_log(db: Path, tmp_path: Path) -> None:
+    async def flow():
+        app = make_app(db)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await open_practice(pilot)
+            for text in play_to_commitment():
+                await say(pilot, text)
+            await pilot.press("enter")
+            await pilot.pause()
+            app.screen.query_one("#reflect-went_well").text = "Reflected the grandson."
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+            app.screen.query_one("#path", Input).value = str(tmp_path / "log.md")
+            await pilot.click("#save")
+            await pilot.pause()
+        written = tmp_path / "log.md"
+        assert written.exists() and (written.stat().st_mode & 0o777) == 0o600
+        assert "Reflected the grandson." in written.read_text(encoding="utf-8")
+    run(flow())

@@ -175,7 +175,7 @@ class SettingsDialog(TrainerModal[dict | None]):
 
 
 class ExportDialog(TrainerModal[tuple[str, Path] | None]):
-    """Where to write the reflection log, and in which format."""
+    """Where to write the reflection log (a file, or a folder for a dated file), and in which format."""
 
     BINDINGS = [Binding("escape", "cancel", "key.cancel")]
 
@@ -194,13 +194,6 @@ class ExportDialog(TrainerModal[tuple[str, Path] | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("export.save"), id="save", variant="primary")
                 yield Button(t("settings.cancel"), id="cancel")
-
-    @on(Select.Changed, "#format")
-    def format_changed(self, event: Select.Changed) -> None:
-        path_input = self.query_one("#path", Input)
-        path = Path(path_input.value)
-        suffix = {"markdown": ".md"}.get(str(event.value), f".{event.value}")
-        path_input.value = str(path.with_suffix(suffix))
 
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#save")

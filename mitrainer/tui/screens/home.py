@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -100,6 +101,7 @@ class HomeScreen(TrainerScreen):
         self._library = library
         self.fill_library()
         self.show_broken(library)
+        self.trainer.library_ready()
 
     def fill_library(self) -> None:
         assert self._library is not None
@@ -153,12 +155,13 @@ class HomeScreen(TrainerScreen):
         table.display = bool(sessions)
 
     @staticmethod
-    def status_of(summary: SessionSummary) -> Content:
+    def status_of(summary: SessionSummary) -> Text:
+        # Rich Text, not Content: DataTable sizes its columns from Rich renderables.
         if not summary.finished:
-            return Content.styled("● " + t("home.status.unfinished"), "bold $warning")
+            return Text("● " + t("home.status.unfinished"), "bold yellow")
         if summary.ended_early:
-            return Content.styled("■ " + t("home.status.ended_early"), "$text-muted")
-        return Content.styled("✓ " + (summary.ending_title or summary.outcome), "$success")
+            return Text("■ " + t("home.status.ended_early"), "dim")
+        return Text("✓ " + (summary.ending_title or summary.outcome), "green")
 
     # -- reacting ------------------------------------------------------------------------
     @on(Input.Changed, "#filter")

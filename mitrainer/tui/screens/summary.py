@@ -17,16 +17,18 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Header, Static, TextArea
 
 from mitrainer.engine.session import Session
+from mitrainer.errors import MitrainerError
+from mitrainer.paths import data_dir
 from mitrainer.i18n import t
 from mitrainer.tui import coaching
 from mitrainer.tui.screens.base import TrainerScreen
 from mitrainer.tui.screens.dialogs import ExportDialog
+from mitrainer.tui.services import SETTING_TRAINEE
 from mitrainer.tui.widgets.chart import ProgressChart
 from mitrainer.tui.widgets.chips import coding_chips, verdict
 
 REFLECTION_PROMPTS = ("went_well", "do_differently", "next_skill")
 BAND_RICH = {"good": "bold green", "fair": "bold yellow", "below": "bold red"}
-DEFAULT_EXPORT_FORMATS = ["markdown", "html", "json"]
 
 
 def export_function() -> tuple[Callable, list[str]] | None:
@@ -37,7 +39,7 @@ def export_function() -> tuple[Callable, list[str]] | None:
     function = getattr(module, "export_session", None)
     if function is None:
         return None
-    return function, list(getattr(module, "FORMATS", DEFAULT_EXPORT_FORMATS))
+    return function, list(module.FORMATS)
 
 
 def score_table(score: coaching.SessionScore) -> Table:
@@ -152,20 +154,21 @@ class SummaryScreen(TrainerScreen):
             return
         self.store_reflections()
         function, formats = self.exporter
-        default = Path.cwd() / f"mitrainer-{self.session.scenario.id}-{self.session.session_id[:8]}.md"
 
         def chosen(result: tuple[str, Path] | None) -> None:
             if result is None:
                 return
             fmt, path = result
             try:
-                function(self.session.record(), fmt, path)
-            except Exception as exc:  # the export helper reports bad paths as exceptions
-                self.notify(t("summary.export_failed", error=str(exc)), severity="error")
+                written = function(self.session.record(), fmt, path, scenario=self.session.scenario,
+                                   trainee=self.services.setting(SETTING_TRAINEE) or None)
+            except (MitrainerError, OSError) as exc:
+                self.notify(t("summary.export_failed", error=str(exc)), severity="error", timeout=10)
                 return
-            self.notify(t("summary.exported", path=str(path)))
+            self.notify(t("summary.exported", path=str(written)), timeout=10)
 
-        self.app.push_screen(ExportDialog(formats, default), chosen)
+        # A folder: the export names a dated file in it.
+        self.app.push_screen(ExportDialog(formats, data_dir() / "exports"), chosen)
 
     @on(Button.Pressed, "#again")
     def action_again(self) -> None:

@@ -22,16 +22,15 @@ class ClientBubble(Static):
     """One client line: name, words, and the cue (what the client does) set apart in italics."""
 
     def __init__(self, name: str, line: ClientLine, show_talk: bool = True) -> None:
-        parts: list[Content | tuple[str, str]] = [(name, "bold $text-secondary"), "\n", line.text]
+        parts: list[Content | tuple[str, str]] = [(name, "bold $text-secondary")]
+        if show_talk and line.talk in TALK_MARK:
+            # Naming the client's talk teaches the trainee to hear it (hidden in realistic mode).
+            key, style = TALK_MARK[line.talk]  # type: ignore[index]
+            parts += ["  ", (t(key), style)]
+        parts += ["\n", line.text]
         if line.cue:
             parts += ["\n", (f"({line.cue})", "italic $text-muted")]
-        self.talk_label = Content("")
-        if show_talk and line.talk in TALK_MARK:
-            key, style = TALK_MARK[line.talk]  # type: ignore[index]
-            self.talk_label = Content.styled(t(key), style)
         super().__init__(Content.assemble(*parts), classes="bubble client")
-        if self.talk_label:
-            self.border_subtitle = self.talk_label
 
 
 class TraineeBubble(Static):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -16,8 +17,14 @@ from mitrainer.tui.widgets.chips import chip, meter_bar, parse_codes, verdict
 BAND_STYLE = {"good": "bold $success", "fair": "bold $warning", "below": "bold $error"}
 
 
-def _row(label: str, value: Content | str, width: int = 13) -> Content:
-    return Content.assemble((label.ljust(width)[:width], "$text-muted"), " ", value)
+LABEL_WIDTH = 12
+
+
+def _row(label: str, value: Content | str) -> Content:
+    # Pad by cell width, not characters: labels may be Chinese (two cells a character).
+    shown = Content(label).truncate(LABEL_WIDTH, ellipsis=True).pad_right(LABEL_WIDTH - min(cell_len(label),
+                                                                                               LABEL_WIDTH))
+    return Content.assemble(shown.stylize("$text-muted"), " ", value)
 
 
 def _num(value: int) -> Content:
@@ -32,7 +39,7 @@ class SkillCounters(Static):
 
         def counts(*codes: SkillCode) -> Content:
             # The same chips as on the trainee's bubbles, so the counts read without a legend.
-            return Content("  ").join(Content.assemble(chip(code), " ", _num(c.get(code, 0))) for code in codes)
+            return Content(" ").join(Content.assemble(chip(code), " ", _num(c.get(code, 0))) for code in codes)
 
         lines = [
             _row(t("side.reflections"), counts(SkillCode.SIMPLE_REFLECTION, SkillCode.COMPLEX_REFLECTION)),
