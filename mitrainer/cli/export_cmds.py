@@ -177,7 +177,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.name is not None:
         trainee = args.name.strip()
     elif trainee is None:
-        trainee = _ask_name(store or _open_store(args))
+        # Only a person at a terminal is asked (and only then is a database created to keep the answer).
+        store = store or _open_store(args, create=sys.stdin.isatty())
+        trainee = _ask_name(store) if store is not None else ""
     text = render_session(record, args.format, trainee=trainee, scenarios=_scenario_index(args),
                           templates=args.templates)
     _emit(text, args.output, default_filename(record, args.format), args.force)

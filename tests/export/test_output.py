@@ -82,3 +82,36 @@ def test_cli_export_errors_are_messages(tmp_path, data_dir, capsys):
     assert "no session database yet" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "missing.json")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_trainee_name_is_asked_once_and_kept(record, tmp_path, data_dir, capsys, monkeypatch):
+    import io
+
+    from mitrainer.store.db import SessionStore
+
+    source = tmp_path / "session.json"
+    write_private_json(source, record)
+    answers = iter(["Mai"])
+    asked = []
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or next(answers))
+    for _ in range(2):
+        assert main(["export", str(source), "-o", "-"]) == 0
+        assert "| Trainee | Mai |" in capsys.readouterr().out
+    assert len(asked) == 1
+    store = SessionStore(data_dir / "sessions.db")
+    assert store.get_setting("trainee_name") == "Mai"
+    store.close()
+
+
+def test_no_database_is_created_when_nobody_can_be_asked(record, tmp_path, data_dir, capsys):
+    source = tmp_path / "session.json"
+    write_private_json(source, record)
+    assert main(["export", str(source), "-o", "-"]) == 0
+    assert "| Trainee | — |" in capsys.readouterr().out
+    assert not (data_dir / "sessions.db").exists()
