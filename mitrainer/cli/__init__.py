@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "mitrainer.cli.coding_cmds",  # code, code-transcript
     "mitrainer.cli.sessions_cmds",  # history, serve
     "mitrainer.cli.scoring_cmds",  # score
+    "mitrainer.cli.export_cmds",  # export, portfolio, import, group report, review
 ]
 
 EXIT_OK = 0
