@@ -52,21 +52,26 @@ _SPECIAL_FLOAT = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-
 
 @dataclass
 class PositionMap:
-    """Where each value (and each mapping key) of a document starts in the file."""
+    """Where each value (and each mapping key) of a document starts in the file.
 
-    values: dict[PathKey, Position] = field(default_factory=dict)
-    keys: dict[PathKey, Position] = field(default_factory=dict)
+    Parser marks are stored as they come and turned into positions only when asked for:
+    a clean file never pays for the conversion.
+    """
+
+    values: dict[PathKey, Any] = field(default_factory=dict)
+    keys: dict[PathKey, Any] = field(default_factory=dict)
 
     def of(self, path: PathKey, *, key: bool = False) -> Position:
         """Position of the value at ``path`` (or of its key), else of the nearest parent."""
         if key and path in self.keys:
-            return self.keys[path]
+            return _pos(self.keys[path])
         p = tuple(path)
         while p:
             if p in self.values:
-                return self.values[p]
+                return _pos(self.values[p])
             p = p[:-1]
-        return self.values.get((), Position(1, 1))
+        root = self.values.get(())
+        return _pos(root) if root is not None else Position(1, 1)
 
 
 @dataclass
@@ -81,38 +86,51 @@ class YamlDocument:
 
 
 class _Refused(Exception):
-    def __init__(self, code: str, message: str, position: Position, hint: str = ""):
+    def __init__(self, code: str, message: str, mark: Any, hint: str = ""):
         super().__init__(message)
-        self.diagnostic = (code, message, position, hint)
+        self.diagnostic = (code, message, _pos(mark), hint)
 
 
-def _pos(mark) -> Position:
+def _pos(mark: Any) -> Position:
     return Position(mark.line + 1, mark.column + 1) if mark is not None else Position()
 
 
-def _resolve_scalar(event: yaml.ScalarEvent) -> Any:
+def _resolve_tagged(event: yaml.ScalarEvent) -> Any:
+    tag = event.tag
     value = event.value
-    if event.tag not in (None, "!", "?"):
-        tag = event.tag
-        if tag == "tag:yaml.org,2002:str":
-            return value
-        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-            return _number(value) if _number(value) is not None else value
-        if tag == "tag:yaml.org,2002:bool":
-            return value.lower() == "true"
-        if tag == "tag:yaml.org,2002:null":
-            return None
-        raise _Refused("Y004", f"tag '{tag}' is not allowed in mitrainer files", _pos(event.start_mark),
-                       "remove the tag; plain text, numbers, lists and mappings are all you need")
-    if event.style or not event.implicit[0]:
-        return value  # quoted or block scalar: always text
-    lowered = value.lower()
-    if value in ("", "~") or lowered == "null":
+    if tag == "tag:yaml.org,2002:str" or tag == "!":
+        return value
+    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        number = _number(value)
+        return value if number is None else number
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() == "true"
+    if tag == "tag:yaml.org,2002:null":
         return None
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    number = _number(value)
-    return value if number is None else number
+    raise _Refused("Y004", f"tag '{tag}' is not allowed in mitrainer files", event.start_mark,
+                   "remove the tag; plain text, numbers, lists and mappings are all you need")
+
+
+_NUMBER_START = frozenset("0123456789+-.")
+
+
+def _resolve_plain(value: str) -> Any:
+    """YAML 1.2 core schema for a plain scalar: null, true/false, numbers, else text."""
+    if not value or value == "~":
+        return None
+    first = value[0]
+    if first in _NUMBER_START:
+        number = _number(value)
+        return value if number is None else number
+    if first in "nNtTfF" and len(value) in (4, 5):
+        lowered = value.lower()
+        if lowered == "null":
+            return None
+        if lowered == "true":
+            return True
+        if lowered == "false":
+            return False
+    return value
 
 
 def _number(value: str) -> int | float | None:
@@ -128,19 +146,33 @@ def _number(value: str) -> int | float | None:
     return None
 
 
-def _hashable(key: Any) -> bool:
-    return isinstance(key, (str, int, float, bool)) or key is None
+class _Frame:
+    __slots__ = ("container", "path", "is_list", "key", "key_mark", "anchor", "weight_at_start")
+
+    def __init__(self, container: Any, path: PathKey, anchor: str | None, weight: int):
+        self.container = container
+        self.path = path
+        self.is_list = isinstance(container, list)
+        self.key: Any = _NO_KEY
+        self.key_mark: Any = None
+        self.anchor = anchor
+        self.weight_at_start = weight
+
+
+_NO_KEY = object()
+_COLLECTION_TAGS = (None, "!", "?", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
 
 
 class _Composer:
-    """Builds Python values from parser events iteratively (no recursion limit to hit)."""
+    """Builds Python values from parser events iteratively (no recursion limit to hit).
+
+    This loop runs once per YAML node of every file the app opens, so it is written for
+    speed: locals instead of attribute look-ups, marks kept as they come.
+    """
 
     def __init__(self, text: str):
         self.parser = _Parser(text)
         self.positions = PositionMap()
-        self.anchors: dict[str, tuple[Any, list]] = {}
-        self.nodes = 0
-        self.alias_expansion = 0
 
     def compose(self) -> Any:
         parser = self.parser
@@ -152,109 +184,114 @@ class _Composer:
         parser.get_event()  # DocumentEnd
         if not parser.check_event(yaml.StreamEndEvent):
             event = parser.peek_event()
-            raise _Refused("Y005", "the file holds more than one YAML document", _pos(event.start_mark),
+            raise _Refused("Y005", "the file holds more than one YAML document", event.start_mark,
                            "remove the '---' separator; one file, one scenario or rubric")
         return value
 
-    def _count(self, event) -> None:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise _Refused("Y003", "the document is too large", _pos(event.start_mark))
-
-    def _compose_document(self) -> Any:
-        parser = self.parser
-        # Each frame: [container, path, pending_key, anchor_events, kind]
-        stack: list[list] = []
-        root: Any = None
-        root_set = False
-
-        def attach(value: Any, path: PathKey, start: Position) -> bool:
-            nonlocal root, root_set
-            if not stack:
-                root, root_set = value, True
-                self.positions.values[()] = start
-                return True
-            frame = stack[-1]
-            container = frame[0]
-            if isinstance(container, list):
-                child = frame[1] + (len(container),)
-                container.append(value)
-                self.positions.values.setdefault(child, start)
-                return True
-            if frame[2] is _NO_KEY:
-                if not _hashable(value):
-                    raise _Refused("Y006", "a mapping key must be plain text", start)
-                frame[2] = (value, start)
-                return True
-            key, key_pos = frame[2]
-            frame[2] = _NO_KEY
-            skey = str(key) if not isinstance(key, (str, int)) else key
-            child = frame[1] + (skey,)
-            if skey in container:
-                raise _Refused("Y007", f"duplicate key '{skey}' in the same mapping", key_pos,
-                               "each key may appear once; merge the two entries")
-            container[skey] = value
-            self.positions.keys.setdefault(child, key_pos)
-            self.positions.values.setdefault(child, start)
-            return True
-
-        def child_path() -> PathKey:
-            if not stack:
-                return ()
-            frame = stack[-1]
-            if isinstance(frame[0], list):
-                return frame[1] + (len(frame[0]),)
-            if frame[2] is _NO_KEY:
-                return frame[1]
-            key = frame[2][0]
-            return frame[1] + ((str(key) if not isinstance(key, (str, int)) else key),)
+    def _compose_document(self) -> Any:  # noqa: C901 - one tight loop on purpose
+        get_event = self.parser.get_event
+        values = self.positions.values
+        keys = self.positions.keys
+        anchors: dict[str, tuple[Any, int]] = {}
+        stack: list[_Frame] = []
+        frame: _Frame | None = None
+        nodes = 0
+        expanded = 0
+        weight = 0  # nodes as they would be if every alias were written out
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
+        no_key = _NO_KEY
 
         while True:
-            event = parser.get_event()
-            if isinstance(event, yaml.ScalarEvent):
-                self._count(event)
-                value = _resolve_scalar(event)
-                if event.anchor:
-                    self.anchors[event.anchor] = (value, 1)
-                attach(value, child_path(), _pos(event.start_mark))
-            elif isinstance(event, yaml.AliasEvent):
-                if event.anchor not in self.anchors:
-                    raise _Refused("Y008", f"alias '*{event.anchor}' refers to no anchor", _pos(event.start_mark))
-                value, size = self.anchors[event.anchor]
-                self.alias_expansion += size
-                if self.alias_expansion > MAX_ALIAS_EXPANSION:
-                    raise _Refused("Y003", "aliases expand the document beyond what mitrainer accepts "
-                                   "(an alias bomb?)", _pos(event.start_mark),
-                                   "write the repeated parts out, or use fewer nested aliases")
-                attach(value, child_path(), _pos(event.start_mark))
-            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                self._count(event)
-                if event.tag not in (None, "!", "?", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
-                    raise _Refused("Y004", f"tag '{event.tag}' is not allowed in mitrainer files",
-                                   _pos(event.start_mark))
+            event = get_event()
+            kind = type(event)
+            if kind is scalar_event or kind is alias_event:
+                mark = event.start_mark
+                if kind is scalar_event:
+                    nodes += 1
+                    weight += 1
+                    if event.tag is None and not event.style and event.implicit[0]:
+                        value = _resolve_plain(event.value)
+                    elif event.tag is None or event.tag == "!":
+                        value = event.value  # quoted or block scalar: always text
+                    else:
+                        value = _resolve_tagged(event)
+                    if event.anchor:
+                        anchors[event.anchor] = (value, 1)
+                else:
+                    if event.anchor not in anchors:
+                        raise _Refused("Y008", f"alias '*{event.anchor}' refers to no anchor", mark)
+                    value, size = anchors[event.anchor]
+                    expanded += size
+                    weight += size
+                    if expanded > MAX_ALIAS_EXPANSION:
+                        raise _Refused("Y003", "aliases expand the document beyond what mitrainer accepts "
+                                       "(an alias bomb?)", mark,
+                                       "write the repeated parts out, or use fewer nested aliases")
+                if nodes > MAX_NODES:
+                    raise _Refused("Y003", "the document is too large", mark)
+                if frame is None:
+                    values[()] = mark
+                    return value
+                container = frame.container
+                if frame.is_list:
+                    values[frame.path + (len(container),)] = mark
+                    container.append(value)
+                elif frame.key is no_key:
+                    if not (value is None or isinstance(value, (str, int, float, bool))):
+                        raise _Refused("Y006", "a mapping key must be plain text", mark)
+                    frame.key = value if isinstance(value, (str, int)) and not isinstance(value, bool) else str(value)
+                    frame.key_mark = mark
+                else:
+                    key = frame.key
+                    if key in container:
+                        raise _Refused("Y007", f"duplicate key '{key}' in the same mapping", frame.key_mark,
+                                       "each key may appear once; merge the two entries")
+                    path = frame.path + (key,)
+                    container[key] = value
+                    keys[path] = frame.key_mark
+                    values[path] = mark
+                    frame.key = no_key
+            elif kind is seq_start or kind is map_start:
+                mark = event.start_mark
+                nodes += 1
+                weight += 1
+                if nodes > MAX_NODES:
+                    raise _Refused("Y003", "the document is too large", mark)
+                if event.tag not in _COLLECTION_TAGS:
+                    raise _Refused("Y004", f"tag '{event.tag}' is not allowed in mitrainer files", mark)
                 if len(stack) >= MAX_DEPTH:
-                    raise _Refused("Y002", f"the document is nested more than {MAX_DEPTH} levels deep",
-                                   _pos(event.start_mark))
-                container: Any = [] if isinstance(event, yaml.SequenceStartEvent) else {}
-                path = child_path()
-                start = _pos(event.start_mark)
-                if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is _NO_KEY:
-                    raise _Refused("Y006", "a mapping key must be plain text", start)
-                attach(container, path, start)
-                stack.append([container, path, _NO_KEY, event.anchor, self.nodes])
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                frame = stack.pop()
-                if frame[3]:
-                    self.anchors[frame[3]] = (frame[0], self.nodes - frame[4] + 1)
+                    raise _Refused("Y002", f"the document is nested more than {MAX_DEPTH} levels deep", mark,
+                                   "flatten the structure")
+                container = [] if kind is seq_start else {}
+                if frame is None:
+                    path: PathKey = ()
+                    values[()] = mark
+                elif frame.is_list:
+                    path = frame.path + (len(frame.container),)
+                    values[path] = mark
+                    frame.container.append(container)
+                elif frame.key is no_key:
+                    raise _Refused("Y006", "a mapping key must be plain text", mark)
+                else:
+                    key = frame.key
+                    if key in frame.container:
+                        raise _Refused("Y007", f"duplicate key '{key}' in the same mapping", frame.key_mark,
+                                       "each key may appear once; merge the two entries")
+                    path = frame.path + (key,)
+                    frame.container[key] = container
+                    keys[path] = frame.key_mark
+                    values[path] = mark
+                    frame.key = no_key
+                frame = _Frame(container, path, event.anchor, weight)
+                stack.append(frame)
+            else:  # SequenceEnd / MappingEnd
+                done = stack.pop()
+                if done.anchor:
+                    anchors[done.anchor] = (done.container, weight - done.weight_at_start + 1)
                 if not stack:
-                    return root
-            else:  # pragma: no cover - the parser yields nothing else inside a document
-                raise _Refused("Y001", "unexpected YAML structure", _pos(event.start_mark))
-            if not stack and root_set:
-                return root
-
-
-_NO_KEY = object()
+                    return done.container
+                frame = stack[-1]
 
 
 def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:

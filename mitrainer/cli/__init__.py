@@ -23,7 +23,9 @@ COMMAND_MODULES = [
     "mitrainer.cli.authoring",  # validate, graph, new
     "mitrainer.cli.playing",  # play, playtest
     "mitrainer.cli.coding_cmds",  # code, code-transcript
+    "mitrainer.cli.sessions_cmds",  # history, serve
     "mitrainer.cli.scoring_cmds",  # score
+    "mitrainer.cli.export_cmds",  # export, portfolio, import, group report, review
 ]
 
 EXIT_OK = 0
@@ -48,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "or set MITRAINER_DB)")
     parser.add_argument("--scenarios", metavar="DIR", action="append", default=[],
                         help="also load scenarios from DIR (repeatable)")
+    parser.add_argument("--lang", metavar="LANG", help="interface language: en, vi or zh "
+                        "(or set MITRAINER_LANG; default: your saved setting, else English)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -68,10 +72,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a file the user named cannot be read or written
+        where = exc.filename2 or exc.filename
+        print(f"mitrainer: {where}: {exc.strerror}" if where and exc.strerror else f"mitrainer: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     except Exception as exc:  # the last line of defence: a message, never a traceback
+        import os
+
         from mitrainer.errors import MitrainerError
 
         if isinstance(exc, MitrainerError):
             print(f"mitrainer: {exc}", file=sys.stderr)
             return EXIT_CANNOT_RUN
-        raise
+        if os.environ.get("MITRAINER_DEBUG"):
+            raise
+        print(f"mitrainer: internal error ({type(exc).__name__}: {exc}). This is a bug in mitrainer; "
+              "run again with MITRAINER_DEBUG=1 to see the traceback and please report it.", file=sys.stderr)
+        return EXIT_CANNOT_RUN

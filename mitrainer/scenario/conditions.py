@@ -24,12 +24,17 @@ number of trainee responses so far. Errors are :class:`ConditionError` with a co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 Value = int | float | bool | str
 
 FUNCTIONS: dict[str, int] = {"visits": 1, "turn": 0}
+
+# Limits that keep parsing and evaluation (both recursive) far from Python's recursion
+# limit whatever a file holds; real conditions stay well inside them.
+MAX_NESTING = 32
+MAX_TOKENS = 256
 
 
 class ConditionError(ValueError):
@@ -55,12 +60,14 @@ class Token:
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     pos = 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
+    end = len(text.rstrip())  # trailing whitespace ends the condition
+    while pos < end:
+        if len(tokens) == MAX_TOKENS:
+            raise ConditionError(f"the condition is too long (more than {MAX_TOKENS} parts)", _next_column(text, pos),
+                                 "split it over several branches")
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            col = pos + 1 + (len(text[pos:]) - len(text[pos:].lstrip()))
+            col = _next_column(text, pos)
             bad = text[col - 1]
             hint = "use 'and', 'or', 'not' and == != < <= > >=" if bad in "&|!=" else ""
             raise ConditionError(f"unexpected character '{bad}'", col, hint)
@@ -70,6 +77,11 @@ def tokenize(text: str) -> list[Token]:
         pos = match.end()
     tokens.append(Token("end", "", len(text) + 1))
     return tokens
+
+
+def _next_column(text: str, pos: int) -> int:
+    """1-based column of the first non-blank character at or after ``pos``."""
+    return pos + 1 + (len(text[pos:]) - len(text[pos:].lstrip()))
 
 
 # AST nodes: small frozen dataclasses evaluated by `evaluate`.
@@ -111,6 +123,12 @@ class _Parser:
     def __init__(self, text: str):
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
+
+    def nest(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ConditionError(f"the condition is nested more than {MAX_NESTING} levels deep", token.column)
 
     def peek(self) -> Token:
         return self.tokens[self.i]
@@ -152,8 +170,10 @@ class _Parser:
 
     def parse_not(self) -> Expr:
         if self.peek().text == "not":
-            self.take()
-            return Unary("not", self.parse_not())
+            self.nest(self.take())
+            operand = self.parse_not()
+            self.depth -= 1
+            return Unary("not", operand)
         return self.parse_compare()
 
     def parse_compare(self) -> Expr:
@@ -183,8 +203,10 @@ class _Parser:
             number = self.take().text
             return Literal(-(float(number) if "." in number else int(number)))
         if token.text == "(":
+            self.nest(token)
             expr = self.parse_or()
             self.expect(")")
+            self.depth -= 1
             return expr
         if token.kind == "name":
             if token.text in ("true", "false"):
@@ -219,33 +241,26 @@ def parse(text: str) -> Expr:
     return _Parser(text).parse()
 
 
-def names_in(expr: Expr) -> list[Var]:
-    """Every variable the expression reads."""
-    found: list[Var] = []
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every node of the expression tree (iteratively: depth is bounded by the parser anyway)."""
     stack = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, Var):
-            found.append(node)
-        elif isinstance(node, Unary):
+        yield node
+        if isinstance(node, Unary):
             stack.append(node.operand)
         elif isinstance(node, Binary):
-            stack.extend((node.left, node.right))
-    return found
+            stack.extend((node.right, node.left))
+
+
+def names_in(expr: Expr) -> list[Var]:
+    """Every variable the expression reads, in reading order."""
+    return [node for node in walk(expr) if isinstance(node, Var)]
 
 
 def calls_in(expr: Expr) -> list[Call]:
-    found: list[Call] = []
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Call):
-            found.append(node)
-        elif isinstance(node, Unary):
-            stack.append(node.operand)
-        elif isinstance(node, Binary):
-            stack.extend((node.left, node.right))
-    return found
+    """Every function call in the expression, in reading order."""
+    return [node for node in walk(expr) if isinstance(node, Call)]
 
 
 def evaluate(expr: Expr, variables: Mapping[str, Value], functions: Mapping[str, Callable[..., Value]]) -> Value:

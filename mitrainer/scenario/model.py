@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -19,6 +20,8 @@ SCHEMA_VERSION = 1
 
 NodeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max_length=120)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+# A keyword must contain something to look for: a blank one would match every response.
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 
 
@@ -76,7 +79,7 @@ class When(_Model):
     """What must hold for a branch to be taken (all given parts must hold)."""
 
     skills: list[SkillCode] = Field(default=[], description="any of these codes in the response")
-    keywords: list[Text] = Field(default=[], description="any of these words or phrases in the response")
+    keywords: list[Keyword] = Field(default=[], description="any of these words or phrases in the response")
     if_: str | None = Field(default=None, alias="if", description="a condition in the condition language")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, coerce_numbers_to_str=True)
@@ -155,6 +158,10 @@ class Scenario(_Model):
 
     def content_hash(self) -> str:
         """A stable hash of the scenario's content (what a session record refers to)."""
+        return self._content_hash
+
+    @cached_property
+    def _content_hash(self) -> str:
         blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
         return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

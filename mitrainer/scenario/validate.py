@@ -53,7 +53,7 @@ def check_schema_version(data: object, positions: PositionMap, file: str) -> lis
     if version is None:
         return [Diagnostic("S002", Severity.ERROR, "'schema_version' is required", file, positions.of(()),
                            f"add 'schema_version: {SCHEMA_VERSION}' as the first line")]
-    if version != SCHEMA_VERSION:
+    if version != SCHEMA_VERSION or isinstance(version, bool):  # True == 1 in Python
         return [Diagnostic(BAD_SCHEMA_VERSION, Severity.ERROR,
                            f"schema_version {version!r} is not supported (this mitrainer reads {SCHEMA_VERSION})",
                            file, positions.of(("schema_version",)), "upgrade mitrainer or convert the file")]
@@ -113,8 +113,7 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
             fallbacks = [i for i, b in enumerate(node.responses) if b.is_fallback]
             if not fallbacks:
                 error(NO_FALLBACK, f"node '{nid}' has no fallback branch", base + ("responses",) if node.responses else base,
-                      "add a last branch without 'when:' so every response leads somewhere",
-                      key=bool(node.responses))
+                      "add a last branch without 'when:' so every response leads somewhere", key=True)
             elif fallbacks[0] != len(node.responses) - 1:
                 warn(BRANCH_AFTER_FALLBACK, f"node '{nid}': branches after the fallback can never be taken",
                      base + ("responses", fallbacks[0] + 1), "move the fallback (the branch without 'when') to the end")
@@ -134,7 +133,7 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
                     continue
                 written.add(name)
                 if not value_fits(variables[name].type, value):
-                    error(BAD_EFFECT, f"'{name}' is a {variables[name].type}; cannot set it to {value!r}", epath)
+                    error(BAD_EFFECT, f"'{name}' is {_a(variables[name].type)}; cannot set it to {value!r}", epath)
             for name in branch.effects.add:
                 epath = bpath + ("effects", "add", name)
                 if name not in variables:
@@ -143,7 +142,7 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
                     continue
                 written.add(name)
                 if variables[name].type not in ("int", "number"):
-                    error(BAD_EFFECT, f"cannot add to '{name}': it is a {variables[name].type}", epath)
+                    error(BAD_EFFECT, f"cannot add to '{name}': it is {_a(variables[name].type)}", epath)
                 elif variables[name].type == "int" and isinstance(branch.effects.add[name], float):
                     error(BAD_EFFECT, f"'{name}' is an int; add a whole number", epath)
 
@@ -246,3 +245,8 @@ def dead_ends(scenario: Scenario) -> list[str]:
                 can_end.add(prev)
                 queue.append(prev)
     return [nid for nid in scenario.nodes if nid not in can_end]
+
+
+def _a(kind: str) -> str:
+    """The variable type with its article, for messages ("an int", "a number")."""
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"

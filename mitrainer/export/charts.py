@@ -1,0 +1,161 @@
+"""Inline SVG charts for the HTML reports: no JavaScript, no network, print-friendly.
+
+Each function returns :class:`markupsafe.Markup` (safe to place in an autoescaped
+template); every piece of text that goes into an SVG is escaped here. Charts scale with
+their container (``viewBox`` and ``width="100%"``) so they read on a phone and print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+from mitrainer.scoring import Metric
+
+BAND_COLOURS = {"good": "#2e7d32", "fair": "#b7791f", "below": "#c62828", None: "#607d8b"}
+TALK_COLOURS = {"change": "#2e7d32", "sustain": "#d97706", "discord": "#c62828", "neutral": "#b0bec5"}
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def metric_range(metric: Metric) -> tuple[float, float]:
+    """The axis of a metric's bar: percentages 0–1, global ratings 1–5, others up to their thresholds."""
+    if metric.format == "percent":
+        return 0.0, 1.0
+    if metric.format == "score":
+        return 1.0, 5.0
+    marks = [v for v in (metric.value, metric.fair, metric.good) if v is not None]
+    top = max([*marks, 1.0]) * 1.25
+    if metric.format == "count":
+        top = max(top, 5.0)
+    return 0.0, top
+
+
+def bar(value: float | None, low: float, high: float, *, colour: str = "#607d8b",
+        marks: Sequence[tuple[float, str]] = (), label: str = "") -> Markup:
+    """A horizontal bar from ``low`` to ``high`` filled to ``value``, with threshold ticks."""
+    width, height = 200.0, 14.0
+
+    def x(v: float) -> float:
+        if high <= low:
+            return 0.0
+        return max(0.0, min(width, (v - low) / (high - low) * width))
+
+    parts = [f'<svg class="bar" viewBox="0 0 {_num(width)} {_num(height)}" width="100%" height="{_num(height)}" '
+             f'preserveAspectRatio="none" role="img" aria-label="{escape(label)}">',
+             f"<title>{escape(label)}</title>" if label else "",
+             f'<rect x="0" y="2" width="{_num(width)}" height="10" rx="2" fill="#eceff1"/>']
+    if value is not None:
+        parts.append(f'<rect x="0" y="2" width="{_num(x(value))}" height="10" rx="2" fill="{colour}"/>')
+    for mark, name in marks:
+        parts.append(f'<rect x="{_num(max(0.0, x(mark) - 0.75))}" y="0" width="1.5" height="{_num(height)}" '
+                     f'fill="#263238"><title>{escape(name)}</title></rect>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def metric_bar(metric: Metric) -> Markup:
+    """A metric's value as a bar in its band's colour, with ticks at the fair and good thresholds."""
+    low, high = metric_range(metric)
+    marks = [(t, f"{name} {metric.show(t)}") for t, name in ((metric.fair, "fair"), (metric.good, "good"))
+             if t is not None]
+    return bar(metric.value, low, high, colour=BAND_COLOURS.get(metric.band, BAND_COLOURS[None]), marks=marks,
+               label=f"{metric.label}: {metric.display}")
+
+
+def count_bar(count: float, most: float, label: str = "") -> Markup:
+    """A plain bar for a count out of the largest count shown beside it."""
+    return bar(count, 0.0, max(most, 1.0), label=label)
+
+
+def talk_strip(talks: Sequence[str | None], label: str = "client talk, turn by turn") -> Markup:
+    """One square per client line, coloured by talk type: change talk drawn out shows as green."""
+    size, gap = 10, 2
+    n = max(len(talks), 1)
+    width = n * (size + gap)
+    parts = [f'<svg class="strip" viewBox="0 0 {width} {size}" width="{min(width * 1.6, 640):.0f}" '
+             f'style="max-width:100%" height="16" role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>']
+    for i, talk in enumerate(talks):
+        colour = TALK_COLOURS.get(talk or "neutral", TALK_COLOURS["neutral"])
+        parts.append(f'<rect x="{i * (size + gap)}" y="0" width="{size}" height="{size}" rx="2" fill="{colour}">'
+                     f"<title>{i + 1}: {escape(talk or 'neutral')}</title></rect>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def trend_chart(points: Sequence[tuple[str, float | None]], *, title: str, low: float | None = None,
+                high: float | None = None, thresholds: Sequence[tuple[float, str]] = (),
+                fmt: str = "score") -> Markup:
+    """A line chart of one measure across sessions (oldest left), with threshold lines.
+
+    ``points`` are (label, value) pairs; sessions without a value leave a gap in the line.
+    """
+    width, height, left, right, top, bottom = 420.0, 170.0, 40.0, 8.0, 10.0, 26.0
+    values = [v for _, v in points if v is not None]
+    marks = [t for t, _ in thresholds]
+    lo = low if low is not None else min([0.0, *values, *marks])
+    hi = high if high is not None else max([1.0, *values, *marks]) * 1.15
+    if hi <= lo:
+        hi = lo + 1.0
+    n = len(points)
+
+    def px(i: int) -> float:
+        return left + (width - left - right) * (i / (n - 1) if n > 1 else 0.5)
+
+    def py(v: float) -> float:
+        v = min(max(v, lo), hi)
+        return top + (height - top - bottom) * (1 - (v - lo) / (hi - lo))
+
+    def show(v: float) -> str:
+        if fmt == "percent":
+            return f"{v * 100:.0f}%"
+        if fmt == "ratio":
+            return f"{v:.1f}:1"
+        if fmt == "count":
+            return f"{v:.0f}"
+        return f"{v:.1f}"
+
+    parts = [f'<svg class="trend" viewBox="0 0 {_num(width)} {_num(height)}" width="100%" role="img" '
+             f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+             f'<rect x="{_num(left)}" y="{_num(top)}" width="{_num(width - left - right)}" '
+             f'height="{_num(height - top - bottom)}" fill="#fafafa" stroke="#cfd8dc"/>']
+    for value in (lo, hi):
+        parts.append(f'<text x="{_num(left - 4)}" y="{_num(py(value) + 4)}" text-anchor="end" font-size="11" '
+                     f'fill="#455a64">{escape(show(value))}</text>')
+    for value, name in thresholds:
+        y = py(value)
+        parts.append(f'<line x1="{_num(left)}" x2="{_num(width - right)}" y1="{_num(y)}" y2="{_num(y)}" '
+                     f'stroke="#78909c" stroke-dasharray="4 3"/>'
+                     f'<text x="{_num(width - right - 2)}" y="{_num(y - 3)}" text-anchor="end" font-size="10" '
+                     f'fill="#546e7a">{escape(name)} {escape(show(value))}</text>')
+    segment: list[str] = []
+    lines: list[str] = []
+    for i, (_, value) in enumerate(points):
+        if value is None:
+            if len(segment) > 1:
+                lines.append(" ".join(segment))
+            segment = []
+            continue
+        segment.append(f"{_num(px(i))},{_num(py(value))}")
+    if len(segment) > 1:
+        lines.append(" ".join(segment))
+    for line in lines:
+        parts.append(f'<polyline points="{line}" fill="none" stroke="#1565c0" stroke-width="2"/>')
+    for i, (label, value) in enumerate(points):
+        if value is not None:
+            parts.append(f'<circle cx="{_num(px(i))}" cy="{_num(py(value))}" r="3.5" fill="#1565c0">'
+                         f"<title>{escape(label)}: {escape(show(value))}</title></circle>")
+    if points:
+        parts.append(f'<text x="{_num(left)}" y="{_num(height - 8)}" font-size="11" fill="#455a64">'
+                     f"{escape(points[0][0])}</text>")
+        if n > 1:
+            parts.append(f'<text x="{_num(width - right)}" y="{_num(height - 8)}" text-anchor="end" font-size="11" '
+                         f'fill="#455a64">{escape(points[-1][0])}</text>')
+    if not values:
+        parts.append(f'<text x="{_num(width / 2)}" y="{_num(height / 2)}" text-anchor="middle" font-size="12" '
+                     f'fill="#78909c">no values yet</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

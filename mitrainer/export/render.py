@@ -1,0 +1,268 @@
+"""Rendering reports with Jinja2 templates an instructor can override.
+
+Templates are looked up, first match wins, in: a folder given with ``--templates DIR``,
+the user's ``data_dir()/templates/``, then the bundled ``mitrainer/templates/``. An
+instructor brands or translates a report by copying one bundled file there and editing it.
+
+Safety: templates run in Jinja's sandbox (a shared template file cannot reach into
+Python), HTML templates autoescape everything (a trainee's ``<script>`` is shown as text),
+and Markdown templates escape Markdown and inline HTML in every ``{{ value }}``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+from mitrainer import __version__
+from mitrainer.errors import InputError
+from mitrainer.export import charts
+from mitrainer.export.library import ScenarioIndex
+from mitrainer.export.output import output_path, safe_name_part, write_output
+from mitrainer.export.records import check_record
+from mitrainer.export.view import SessionView, session_view
+from mitrainer.paths import data_dir
+from mitrainer.scenario.model import Scenario
+from mitrainer.scoring.score import format_value
+
+BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+FORMATS = ("md", "html", "json", "csv", "bundle")
+TEMPLATE_FORMATS = ("md", "html")
+EXTENSIONS = {"md": "md", "html": "html", "json": "json", "csv": "csv", "bundle": "bundle.json"}
+LOG_FORMAT = "mitrainer-reflection-log"
+LOG_VERSION = 1
+
+
+class TemplateProblem(InputError):
+    """A (user) template could not be loaded or rendered; the message names the file and line."""
+
+
+# -- escaping --------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+# Only what would start a block: a heading, a list item, a setext underline.
+_MD_LINE_START = re.compile(r"(?m)^(\s*)([#+-]|=+\s*$)(?=\s|$|#|=)")
+_MD_ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])(?=\s|$)")
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def md_escape(value: object) -> Markup:
+    """Text made inert in Markdown: no emphasis, links, headings, lists or inline HTML."""
+    if isinstance(value, Markup):
+        return value
+    text = "" if value is None else str(value)
+    text = _MD_SPECIAL.sub(r"\\\1", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _MD_LINE_START.sub(r"\1\\\2", text)
+    text = _MD_ORDERED.sub(r"\1\\\2", text)
+    return Markup(text.replace("\n", "  \n"))
+
+
+def md_cell(value: object) -> Markup:
+    """Text for a Markdown table cell: escaped, on one line."""
+    return Markup(" ".join(md_escape(value).replace("  \n", " ").split()))
+
+
+def sentence(value: object) -> str:
+    """A headline made a sentence: a full stop added when it ends without punctuation."""
+    text = "" if value is None else str(value).rstrip()
+    return text if not text or text[-1] in ".!?…。！？:;" else text + "."
+
+
+def html_lines(value: object) -> Markup:
+    """Text for HTML, escaped, with its line breaks kept."""
+    return Markup("<br>\n".join(escape("" if value is None else str(value)).split("\n")))
+
+
+def show_value(value: float | None, kind: str = "score") -> str:
+    """A measure's value as the score tables show it (``kind``: ratio, percent, score, count)."""
+    return format_value(kind, value)
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+# -- environments ----------------------------------------------------------------------------
+
+def template_dirs(extra: Path | None = None) -> tuple[Path, ...]:
+    """The folders searched for templates, first match wins."""
+    dirs: list[Path] = []
+    if extra is not None:
+        extra = Path(extra).expanduser()
+        if not extra.is_dir():
+            raise InputError(f"--templates {extra}: no such folder")
+        dirs.append(extra)
+    user = data_dir() / "templates"
+    if user.is_dir():
+        dirs.append(user)
+    dirs.append(BUNDLED_TEMPLATES)
+    return tuple(dirs)
+
+
+@lru_cache(maxsize=16)
+def environment(kind: str, dirs: tuple[Path, ...]) -> SandboxedEnvironment:
+    """A sandboxed environment for ``kind`` ("html" or "md") over ``dirs`` (cached: templates compile once)."""
+    loader = ChoiceLoader([FileSystemLoader(str(d)) for d in dirs])
+    if kind == "html":
+        env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined,
+                                   trim_blocks=True, lstrip_blocks=True)
+    else:
+        env = SandboxedEnvironment(loader=loader, autoescape=False, finalize=md_escape, undefined=StrictUndefined,
+                                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(md=md_escape, cell=md_cell, lines=html_lines, percent=percent, number=number,
+                       sentence=sentence, value=show_value)
+    env.globals.update(charts=charts, app_version=__version__)
+    return env
+
+
+def render_template(kind: str, name: str, context: dict, templates: Path | None = None) -> str:
+    """Render template ``name`` of ``kind`` with ``context``; template faults become :class:`TemplateProblem`."""
+    env = environment(kind, template_dirs(templates))
+    try:
+        text = env.get_template(name).render(**context)
+    except TemplateError as exc:
+        where = getattr(exc, "filename", None) or name
+        line = getattr(exc, "lineno", None)
+        raise TemplateProblem(f"template {where}{f':{line}' if line else ''}: {exc.message or exc}") from None
+    # Markdown templates separate blocks generously; one blank line is all Markdown needs.
+    return _BLANK_RUNS.sub("\n\n", text).strip("\n") + "\n" if kind == "md" else text
+
+
+# -- one session -----------------------------------------------------------------------------
+
+def session_json(view: SessionView) -> str:
+    """The reflection log as JSON: the full record, its scores, and the trainee's name."""
+    document = {
+        "format": LOG_FORMAT,
+        "version": LOG_VERSION,
+        "trainee": view.trainee,
+        "scenario": {"id": view.scenario.id, "title": view.scenario.title, "version": view.scenario.version,
+                     "content_hash": view.scenario.content_hash,
+                     "persona": view.persona.name if view.persona else None},
+        "score": view.score.to_json(),
+        "feedback": [
+            None if t.feedback is None else {"verdict": t.feedback.verdict, "headline": t.feedback.headline,
+                                             "rationale": t.feedback.rationale}
+            for t in view.turns],
+        "record": view.record,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_COLUMNS = ("turn", "node", "client", "client_talk", "response", "primary_code", "codes", "uncertain",
+               "verdict", "feedback", "next_node")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (a leading = + - @ is quoted)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def session_csv(view: SessionView) -> str:
+    """The transcript as CSV, one row per turn (for spreadsheets)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for t in view.turns:
+        row = (
+            str(t.number), t.client.node, t.client.text, t.client.talk, t.response,
+            t.primary.code if t.primary else "", ";".join(c.code for c in t.codes), "yes" if t.uncertain else "",
+            t.feedback.verdict if t.feedback else "", t.feedback.headline if t.feedback else "", t.next_node,
+        )
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def render_view(view: SessionView, fmt: str, templates: Path | None = None) -> str:
+    """A session view in ``fmt`` ("md", "html", "json" or "csv")."""
+    if fmt in TEMPLATE_FORMATS:
+        return render_template(fmt, f"session.{fmt}.j2", {"s": view}, templates)
+    if fmt == "json":
+        return session_json(view)
+    if fmt == "csv":
+        return session_csv(view)
+    raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
+
+
+def stored_trainee_name() -> str:
+    """The trainee's name from the settings of the default session database ('' when none).
+
+    Never creates a database: an export must not leave one behind where none was.
+    """
+    from mitrainer.errors import StoreError
+    from mitrainer.store.db import SessionStore, default_db_path
+
+    path = default_db_path()
+    if not path.is_file():
+        return ""
+    try:
+        store = SessionStore(path)
+    except StoreError:
+        return ""
+    try:
+        return store.get_setting("trainee_name") or ""
+    except StoreError:
+        return ""
+    finally:
+        store.close()
+
+
+def render_session(record: dict, fmt: str, *, trainee: str | None = None, scenario: Scenario | None = None,
+                   scenarios: ScenarioIndex | None = None, templates: Path | None = None) -> str:
+    """A session record rendered as ``fmt`` (any of :data:`FORMATS`).
+
+    ``scenario`` is the scenario it was played on; when not given it is looked up (id and
+    content hash) in ``scenarios`` (default: the bundled library). ``trainee`` defaults to
+    the name stored in the settings.
+    """
+    record = check_record(record, "session")
+    if trainee is None:
+        trainee = stored_trainee_name()
+    if fmt == "bundle":
+        from mitrainer.export.bundles import bundle_text, make_bundle
+
+        return bundle_text(make_bundle(record, trainee=trainee))
+    if scenario is None:
+        scenario = (scenarios or ScenarioIndex()).find(record.get("scenario"))
+    return render_view(session_view(record, trainee=trainee, scenario=scenario), fmt, templates)
+
+
+def default_filename(record: dict, fmt: str) -> str:
+    """``2026-05-01-methadone-retention-1a2b3c4d.html``: date, scenario, session (all made safe)."""
+    from mitrainer.export.view import date_of
+
+    scenario = record.get("scenario") if isinstance(record.get("scenario"), dict) else {}
+    parts = [date_of(str(record.get("started_at", ""))), safe_name_part(str(scenario.get("id", "")), "scenario"),
+             safe_name_part(str(record.get("session_id", ""))[:8])]
+    return "-".join(p for p in parts if p) + "." + EXTENSIONS[fmt]
+
+
+def export_session(record: dict, fmt: str, path: Path | str | None = None, *, trainee: str | None = None,
+                   scenario: Scenario | None = None, scenarios: ScenarioIndex | None = None,
+                   templates: Path | None = None, force: bool = False) -> Path:
+    """Write a session's reflection log (or bundle) and return the file written.
+
+    ``path`` is a file, or a folder to put a dated file in (default: ``data_dir()/exports``).
+    The file is created readable by the user only. An existing file is kept unless ``force``.
+    This is what the Summary screen's Export action calls.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
+    target = output_path(Path(path) if path is not None else None, default_filename(record, fmt), force=force)
+    text = render_session(record, fmt, trainee=trainee, scenario=scenario, scenarios=scenarios, templates=templates)
+    return write_output(target, text)
+

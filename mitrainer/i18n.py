@@ -1,0 +1,79 @@
+"""The trainer's own interface text in English, Vietnamese and Simplified Chinese.
+
+Catalogs are flat JSON files in ``mitrainer/locales/`` (``en.json`` is the reference; a key
+missing from another catalog falls back to English). Strings use ``str.format`` fields:
+``t("practice.turns", count=3)``. Scenario content is not translated here: each scenario
+is written in its own language.
+
+The language is chosen, first match wins, by ``--lang``, ``$MITRAINER_LANG``, the saved
+setting, else English.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+from mitrainer.codes import SkillCode
+
+ENV_LANG = "MITRAINER_LANG"
+DEFAULT_LANGUAGE = "en"
+# Code → the language's own name (what the settings list shows).
+LANGUAGES: dict[str, str] = {"en": "English", "vi": "Tiếng Việt", "zh": "简体中文"}
+
+_LOCALES = Path(__file__).resolve().parent / "locales"
+_current = DEFAULT_LANGUAGE
+
+
+def normalise_language(value: str | None) -> str | None:
+    """The catalog for a language tag (``vi-VN`` → ``vi``, ``zh_CN.UTF-8`` → ``zh``), else None."""
+    if not value:
+        return None
+    base = value.strip().replace("_", "-").split(".")[0].split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def resolve_language(cli: str | None = None, setting: str | None = None) -> str:
+    """The language to use: ``--lang``, then ``$MITRAINER_LANG``, then the setting, then English."""
+    for candidate in (cli, os.environ.get(ENV_LANG), setting):
+        found = normalise_language(candidate)
+        if found:
+            return found
+    return DEFAULT_LANGUAGE
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    """The messages of one language (loaded once)."""
+    with (_LOCALES / f"{language}.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def set_language(language: str) -> str:
+    """Switch the interface language (unknown tags fall back to English); returns the code used."""
+    global _current
+    _current = normalise_language(language) or DEFAULT_LANGUAGE
+    return _current
+
+
+def current_language() -> str:
+    return _current
+
+
+def t(key: str, /, **fields: object) -> str:
+    """The message ``key`` in the current language, with ``fields`` filled in.
+
+    Falls back to English, then to the key itself, so a missing translation shows up
+    plainly instead of crashing the app.
+    """
+    text = catalog(_current).get(key)
+    if text is None:
+        text = catalog(DEFAULT_LANGUAGE).get(key, key)
+    return text.format(**fields) if fields else text
+
+
+def skill_label(code: SkillCode) -> str:
+    """The skill's name in the interface language (e.g. "Complex reflection", "Phản hồi phức")."""
+    return t(f"skill.{code.value}")

@@ -1,0 +1,425 @@
+"""The session database: every turn of every practice session, kept in SQLite.
+
+One file in the user's data folder (``mitrainer.paths.data_dir()``; ``--db`` or
+``$MITRAINER_DB`` override it). The trainer writes each turn before the client's next line
+is shown, so killing the app loses no completed turn, and an unfinished session can be
+resumed from its record (``Session.resume``).
+
+Design notes:
+
+- A session row holds the record *header* (everything in ``Session.record()`` except the
+  turns) as JSON plus the columns the history listing needs; turns are rows of their own.
+  Listing 10 000 sessions reads only the indexed columns, never a record.
+- WAL journal and a busy timeout let two trainers share one database; writes take the
+  write lock up front (``BEGIN IMMEDIATE``) so they queue instead of failing half-way.
+- The file is created 0600 in a 0700 folder (SQLite gives its -wal/-shm files the same mode).
+- ``application_id`` marks the file as ours: a file that is not SQLite, or is someone else's
+  database, raises :class:`StoreError` and is never written to.
+- The schema is versioned with ``PRAGMA user_version``; :data:`MIGRATIONS` is the one place
+  that knows how to bring an old file up to date.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mitrainer.errors import StoreError
+from mitrainer.paths import ENV_DB, data_dir, ensure_private_dir
+
+DB_FILENAME = "sessions.db"
+APPLICATION_ID = 0x4D495452  # "MITR"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+# Each entry brings the schema from version i to i + 1. Append, never edit a shipped one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE sessions (
+        id              TEXT PRIMARY KEY,
+        scenario_id     TEXT NOT NULL,
+        scenario_title  TEXT NOT NULL DEFAULT '',
+        language        TEXT NOT NULL DEFAULT '',
+        seed            INTEGER NOT NULL DEFAULT 0,
+        started_at      TEXT NOT NULL DEFAULT '',
+        ended_at        TEXT NOT NULL DEFAULT '',
+        updated_at      TEXT NOT NULL,
+        turn_count      INTEGER NOT NULL DEFAULT 0,
+        outcome         TEXT NOT NULL DEFAULT '',
+        ending_title    TEXT NOT NULL DEFAULT '',
+        score           REAL,
+        trainee         TEXT NOT NULL DEFAULT '',
+        header          TEXT NOT NULL
+    );
+    CREATE INDEX sessions_by_update ON sessions (updated_at DESC);
+    CREATE INDEX sessions_by_scenario ON sessions (scenario_id, score);
+    CREATE TABLE turns (
+        session_id  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        idx         INTEGER NOT NULL,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (session_id, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE settings (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_LIST_COLUMNS = ("id, scenario_id, scenario_title, language, seed, started_at, ended_at, updated_at, "
+                 "turn_count, outcome, ending_title, score, trainee")
+
+
+def default_db_path(override: str | os.PathLike | None = None) -> Path:
+    """Where the database lives: ``override`` (``--db``), else ``$MITRAINER_DB``, else the data folder."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get(ENV_DB)
+    if env:
+        return Path(env).expanduser()
+    return data_dir() / DB_FILENAME
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One row of the history listing (no turns, no record: cheap to list thousands)."""
+
+    id: str
+    scenario_id: str
+    scenario_title: str
+    language: str
+    seed: int
+    started_at: str
+    ended_at: str
+    updated_at: str
+    turns: int
+    outcome: str
+    ending_title: str
+    score: float | None
+    trainee: str
+
+    @property
+    def finished(self) -> bool:
+        """Reached an ending or was ended by the trainee (not resumable)."""
+        return bool(self.ended_at)
+
+    @property
+    def ended_early(self) -> bool:
+        return bool(self.ended_at) and not self.outcome
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "scenario_id": self.scenario_id, "scenario_title": self.scenario_title,
+            "language": self.language, "seed": self.seed, "started_at": self.started_at,
+            "ended_at": self.ended_at, "updated_at": self.updated_at, "turns": self.turns,
+            "outcome": self.outcome, "ending_title": self.ending_title, "score": self.score,
+            "trainee": self.trainee, "finished": self.finished,
+        }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _header(record: dict) -> dict:
+    return {key: value for key, value in record.items() if key != "turns"}
+
+
+class SessionStore:
+    """The session database. Every method raises :class:`StoreError` (never sqlite3 errors).
+
+    ``path`` may be ``":memory:"`` (tests, or the last resort when no file can be used).
+    """
+
+    def __init__(self, path: str | os.PathLike, *, trainee: str | None = None):
+        self.path = path if str(path) == ":memory:" else Path(path)
+        self._lock = threading.RLock()
+        self._conn = self._open()
+        self._trainee = trainee
+
+    # -- opening -------------------------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        if isinstance(self.path, Path):
+            self._prepare_file(self.path)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                   check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the session database {self.path}: {exc}") from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._check_ours(conn)
+            conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed turn survives a crash of the app and of the machine.
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{self.path} is not a usable mitrainer session database ({exc})") from exc
+        except StoreError:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def _prepare_file(path: Path) -> None:
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not a session database")
+        ensure_private_dir(path.parent)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            try:
+                with path.open("rb") as handle:
+                    head = handle.read(len(SQLITE_MAGIC))
+            except OSError as exc:
+                raise StoreError(f"cannot read the session database {path}: {exc.strerror}") from exc
+            if head and head != SQLITE_MAGIC:
+                raise StoreError(f"{path} is not a SQLite database (damaged, or another program's file)")
+        except OSError as exc:
+            raise StoreError(f"cannot create the session database {path}: {exc.strerror}") from exc
+        else:
+            os.close(fd)
+
+    def _check_ours(self, conn: sqlite3.Connection) -> None:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        if app_id == APPLICATION_ID:
+            return
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != 0 or tables:
+            raise StoreError(f"{self.path} is another program's database, not a mitrainer session database")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} was written by a newer mitrainer (schema {version}; "
+                             f"this version reads up to {SCHEMA_VERSION})")
+        while version < SCHEMA_VERSION:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Another instance may have migrated while this one waited for the lock.
+                current = conn.execute("PRAGMA user_version").fetchone()[0]
+                if current == version:
+                    for statement in MIGRATIONS[version].split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    conn.execute(f"PRAGMA user_version = {version + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @property
+    def schema_version(self) -> int:
+        with self._reading() as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- transactions --------------------------------------------------------------------
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot write the session database {self.path}: {exc}") from exc
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._conn.execute("ROLLBACK")
+                raise StoreError(f"cannot write the session database {self.path}: {exc}") from exc
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read the session database {self.path}: {exc}") from exc
+
+    # -- writing sessions ----------------------------------------------------------------
+    def _upsert_header(self, conn: sqlite3.Connection, record: dict, turn_count: int, score: float | None,
+                       trainee: str | None = None) -> None:
+        scenario = record.get("scenario") or {}
+        ending = record.get("ending") or {}
+        if trainee is None:
+            trainee = self._trainee if self._trainee is not None else (self.get_setting("trainee_name") or "")
+        conn.execute(
+            """
+            INSERT INTO sessions (id, scenario_id, scenario_title, language, seed, started_at, ended_at,
+                                  updated_at, turn_count, outcome, ending_title, score, trainee, header)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                scenario_id = excluded.scenario_id, scenario_title = excluded.scenario_title,
+                language = excluded.language, seed = excluded.seed, started_at = excluded.started_at,
+                ended_at = excluded.ended_at, updated_at = excluded.updated_at,
+                turn_count = excluded.turn_count, outcome = excluded.outcome,
+                ending_title = excluded.ending_title, score = COALESCE(excluded.score, sessions.score),
+                header = excluded.header
+            """,
+            (record["session_id"], scenario.get("id", ""), scenario.get("title", ""), scenario.get("language", ""),
+             int(record.get("seed", 0)), record.get("started_at", ""), record.get("ended_at", ""), _now(),
+             turn_count, ending.get("outcome", ""), ending.get("title", ""), score, trainee,
+             json.dumps(_header(record), ensure_ascii=False)),
+        )
+
+    def save_session(self, record: dict, *, score: float | None = None) -> None:
+        """Write a whole session record (header and every turn), replacing what was stored."""
+        turns = record.get("turns", [])
+        with self._writing() as conn:
+            self._upsert_header(conn, record, len(turns), score)
+            conn.execute("DELETE FROM turns WHERE session_id = ?", (record["session_id"],))
+            conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
+                             [(record["session_id"], int(t["index"]), json.dumps(t, ensure_ascii=False))
+                              for t in turns])
+
+    def import_sessions(self, sessions: list[tuple[dict, str, float | None]]) -> None:
+        """Write whole records, each as (record, trainee name, score), in one transaction: all or none.
+
+        For sessions that come from elsewhere (study-group bundles): each keeps its own
+        trainee's name rather than this database's.
+        """
+        with self._writing() as conn:
+            for record, trainee, score in sessions:
+                turns = record.get("turns", [])
+                self._upsert_header(conn, record, len(turns), score, trainee)
+                conn.execute("DELETE FROM turns WHERE session_id = ?", (record["session_id"],))
+                conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
+                                 [(record["session_id"], int(t["index"]), json.dumps(t, ensure_ascii=False))
+                                  for t in turns])
+
+    def save_turn(self, record: dict, *, score: float | None = None) -> None:
+        """Write the record's last turn and its header (what the trainer calls after each response).
+
+        Cheaper than :meth:`save_session`: one turn row, one header row, one transaction.
+        Turns after the last one (left by a rewind that was not saved) are dropped.
+        """
+        turns = record.get("turns", [])
+        with self._writing() as conn:
+            self._upsert_header(conn, record, len(turns), score)
+            conn.execute("DELETE FROM turns WHERE session_id = ? AND idx >= ?",
+                         (record["session_id"], max(len(turns) - 1, 0)))
+            if turns:
+                last = turns[-1]
+                conn.execute("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
+                             (record["session_id"], int(last["index"]), json.dumps(last, ensure_ascii=False)))
+
+    def rewind(self, record: dict, *, score: float | None = None) -> None:
+        """Delete every stored turn past the record's turns (after ``Session.rewind``)."""
+        with self._writing() as conn:
+            self._upsert_header(conn, record, len(record.get("turns", [])), score)
+            conn.execute("DELETE FROM turns WHERE session_id = ? AND idx >= ?",
+                         (record["session_id"], len(record.get("turns", []))))
+
+    def delete_session(self, session_id: str) -> bool:
+        with self._writing() as conn:
+            return conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
+
+    # -- reading sessions ----------------------------------------------------------------
+    def load_record(self, session_id: str) -> dict | None:
+        """The session's record, as ``Session.record()`` returned it when last saved; None if absent."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT header FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row is None:
+                return None
+            turns = [json.loads(data) for (data,) in conn.execute(
+                "SELECT data FROM turns WHERE session_id = ? ORDER BY idx", (session_id,))]
+        record = json.loads(row[0])
+        record["turns"] = turns
+        return record
+
+    def list_sessions(self, limit: int | None = 50, offset: int = 0, *, scenario_id: str | None = None,
+                      unfinished: bool | None = None) -> list[SessionSummary]:
+        """Sessions, most recently active first (reads indexed columns only)."""
+        where, params = [], []
+        if scenario_id is not None:
+            where.append("scenario_id = ?")
+            params.append(scenario_id)
+        if unfinished is not None:
+            where.append("ended_at = ''" if unfinished else "ended_at != ''")
+        sql = f"SELECT {_LIST_COLUMNS} FROM sessions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY updated_at DESC LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else int(limit), int(offset)]
+        with self._reading() as conn:
+            return [SessionSummary(*row) for row in conn.execute(sql, params)]
+
+    def count_sessions(self) -> int:
+        with self._reading() as conn:
+            return conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+
+    def latest(self) -> SessionSummary | None:
+        """The most recently active session, or None."""
+        found = self.list_sessions(limit=1)
+        return found[0] if found else None
+
+    def best_scores(self) -> dict[str, float]:
+        """The best score reached on each scenario (finished sessions only)."""
+        with self._reading() as conn:
+            return {sid: score for sid, score in conn.execute(
+                "SELECT scenario_id, max(score) FROM sessions WHERE ended_at != '' AND score IS NOT NULL "
+                "GROUP BY scenario_id")}
+
+    # -- settings ------------------------------------------------------------------------
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        with self._reading() as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else row[0]
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._writing() as conn:
+            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, str(value)))
+
+    def settings(self) -> dict[str, str]:
+        with self._reading() as conn:
+            return dict(conn.execute("SELECT key, value FROM settings"))
+
+
+@dataclass(frozen=True)
+class OpenedStore:
+    """A store and, when the wanted file could not be used, why another one was opened."""
+
+    store: SessionStore
+    problem: str = ""
+
+
+def open_store(path: str | os.PathLike | None = None) -> OpenedStore:
+    """Open the session database, falling back to a fresh file beside it if it is unusable.
+
+    A damaged or foreign file is never written to: the problem is returned for the UI to
+    show, and a fresh database is opened next to it (or, failing that, in memory, so the
+    trainer still starts).
+    """
+    wanted = default_db_path(path)
+    try:
+        return OpenedStore(SessionStore(wanted))
+    except StoreError as exc:
+        problem = str(exc)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for candidate in (wanted.with_name(f"{wanted.stem}.fresh{wanted.suffix or '.db'}"),
+                      wanted.with_name(f"{wanted.stem}.fresh-{stamp}{wanted.suffix or '.db'}")):
+        try:
+            return OpenedStore(SessionStore(candidate), f"{problem}. Using {candidate} instead.")
+        except StoreError:
+            continue
+    return OpenedStore(SessionStore(":memory:"), f"{problem}. Sessions will not be saved this time.")

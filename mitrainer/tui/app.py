@@ -1,0 +1,218 @@
+"""The trainer application: navigation between screens, and every write to the session store.
+
+Screens ask the app to move on (``open_briefing``, ``start_session``, ``show_summary`` …)
+and to save (``save_turn``, ``save_rewind``, ``save_session``); the app owns the store so
+that a failing disk shows one clear message and never takes the conversation down.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from mitrainer.engine.session import Session
+from mitrainer.errors import MitrainerError, StoreError
+from mitrainer.i18n import resolve_language, set_language, t
+from mitrainer.scenario.model import Scenario
+from mitrainer.tui import coaching
+from mitrainer.tui.screens.briefing import BriefingScreen
+from mitrainer.tui.screens.dialogs import HelpScreen, SettingsDialog
+from mitrainer.tui.screens.home import HomeScreen
+from mitrainer.tui.screens.practice import PracticeScreen
+from mitrainer.tui.screens.summary import SummaryScreen
+from mitrainer.tui.services import (
+    SETTING_GUIDED,
+    SETTING_LANGUAGE,
+    SETTING_REALISTIC,
+    SETTING_TRAINEE,
+    Services,
+    _default_coder,
+    coder_note,
+)
+
+
+class TrainerApp(App):
+    """mitrainer's trainer: library → briefing → practice → summary."""
+
+    CSS_PATH = "mitrainer.tcss"
+    TITLE = "mitrainer"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, services: Services, *, warm_up_coder: bool = True) -> None:
+        super().__init__()
+        self.services = services
+        self.warm_up_coder = warm_up_coder
+        self._coder_started = False
+        self.theme = "nord"
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        if self.services.store_problem:
+            self.notify(t("app.store_problem", problem=self.services.store_problem), severity="error",
+                        timeout=30)
+
+    def library_ready(self) -> None:
+        """Called by the home screen once the library is shown: now load the coder's model.
+
+        Loading it takes about half a second; doing it after the first paint, while the
+        trainee reads the library, keeps both the launch and the first response fast.
+        """
+        if self.warm_up_coder and not self._coder_started:
+            self._coder_started = True
+            self.run_worker(self._load_coder, thread=True, exclusive=True, group="coder")
+
+    def _load_coder(self) -> None:
+        self.services.coder()
+        note = coder_note() if self.services.coder_factory is _default_coder else ""
+        if note:
+            self.call_from_thread(self.notify, t("app.coder_fallback", note=note), severity="warning", timeout=10)
+
+    # -- navigation ----------------------------------------------------------------------
+    def open_briefing(self, scenario_id: str) -> None:
+        loaded = self.services.scenario(scenario_id)
+        if loaded is None or loaded.scenario is None:
+            self.notify(t("app.no_scenario", id=scenario_id), severity="error")
+            return
+        self.push_screen(BriefingScreen(loaded.scenario, self.guided_by_default(loaded.scenario)))
+
+    def guided_by_default(self, scenario: Scenario) -> bool:
+        """Guided when the trainee asked for it, or when the coder cannot read the scenario's language."""
+        return self.services.flag(SETTING_GUIDED) or not self.coder_reads(scenario.language)
+
+    def coder_reads(self, language: str) -> bool:
+        languages = getattr(self.services.coder(), "languages", None) or ("en",)
+        base = language.split("-")[0].lower()
+        return any(base == lang.split("-")[0].lower() for lang in languages)
+
+    def start_session(self, scenario: Scenario, guided: bool) -> None:
+        session = self.services.new_session(scenario)
+        self.switch_screen(PracticeScreen(session, guided))
+
+    def play_again(self, scenario: Scenario) -> None:
+        self.switch_screen(BriefingScreen(scenario, self.guided_by_default(scenario)))
+
+    def open_session(self, session_id: str) -> None:
+        """Resume an unfinished session, or show a finished one's summary."""
+        try:
+            record = self.services.store.load_record(session_id)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if record is None:
+            self.notify(t("app.no_session"), severity="error")
+            return
+        scenario_id = (record.get("scenario") or {}).get("id", "")
+        loaded = self.services.scenario(scenario_id)
+        if loaded is None or loaded.scenario is None:
+            self.notify(t("app.no_scenario", id=scenario_id), severity="error")
+            return
+        try:
+            session = self.services.resume(loaded.scenario, record)
+        except (MitrainerError, KeyError, ValueError) as exc:
+            self.notify(t("app.cannot_resume", error=str(exc)), severity="error", timeout=10)
+            return
+        if session.ended_at:
+            self.push_screen(SummaryScreen(session))
+        else:
+            self.push_screen(PracticeScreen(session, self.guided_by_default(loaded.scenario)))
+
+    def show_summary(self, session: Session) -> None:
+        self.switch_screen(SummaryScreen(session))
+
+    def end_early(self, session: Session) -> None:
+        """The trainee ended before an ending: keep the session (if it has turns) as ended early."""
+        if not session.turns:
+            self.services.store.delete_session(session.session_id)
+            self.pop_screen()
+            return
+        session.ended_at = self.services.now().isoformat(timespec="seconds")
+        self.save_session(session, coaching.live_score(session))
+        self.show_summary(session)
+
+    def open_help(self) -> None:
+        screen = self.screen
+        keys = []
+        for _key, binding in screen._bindings:
+            if binding.description and binding.action not in ("move(1)", "move(-1)"):
+                keys.append((self.get_key_display(binding), binding.description))
+        self.push_screen(HelpScreen(list(dict.fromkeys(keys))))
+
+    def open_settings(self) -> None:
+        def apply(values: dict | None) -> None:
+            if values is None:
+                return
+            language = values.pop("language")
+            for key, value in values.items():
+                self.save_setting(key, value)
+            if self.save_setting(SETTING_LANGUAGE, language) and set_language(language):
+                # Screens translate themselves when built: rebuild the home screen.
+                self.switch_screen(HomeScreen())
+
+        self.push_screen(SettingsDialog(), apply)
+
+    # -- the store -----------------------------------------------------------------------
+    def _store_failed(self, exc: StoreError) -> bool:
+        self.notify(t("app.store_failed", error=str(exc)), severity="error", timeout=15)
+        return False
+
+    def save_turn(self, session: Session, score: coaching.SessionScore) -> bool:
+        try:
+            self.services.store.save_turn(session.record(), score=coaching.overall(score))
+        except StoreError as exc:
+            return self._store_failed(exc)
+        return True
+
+    def save_rewind(self, session: Session, score: coaching.SessionScore) -> bool:
+        try:
+            self.services.store.rewind(session.record(), score=coaching.overall(score))
+        except StoreError as exc:
+            return self._store_failed(exc)
+        return True
+
+    def save_session(self, session: Session, score: coaching.SessionScore) -> bool:
+        try:
+            self.services.store.save_session(session.record(), score=coaching.overall(score))
+        except StoreError as exc:
+            return self._store_failed(exc)
+        return True
+
+    def save_setting(self, key: str, value: str | bool) -> bool:
+        try:
+            self.services.set_setting(key, value)
+        except StoreError as exc:
+            return self._store_failed(exc)
+        return True
+
+    # -- command palette -----------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for title, help_text, callback in getattr(screen, "palette_commands", list)():
+            yield SystemCommand(title, help_text, callback)
+        yield from super().get_system_commands(screen)
+
+
+def build_services(args: argparse.Namespace) -> Services:
+    """Services from the command line: the store (with its fallback) and the scenario folders."""
+    from mitrainer.paths import bundled_scenarios
+    from mitrainer.store.db import open_store
+
+    opened = open_store(getattr(args, "db", None))
+    # A missing bundled folder is not the trainee's problem; a missing --scenarios folder is.
+    bundled = [bundled_scenarios()] if bundled_scenarios().is_dir() else []
+    folders = [*bundled, *(Path(p) for p in getattr(args, "scenarios", []) or [])]
+    return Services(store=opened.store, scenario_folders=folders, store_problem=opened.problem)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Open the trainer (bare ``mitrainer``); returns the exit code."""
+    services = build_services(args)
+    set_language(resolve_language(getattr(args, "lang", None), services.store.get_setting(SETTING_LANGUAGE)))
+    TrainerApp(services).run()
+    services.store.close()
+    return 0
+
+
+__all__ = ["SETTING_REALISTIC", "SETTING_TRAINEE", "TrainerApp", "build_services", "run_app"]

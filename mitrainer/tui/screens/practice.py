@@ -1,0 +1,254 @@
+"""Practice: the conversation, the response box (or guided choices) and the coaching sidebar.
+
+One response flows top to bottom through :meth:`PracticeScreen.take_turn`: the engine codes
+it and takes a branch, scoring judges it, the store writes it, and only then are the
+trainee's bubble and the client's next line shown.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, Header, Static
+
+from mitrainer.coding.base import ResponseCoding
+from mitrainer.engine.session import Session
+from mitrainer.errors import MitrainerError
+from mitrainer.i18n import t
+from mitrainer.tui import coaching
+from mitrainer.tui.messages import GuidedChoiceMade, ResponseSubmitted
+from mitrainer.tui.screens.base import TrainerScreen
+from mitrainer.tui.screens.dialogs import ConfirmDialog, HintDialog
+from mitrainer.tui.services import SETTING_REALISTIC
+from mitrainer.tui.widgets.chips import parse_codes
+from mitrainer.tui.widgets.conversation import Conversation
+from mitrainer.tui.widgets.guided import GuidedChoices, guided_choices
+from mitrainer.tui.widgets.response_box import MAX_RESPONSE_CHARS, ResponseBox
+from mitrainer.tui.widgets.sidebar import ClientMeters, ClientTalk, LastFeedback, Sidebar, SkillCounters
+
+# Below this width the sidebar is hidden unless the trainee asks for it (ctrl+b).
+NARROW_WIDTH = 72
+
+
+class PracticeScreen(TrainerScreen):
+    """The conversation with the simulated client."""
+
+    BINDINGS = [
+        Binding("ctrl+t", "hint", "key.hint", priority=True),
+        Binding("ctrl+z", "rewind", "key.rewind", priority=True),
+        Binding("ctrl+g", "toggle_guided", "key.guided", priority=True),
+        Binding("ctrl+e", "end", "key.end", priority=True),
+        Binding("f1", "help", "key.help"),
+        Binding("ctrl+b", "toggle_sidebar", "key.sidebar", show=False, priority=True),
+        Binding("ctrl+r", "toggle_meters", "key.meters", show=False, priority=True),
+        Binding("escape", "home", "key.home", show=False),
+        Binding("enter", "continue", "key.summary", show=False),
+    ]
+
+    def __init__(self, session: Session, guided: bool) -> None:
+        super().__init__()
+        self.session = session
+        self.guided = guided
+        self.sidebar_wanted: bool | None = None  # None: follow the terminal's width
+        self.score = coaching.live_score(session)
+
+    # -- building ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="practice-body"):
+            with Vertical(id="chat"):
+                yield Conversation(self.session.scenario.persona.name, id="conversation")
+                with Vertical(id="composer"):
+                    yield GuidedChoices(id="choices")
+                    yield ResponseBox(t("practice.placeholder"), id="response")
+                    yield Static("", id="composer-help")
+            yield Sidebar(id="sidebar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        s = self.session.scenario
+        self.title = s.title
+        self.sub_title = t("practice.subtitle", name=s.persona.name)
+        realistic = self.services.flag(SETTING_REALISTIC)
+        conversation = self.query_one(Conversation)
+        conversation.show_talk = not realistic
+        for turn in self.session.turns:
+            conversation.add_client(turn.client)
+            conversation.add_response(turn)
+        conversation.add_client(self.session.current_line)
+        if self.session.finished:
+            conversation.add_ending(self.ending_title())
+        self.query_one("#meters").display = bool(s.meters) and not realistic
+        self.show_mode()
+        self.update_sidebar()
+        self.apply_width(self.app.size.width)
+        conversation.scroll_end(animate=False)
+
+    def ending_title(self) -> str:
+        ending = self.session.ending
+        return (ending.title or ending.outcome) if ending else ""
+
+    # -- the flow of one response --------------------------------------------------------
+    @on(ResponseSubmitted)
+    def response_submitted(self, event: ResponseSubmitted) -> None:
+        text = event.text.strip()
+        if not text:
+            self.query_one(ResponseBox).clear()
+            return
+        if len(text) > MAX_RESPONSE_CHARS:
+            self.notify(t("practice.too_long", limit=MAX_RESPONSE_CHARS), severity="warning")
+            return
+        if self.take_turn(text):
+            self.query_one(ResponseBox).clear()
+
+    @on(GuidedChoiceMade)
+    def guided_choice(self, event: GuidedChoiceMade) -> None:
+        coding = ResponseCoding.manual(*parse_codes(list(event.choice.codes)), coder="guided")
+        self.take_turn(event.choice.text, coding, guided=True)
+
+    def take_turn(self, text: str, coding: ResponseCoding | None = None, guided: bool = False) -> bool:
+        """Code, branch, judge, store, then show. Returns False when the response was not taken."""
+        if self.session.finished:
+            self.notify(t("practice.already_ended"))
+            return False
+        try:
+            turn = self.session.respond(text, coding, guided=guided)
+        except MitrainerError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        try:
+            coaching.attach_feedback(self.session, turn)
+            self.score = coaching.live_score(self.session)
+        except Exception as exc:  # feedback is a help, never a reason to lose the turn
+            self.notify(t("practice.feedback_failed", error=str(exc)), severity="warning")
+        self.trainer.save_turn(self.session, self.score)
+        conversation = self.query_one(Conversation)
+        conversation.add_response(self.session.turns[-1])
+        conversation.add_client(self.session.current_line)
+        if self.session.finished:
+            conversation.add_ending(self.ending_title())
+        conversation.scroll_end(animate=False)
+        self.update_sidebar()
+        self.show_mode()
+        return True
+
+    def update_sidebar(self) -> None:
+        self.query_one(SkillCounters).show(self.score)
+        self.query_one(ClientTalk).show(self.score)
+        self.query_one(ClientMeters).show(self.session.scenario.meters, self.session.variables)
+        self.query_one(LastFeedback).show(self.session.turns[-1].feedback if self.session.turns else None)
+
+    def show_mode(self) -> None:
+        """Show the response box or the guided choices (or neither once the session ended)."""
+        choices = self.query_one(GuidedChoices)
+        box = self.query_one(ResponseBox)
+        help_line = self.query_one("#composer-help", Static)
+        finished = self.session.finished
+        choices.display = self.guided and not finished
+        box.display = not self.guided and not finished
+        if finished:
+            help_line.update(Content.styled(t("practice.finished_help"), "bold $success"))
+        elif self.guided:
+            options = guided_choices(self.session)
+            choices.show(options)
+            help_line.update(Content.styled(
+                t("practice.guided_help", count=len(options)) if options else t("practice.no_choices"),
+                "$text-muted"))
+            choices.focus()
+        else:
+            help_line.update(Content.styled(t("practice.typing_help"), "$text-muted"))
+            box.focus()
+
+    # -- actions -------------------------------------------------------------------------
+    def action_hint(self) -> None:
+        if self.session.finished:
+            self.notify(t("practice.already_ended"))
+            return
+
+        def use(text: str | None) -> None:
+            if text and not self.guided:
+                box = self.query_one(ResponseBox)
+                box.text = text
+                box.move_cursor(box.document.end)
+                box.focus()
+
+        self.app.push_screen(HintDialog(list(self.session.node.exemplars)), use)
+
+    def action_rewind(self) -> None:
+        turn = self.session.rewind()
+        if turn is None:
+            self.notify(t("practice.nothing_to_rewind"))
+            return
+        self.score = coaching.live_score(self.session)
+        self.trainer.save_rewind(self.session, self.score)
+        conversation = self.query_one(Conversation)
+        conversation.remove_after_last_response()
+        self.update_sidebar()
+        self.show_mode()
+        if not turn.guided and not self.guided:
+            box = self.query_one(ResponseBox)
+            box.text = turn.response
+            box.move_cursor(box.document.end)
+        self.notify(t("practice.rewound"), timeout=2)
+
+    def action_toggle_guided(self) -> None:
+        self.guided = not self.guided
+        self.show_mode()
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one(Sidebar)
+        self.sidebar_wanted = not sidebar.display
+        sidebar.display = self.sidebar_wanted
+
+    def action_toggle_meters(self) -> None:
+        realistic = not self.services.flag(SETTING_REALISTIC)
+        self.trainer.save_setting(SETTING_REALISTIC, realistic)
+        self.query_one("#meters").display = bool(self.session.scenario.meters) and not realistic
+        self.notify(t("practice.meters_hidden") if realistic else t("practice.meters_shown"), timeout=2)
+
+    def action_end(self) -> None:
+        if self.session.finished:
+            self.trainer.show_summary(self.session)
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.trainer.end_early(self.session)
+
+        self.app.push_screen(ConfirmDialog(t("practice.end_confirm"), t("practice.end_yes"), t("practice.end_no")),
+                             confirmed)
+
+    def action_continue(self) -> None:
+        # Enter reaches the screen only when nothing focused takes it: after the ending.
+        if self.session.finished:
+            self.trainer.show_summary(self.session)
+
+    def action_home(self) -> None:
+        if self.session.turns and not self.session.finished:
+            self.notify(t("practice.saved_for_later"), timeout=3)
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.trainer.open_help()
+
+    def on_resize(self, event) -> None:
+        self.apply_width(event.size.width)
+
+    def apply_width(self, width: int) -> None:
+        sidebar = self.query_one(Sidebar)
+        sidebar.display = self.sidebar_wanted if self.sidebar_wanted is not None else width >= NARROW_WIDTH
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        return [
+            (t("cmd.hint"), t("cmd.hint.help"), self.action_hint),
+            (t("cmd.rewind"), t("cmd.rewind.help"), self.action_rewind),
+            (t("cmd.guided"), t("cmd.guided.help"), self.action_toggle_guided),
+            (t("cmd.end"), t("cmd.end.help"), self.action_end),
+            (t("cmd.sidebar"), t("cmd.sidebar.help"), self.action_toggle_sidebar),
+            (t("cmd.meters"), t("cmd.meters.help"), self.action_toggle_meters),
+            (t("cmd.home"), t("cmd.home.help"), self.action_home),
+            (t("cmd.help"), t("cmd.help.help"), self.action_help),
+        ]

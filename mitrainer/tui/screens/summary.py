@@ -1,0 +1,194 @@
+"""Summary: scores against thresholds, the client's progress, every turn, the ending, reflection."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Footer, Header, Static, TextArea
+
+from mitrainer.engine.session import Session
+from mitrainer.errors import MitrainerError
+from mitrainer.paths import data_dir
+from mitrainer.i18n import t
+from mitrainer.tui import coaching
+from mitrainer.tui.screens.base import TrainerScreen
+from mitrainer.tui.screens.dialogs import ExportDialog
+from mitrainer.tui.services import SETTING_TRAINEE
+from mitrainer.tui.widgets.chart import ProgressChart
+from mitrainer.tui.widgets.chips import coding_chips, verdict
+
+REFLECTION_PROMPTS = ("went_well", "do_differently", "next_skill")
+BAND_RICH = {"good": "bold green", "fair": "bold yellow", "below": "bold red"}
+
+
+def export_function() -> tuple[Callable, list[str]] | None:
+    """``mitrainer.export.export_session`` and its formats, when the export module exists."""
+    if importlib.util.find_spec("mitrainer.export") is None:
+        return None
+    module = importlib.import_module("mitrainer.export")
+    function = getattr(module, "export_session", None)
+    if function is None:
+        return None
+    return function, list(module.FORMATS)
+
+
+def score_table(score: coaching.SessionScore) -> Table:
+    table = Table(expand=True, box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column(t("summary.col.measure"), ratio=3)
+    table.add_column(t("summary.col.you"), justify="right", ratio=1)
+    table.add_column(t("summary.col.band"), ratio=1)
+    table.add_column(t("summary.col.fair"), justify="right", ratio=1)
+    table.add_column(t("summary.col.good"), justify="right", ratio=1)
+    for metric in score.metrics:
+        style = BAND_RICH.get(metric.band or "", "")
+        band = Text(t(f"band.{metric.band}") if metric.band else "", style)
+        table.add_row(coaching.metric_label(metric), Text(metric.display, style), band,
+                      "" if metric.fair is None else metric.show(metric.fair),
+                      "" if metric.good is None else metric.show(metric.good))
+    return table
+
+
+def turn_lines(session: Session) -> Content:
+    lines: list[Content] = []
+    name = session.scenario.persona.name
+    for turn in session.turns:
+        lines.append(Content.assemble((f"{turn.index + 1:>2}. ", "bold"), (f"{name}: ", "$text-secondary"),
+                                      (turn.client.text, "$text-muted")))
+        lines.append(Content.assemble("    ", (t("practice.you") + ": ", "$text-primary"), turn.response, "  ",
+                                      coding_chips(turn.coding)))
+        if turn.feedback:
+            lines.append(Content.assemble("    ", verdict(turn.feedback)))
+    if not lines:
+        lines.append(Content.styled(t("summary.no_turns"), "italic $text-muted"))
+    return Content("\n").join(lines)
+
+
+class SummaryScreen(TrainerScreen):
+    """After the session: how it went, and what you make of it."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "key.save", priority=True),
+        Binding("ctrl+o", "export", "key.export", priority=True),
+        Binding("ctrl+n", "again", "key.again", priority=True),
+        Binding("escape", "home", "key.home"),
+        Binding("f1", "help", "key.help"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.score = coaching.live_score(session)
+        self.exporter = export_function()
+
+    def compose(self) -> ComposeResult:
+        s = self.session
+        yield Header()
+        with VerticalScroll(id="summary"):
+            yield Static(self.outcome(), id="outcome", classes="panel")
+            yield Static(score_table(self.score), id="scores", classes="panel")
+            yield ProgressChart(id="chart", classes="panel")
+            yield Static(turn_lines(s), id="turns", classes="panel")
+            for key in REFLECTION_PROMPTS:
+                yield Static(t(f"summary.prompt.{key}"), classes="field-label")
+                yield TextArea(s.reflections.get(key, ""), id=f"reflect-{key}", classes="reflection",
+                               soft_wrap=True, tab_behavior="focus")
+            with Horizontal(id="summary-actions"):
+                yield Button(t("summary.save"), id="save", variant="primary")
+                if self.exporter is not None:
+                    yield Button(t("summary.export"), id="export")
+                yield Button(t("summary.again"), id="again")
+                yield Button(t("summary.home"), id="home")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.session.scenario.title
+        self.sub_title = t("summary.subtitle")
+        self.query_one("#outcome").border_title = t("summary.outcome")
+        self.query_one("#scores").border_title = t("summary.scores")
+        self.query_one("#chart").border_title = t("summary.progress")
+        self.query_one("#turns").border_title = t("summary.turns")
+        self.query_one(ProgressChart).show(self.session)
+        # Start at the top (the outcome); Tab moves on to the reflection boxes.
+        self.query_one("#summary", VerticalScroll).focus()
+
+    def outcome(self) -> Content:
+        ending = self.session.ending
+        if ending is None:
+            return Content.assemble((t("summary.ended_early"), "bold $warning"), "\n",
+                                    (t("summary.ended_early_help"), "$text-muted"))
+        return Content.assemble((ending.title or ending.outcome, "bold $success"), "\n", ending.debrief)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "export":
+            return self.exporter is not None
+        return True
+
+    def collect_reflections(self) -> dict[str, str]:
+        return {key: self.query_one(f"#reflect-{key}", TextArea).text.strip() for key in REFLECTION_PROMPTS}
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if self.store_reflections():
+            self.notify(t("summary.saved"), timeout=2)
+
+    def store_reflections(self) -> bool:
+        reflections = self.collect_reflections()
+        if reflections == {k: self.session.reflections.get(k, "") for k in REFLECTION_PROMPTS}:
+            return True
+        self.session.reflections = {k: v for k, v in reflections.items() if v}
+        return self.trainer.save_session(self.session, self.score)
+
+    @on(Button.Pressed, "#export")
+    def action_export(self) -> None:
+        if self.exporter is None:
+            return
+        self.store_reflections()
+        function, formats = self.exporter
+
+        def chosen(result: tuple[str, Path] | None) -> None:
+            if result is None:
+                return
+            fmt, path = result
+            try:
+                written = function(self.session.record(), fmt, path, scenario=self.session.scenario,
+                                   trainee=self.services.setting(SETTING_TRAINEE) or None)
+            except (MitrainerError, OSError) as exc:
+                self.notify(t("summary.export_failed", error=str(exc)), severity="error", timeout=10)
+                return
+            self.notify(t("summary.exported", path=str(written)), timeout=10)
+
+        # A folder: the export names a dated file in it.
+        self.app.push_screen(ExportDialog(formats, data_dir() / "exports"), chosen)
+
+    @on(Button.Pressed, "#again")
+    def action_again(self) -> None:
+        self.store_reflections()
+        self.trainer.play_again(self.session.scenario)
+
+    @on(Button.Pressed, "#home")
+    def action_home(self) -> None:
+        self.store_reflections()
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.trainer.open_help()
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        commands = [(t("cmd.save"), t("cmd.save.help"), self.action_save)]
+        if self.exporter is not None:
+            commands.append((t("cmd.export"), t("cmd.export.help"), self.action_export))
+        commands += [
+            (t("cmd.again"), t("cmd.again.help"), self.action_again),
+            (t("cmd.home"), t("cmd.home.help"), self.action_home),
+        ]
+        return commands

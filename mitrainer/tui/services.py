@@ -1,0 +1,100 @@
+"""What the screens need from the outside world, gathered in one object.
+
+The app builds one :class:`Services` from the command line; tests build their own with a
+temporary database, a fixed clock, a fixed seed and a fixture scenario folder, which is all
+it takes to make every screen deterministic.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from mitrainer.coding.base import Coder
+from mitrainer.engine.session import Clock, Session, utc_now
+from mitrainer.scenario.load import Library, LoadedScenario, load_library
+from mitrainer.scenario.model import Scenario
+from mitrainer.store.db import SessionStore
+
+# Settings kept in the database (values are strings).
+SETTING_LANGUAGE = "language"
+SETTING_TRAINEE = "trainee_name"
+SETTING_REALISTIC = "realistic_mode"  # hide the client's state meters
+SETTING_GUIDED = "guided_default"
+
+
+def _default_coder() -> Coder:
+    import warnings
+
+    from mitrainer.coding import default_coder
+
+    # A fallback to the rule-based coder is reported by the app (coder_note), not printed
+    # over the screen.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return default_coder()
+
+
+def coder_note() -> str:
+    """Why the trained coder is not in use ("" when it is)."""
+    from mitrainer.coding import fallback_note
+
+    return fallback_note()
+
+
+@dataclass
+class Services:
+    """The trainer's dependencies: scenario folders, the store, the coder, the clock, seeds."""
+
+    store: SessionStore
+    scenario_folders: list[Path]
+    clock: Clock = utc_now
+    seed_source: Callable[[], int] = field(default=lambda: random.randrange(1, 1_000_000))
+    coder_factory: Callable[[], Coder] = _default_coder
+    store_problem: str = ""
+    _library: Library | None = field(default=None, init=False, repr=False)
+    _coder: Coder | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    # -- content -------------------------------------------------------------------------
+    def library(self, reload: bool = False) -> Library:
+        """The scenario library (loaded once; safe to call from a worker thread)."""
+        with self._lock:
+            if self._library is None or reload:
+                self._library = load_library(self.scenario_folders)
+            return self._library
+
+    def scenario(self, scenario_id: str) -> LoadedScenario | None:
+        return self.library().scenarios.get(scenario_id)
+
+    def coder(self) -> Coder:
+        """The coder (loaded on first use; the app warms it up in a worker after the first paint)."""
+        with self._lock:
+            if self._coder is None:
+                self._coder = self.coder_factory()
+            return self._coder
+
+    # -- sessions ------------------------------------------------------------------------
+    def new_session(self, scenario: Scenario) -> Session:
+        return Session(scenario, seed=self.seed_source(), coder=self.coder(), clock=self.clock)
+
+    def resume(self, scenario: Scenario, record: dict) -> Session:
+        return Session.resume(scenario, record, coder=self.coder(), clock=self.clock)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # -- settings ------------------------------------------------------------------------
+    def setting(self, key: str, default: str = "") -> str:
+        value = self.store.get_setting(key)
+        return default if value is None else value
+
+    def flag(self, key: str) -> bool:
+        return self.setting(key) == "1"
+
+    def set_setting(self, key: str, value: str | bool) -> None:
+        self.store.set_setting(key, ("1" if value else "0") if isinstance(value, bool) else value)

@@ -1,0 +1,53 @@
+"""Small renderings shared by several widgets: code chips, verdicts, meters."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from mitrainer.codes import SkillCode
+from mitrainer.coding.base import ResponseCoding
+from mitrainer.i18n import skill_label, t
+
+VERDICT_STYLE = {
+    "good": ("✓", "bold $success"),
+    "fair": ("~", "bold $warning"),
+    "missed": ("✗", "bold $error"),
+    "righting_reflex": ("!", "bold $error"),
+}
+
+
+def chip(code: SkillCode, style: str = "$text-primary on $primary-muted") -> Content:
+    return Content.styled(f" {code.info.chip} ", style)
+
+
+def coding_chips(coding: ResponseCoding) -> Content:
+    """The response's codes as chips (primary first); "?" marks a coding the coder is unsure of."""
+    if not coding.coded:
+        return Content.styled(t("chips.uncoded"), "italic $text-muted")
+    parts: list[Content] = []
+    for score in coding.codes:
+        style = "bold $text-accent on $accent-muted" if score.code is coding.primary else "$text-muted on $boost"
+        parts.append(chip(score.code, style))
+    if coding.uncertain:
+        parts.append(Content.styled(" ?", "$text-muted"))
+    return Content(" ").join(parts)
+
+
+def chip_legend(codes: list[SkillCode]) -> str:
+    return ", ".join(f"{c.info.chip} = {skill_label(c)}" for c in codes)
+
+
+def verdict(feedback: dict) -> Content:
+    icon, style = VERDICT_STYLE.get(feedback.get("verdict", ""), ("·", "bold"))
+    return Content.assemble((f"{icon} ", style), (feedback.get("headline", ""), style))
+
+
+def meter_bar(value: float, low: float, high: float, width: int = 10) -> Content:
+    span = (high - low) or 1
+    filled = max(0, min(width, round((value - low) / span * width)))
+    return Content.assemble(("█" * filled, "$accent"), ("░" * (width - filled), "$text-muted"))
+
+
+def parse_codes(names: list[str]) -> list[SkillCode]:
+    """Exemplar codes (strings in the scenario file) as SkillCodes, unknown ones skipped."""
+    return [code for name in names if (code := SkillCode.parse(name)) is not None]

@@ -1,0 +1,88 @@
+"""The conversation: the client's lines (with nonverbal cues) and the trainee's coded responses."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from mitrainer.codes import TalkType
+from mitrainer.engine.session import ClientLine, Turn
+from mitrainer.i18n import t
+from mitrainer.tui.widgets.chips import coding_chips
+
+TALK_MARK = {
+    TalkType.CHANGE: ("talk.change", "$success"),
+    TalkType.SUSTAIN: ("talk.sustain", "$warning"),
+    TalkType.DISCORD: ("talk.discord", "$error"),
+}
+
+
+class ClientBubble(Static):
+    """One client line: name, words, and the cue (what the client does) set apart in italics."""
+
+    def __init__(self, name: str, line: ClientLine, show_talk: bool = True) -> None:
+        parts: list[Content | tuple[str, str]] = [(name, "bold $text-secondary")]
+        if show_talk and line.talk in TALK_MARK:
+            # Naming the client's talk teaches the trainee to hear it (hidden in realistic mode).
+            key, style = TALK_MARK[line.talk]  # type: ignore[index]
+            parts += ["  ", (t(key), style)]
+        parts += ["\n", line.text]
+        if line.cue:
+            parts += ["\n", (f"({line.cue})", "italic $text-muted")]
+        super().__init__(Content.assemble(*parts), classes="bubble client")
+
+
+class TraineeBubble(Static):
+    """One trainee response with its code chips."""
+
+    def __init__(self, turn: Turn) -> None:
+        body = Content.assemble((t("practice.you"), "bold $text-primary"), "  ", coding_chips(turn.coding),
+                                "\n", turn.response)
+        classes = "bubble trainee" + (" guided" if turn.guided else "")
+        super().__init__(body, classes=classes)
+
+
+class EndingNote(Static):
+    """Shown under the client's last line when the conversation reached an ending."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(Content.assemble((t("practice.ending_reached", title=title), "bold $success"), "\n",
+                                          (t("practice.ending_next"), "$text-muted")), classes="ending-note")
+
+
+class Conversation(VerticalScroll):
+    """The scrolling transcript. Each turn is two bubbles: the trainee's reply, the client's next line."""
+
+    can_focus = False
+
+    def __init__(self, client_name: str, show_talk: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.client_name = client_name
+        self.show_talk = show_talk
+
+    def add_client(self, line: ClientLine) -> ClientBubble:
+        bubble = ClientBubble(self.client_name, line, self.show_talk)
+        self.mount(bubble)
+        return bubble
+
+    def add_response(self, turn: Turn) -> TraineeBubble:
+        bubble = TraineeBubble(turn)
+        self.mount(bubble)
+        return bubble
+
+    def add_ending(self, title: str) -> None:
+        self.mount(EndingNote(title))
+
+    def remove_after_last_response(self) -> None:
+        """Remove the last trainee bubble and everything after it (a rewound turn)."""
+        children = list(self.children)
+        for index in range(len(children) - 1, -1, -1):
+            if isinstance(children[index], TraineeBubble):
+                for child in children[index:]:
+                    child.remove()
+                return
+
+    def remove_ending(self) -> None:
+        for note in self.query(EndingNote):
+            note.remove()

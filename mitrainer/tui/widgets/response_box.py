@@ -1,0 +1,36 @@
+"""The box the trainee types in: Enter sends, pasted text keeps its lines."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.binding import Binding
+from textual.widgets import TextArea
+
+from mitrainer.tui.messages import ResponseSubmitted
+
+# The scenario format allows lines up to 20 000 characters; a response is held to the same.
+MAX_RESPONSE_CHARS = 20_000
+
+
+class ResponseBox(TextArea):
+    """A multi-line input: Enter submits, ctrl+j (or shift+enter) starts a new line.
+
+    A TextArea rather than an Input so that a pasted multi-line answer arrives whole.
+    """
+
+    BINDINGS = [Binding("ctrl+j,shift+enter", "newline", "New line", show=False)]
+
+    def __init__(self, placeholder: str = "", **kwargs) -> None:
+        super().__init__(soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus",
+                         placeholder=placeholder, **kwargs)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(ResponseSubmitted(self.text))
+            return
+        await super()._on_key(event)
+
+    def action_newline(self) -> None:
+        self.insert("\n")

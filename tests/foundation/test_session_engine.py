@@ -1,0 +1,368 @@
+"""The session engine: branches, effects, variants, rewind, records and resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from foundation_support import TickingClock, edit
+
+from mitrainer.codes import SkillCode, Speaker
+from mitrainer.coding.base import ResponseCoding, Utterance
+from mitrainer.coding.rules import RuleBasedCoder
+from mitrainer.engine.session import RECORD_SCHEMA_VERSION, Session, SessionOver, keyword_hit
+from mitrainer.errors import MitrainerError
+from mitrainer.scenario.load import load_scenario, parse_scenario
+
+ENGINE_YAML = Path(__file__).parent.parent / "fixtures" / "foundation" / "engine.yaml"
+
+SR = ResponseCoding.manual(SkillCode.SIMPLE_REFLECTION)
+OQ = ResponseCoding.manual(SkillCode.OPEN_QUESTION)
+PER = ResponseCoding.manual(SkillCode.PERSUADE)
+OTHER = ResponseCoding.manual(SkillCode.OTHER)
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    loaded = load_scenario(ENGINE_YAML)
+    assert loaded.ok and loaded.diagnostics == [], [str(d) for d in loaded.diagnostics]
+    return loaded.scenario
+
+
+def new(scenario, seed: int = 0, **kw) -> Session:
+    return Session(scenario, seed=seed, clock=TickingClock(), **kw)
+
+
+PLAY = [
+    ("You feel stuck.", SR),
+    ("hm", OTHER),
+    ("You should stop.", PER),
+    ("So you drink.", OTHER),
+    ("Tell me more?", OQ),
+]
+
+
+def play(session: Session, moves=PLAY) -> Session:
+    for text, coding in moves:
+        if session.finished:
+            break
+        session.respond(text, coding)
+    return session
+
+
+# -- branches ------------------------------------------------------------------------------
+
+
+def test_branches_are_tried_in_order_and_the_first_match_wins(scenario):
+    session = new(scenario)
+    # "drink" and a reflection: the keyword branch comes first.
+    turn = session.respond("So you drink after work.", SR)
+    assert (turn.branch, turn.branch_note) == (0, "keyword")
+    turn = session.respond("You feel stuck.", SR)
+    assert (turn.branch, turn.branch_note) == (2, "reflection")
+
+
+def test_fallback_when_nothing_matches(scenario):
+    session = new(scenario)
+    turn = session.respond("Okay.", OTHER)
+    assert turn.branch == len(scenario.nodes["hub"].responses) - 1 and turn.branch_note == "fallback"
+    assert turn.next_node == "hub"
+
+
+def test_all_parts_of_a_when_must_hold(scenario):
+    session = new(scenario)
+    # open_question alone is not enough while visits(hub) < 3.
+    turn = session.respond("What would help?", OQ)
+    assert turn.branch_note == "fallback" and session.visits("hub") == 2
+    turn = session.respond("What would help?", OQ)
+    assert turn.branch_note == "fallback" and session.visits("hub") == 3
+    turn = session.respond("What would help?", OQ)
+    assert turn.branch_note == "open question after two returns" and session.node_id == "open_end"
+    assert session.finished and session.ending.outcome == "engaged"
+
+
+def test_turn_function_counts_responses_so_far(scenario):
+    session = new(scenario)
+    for _ in range(5):
+        assert session.respond("ok", OTHER).next_node == "hub"
+    assert session.respond("ok", OTHER).next_node == "tired_end"  # turn() == 5 before the sixth
+    assert len(session.turns) == 6
+
+
+def test_if_condition_reads_variables(scenario):
+    session = new(scenario)  # rapport starts at 2
+    turn = session.respond("You should stop.", PER)
+    assert turn.branch_note == "persuading costs rapport" and session.variables["rapport"] == 0
+    assert session.variables["pushed"] is True
+    turn = session.respond("You should stop.", PER)
+    assert turn.branch_note == "persuading without rapport" and session.ending.outcome == "disengaged"
+
+
+@pytest.mark.parametrize(
+    "text, hit",
+    [
+        ("I drink a lot", True),
+        ("Drink.", True),
+        ("I want to cut down.", True),
+        ("I want to CUT  DOWN", False),  # a phrase matches as written (spaces included)
+        ("drinking is fine", False),  # whole words in Latin script
+        ("overdrink", False),
+        ("我每天都喝酒。", True),  # Chinese is written without spaces: substring
+        ("喝酒", True),
+        ("我每天都喝茶", False),
+    ],
+)
+def test_keywords(text, hit):
+    assert keyword_hit(text, ["drink", "cut down", "喝酒"]) is hit
+
+
+def test_chinese_keyword_branch(scenario):
+    session = new(scenario)
+    turn = session.respond("你每天都喝酒吗", OTHER)
+    assert turn.branch_note == "chinese keyword" and session.variables["rapport"] == 0
+
+
+# -- effects ----------------------------------------------------------------------------
+
+
+def test_set_and_add_with_clamping(scenario):
+    session = new(scenario)
+    assert session.variables == {"rapport": 2, "warmth": 0.5, "mood": "calm", "pushed": False}
+    session.respond("You drink.", OTHER)  # rapport +5, clamped to max 3; mood set
+    assert session.variables["rapport"] == 3 and session.variables["mood"] == "talkative"
+    session.respond("You feel stuck.", SR)  # +1 beyond max stays 3; warmth 0.75
+    assert session.variables["rapport"] == 3 and session.variables["warmth"] == pytest.approx(0.75)
+    session.respond("You feel stuck.", SR)  # warmth 1.0 (at max)
+    session.respond("You feel stuck.", SR)  # would be 1.25: clamped
+    assert session.variables["warmth"] == 1.0
+    session.respond("喝酒", OTHER)  # rapport -5: clamped to min 0
+    assert session.variables["rapport"] == 0 and isinstance(session.variables["rapport"], int)
+    assert session.turns[-1].variables == session.variables  # the turn records the state after it
+
+
+def test_fallback_effect_clamps_a_number_to_min(scenario):
+    session = new(scenario)
+    session.respond("hm", OTHER)
+    assert session.variables["warmth"] == 0.0 and isinstance(session.variables["warmth"], float)
+
+
+# -- variants ----------------------------------------------------------------------------
+
+
+def test_variant_is_fixed_by_seed_and_visit(scenario):
+    texts = {seed: new(scenario, seed).current_line.text for seed in range(40)}
+    assert set(texts.values()) == {"Line A", "Line B", "Line C", "Line D"}
+    for seed, text in texts.items():
+        assert new(scenario, seed).current_line.text == text
+        assert new(scenario, seed).current_line.text == new(scenario, seed).current_line.text
+
+
+def test_variant_may_change_with_the_visit(scenario):
+    changed = 0
+    for seed in range(20):
+        session = new(scenario, seed)
+        first = session.current_line.text
+        session.respond("hm", OTHER)
+        changed += session.current_line.text != first
+    assert changed > 0
+
+
+def test_recorded_client_line_is_the_variant_shown(scenario):
+    session = new(scenario, seed=7)
+    shown = session.current_line
+    turn = session.respond("hm", OTHER)
+    assert turn.client == shown and turn.client.cue == "waits"
+
+
+# -- determinism -------------------------------------------------------------------------
+
+
+def without_ids(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k != "session_id"}
+
+
+def test_same_seed_and_codings_give_identical_records(scenario):
+    a = play(new(scenario, seed=3)).record()
+    b = play(new(scenario, seed=3)).record()
+    assert without_ids(a) == without_ids(b)
+    assert [t["client"]["text"] for t in a["turns"]] == [t["client"]["text"] for t in b["turns"]]
+
+
+def test_records_differ_only_in_timestamps_with_different_clocks(scenario):
+    a = play(new(scenario, seed=3)).record()
+    late = TickingClock()
+    late.now = late.now.replace(year=2030)
+    b = play(Session(scenario, seed=3, clock=late)).record()
+
+    def strip(record):
+        record = without_ids(record)
+        record.pop("started_at"), record.pop("ended_at")
+        record["turns"] = [{k: v for k, v in t.items() if k != "at"} for t in record["turns"]]
+        return record
+
+    assert a["started_at"] != b["started_at"]
+    assert strip(a) == strip(b)
+
+
+# -- rewind ------------------------------------------------------------------------------
+
+
+def snapshot(session: Session) -> tuple:
+    return (
+        session.node_id,
+        session.variables,
+        dict(session._state.visits),
+        session.current_line,
+        len(session.turns),
+        session.ended_at,
+        session.finished,
+    )
+
+
+def test_rewind_at_the_start_returns_none(scenario):
+    session = new(scenario)
+    before = snapshot(session)
+    assert session.rewind() is None
+    assert snapshot(session) == before
+
+
+def test_rewind_undoes_each_turn_exactly(scenario):
+    session = new(scenario, seed=11)
+    snapshots = [snapshot(session)]
+    turns = []
+    for text, coding in PLAY:
+        if session.finished:
+            break
+        turns.append(session.respond(text, coding))
+        snapshots.append(snapshot(session))
+    assert session.finished and session.ended_at
+    for turn, before in zip(reversed(turns), reversed(snapshots[:-1]), strict=True):
+        assert session.rewind() == turn
+        assert snapshot(session) == before
+    assert session.rewind() is None
+
+
+def test_rewind_then_respond_differently(scenario):
+    session = new(scenario)
+    session.respond("You should stop.", PER)
+    session.respond("You should stop.", PER)
+    assert session.finished and session.ending.outcome == "disengaged"
+    with pytest.raises(SessionOver):
+        session.respond("sorry", SR)
+    session.rewind()
+    assert not session.finished and session.ended_at == "" and session.ending is None
+    turn = session.respond("You feel pushed.", SR)
+    assert turn.branch_note == "reflection" and session.variables["rapport"] == 1
+    assert [t.index for t in session.turns] == [0, 1]
+
+
+def test_respond_after_the_ending_raises_session_over(scenario):
+    session = play(new(scenario), [("What?", OQ)] * 3)
+    assert session.finished
+    with pytest.raises(SessionOver):
+        session.respond("more", OQ)
+    assert isinstance(SessionOver("x"), MitrainerError)
+
+
+# -- records and resume ------------------------------------------------------------------
+
+
+def test_record_is_json_with_version_and_content_hash(scenario):
+    session = play(new(scenario, seed=5))
+    record = session.record()
+    assert json.loads(json.dumps(record)) == record
+    assert record["schema_version"] == RECORD_SCHEMA_VERSION == 1
+    assert record["scenario"]["id"] == "engine-test"
+    assert record["scenario"]["content_hash"] == scenario.content_hash()
+    assert (
+        record["scenario"]["content_hash"].startswith("sha256:")
+        and len(record["scenario"]["content_hash"]) == 71
+    )
+    assert record["seed"] == 5 and len(record["turns"]) == len(session.turns)
+    assert record["ending"]["outcome"] == session.ending.outcome
+    assert record["turns"][0]["coding"]["primary"] == "simple_reflection"
+
+
+def test_content_hash_changes_with_the_content(scenario):
+    text = ENGINE_YAML.read_text(encoding="utf-8")
+    changed = parse_scenario(edit(text, 'client: "Line A"', 'client: "Line A!"')).scenario
+    same = parse_scenario(text + "\n# a comment changes nothing\n").scenario
+    assert changed.content_hash() != scenario.content_hash()
+    assert same.content_hash() == scenario.content_hash()
+
+
+def test_resume_reproduces_the_state(scenario):
+    session = new(scenario, seed=9)
+    play(session, PLAY[:3])
+    session.reflections["what went well"] = "listening"
+    record = json.loads(json.dumps(session.record()))
+    resumed = Session.resume(scenario, record, clock=TickingClock())
+    assert snapshot(resumed) == snapshot(session)
+    assert resumed.session_id == session.session_id and resumed.started_at == session.started_at
+    assert [t.to_json() for t in resumed.turns] == record["turns"]
+    assert resumed.record() == record
+    # Rewind still works after a resume, and the game carries on identically.
+    assert resumed.rewind() == session.rewind()
+    assert snapshot(resumed) == snapshot(session)
+
+
+def test_resume_of_a_finished_session(scenario):
+    session = play(new(scenario, seed=2))
+    assert session.finished
+    resumed = Session.resume(scenario, session.record(), clock=TickingClock())
+    assert resumed.finished and resumed.ended_at == session.ended_at
+    assert resumed.record() == session.record()
+
+
+def test_resume_detects_a_changed_scenario(scenario):
+    session = new(scenario)
+    session.respond("You should stop.", PER)
+    session.respond("You feel stuck.", SR)
+    text = ENGINE_YAML.read_text(encoding="utf-8")
+    # Persuasion now ends the session at once: the recorded second turn cannot be replayed.
+    changed = parse_scenario(
+        edit(
+            text,
+            '        goto: hub\n        note: "persuading costs rapport"',
+            '        goto: angry_end\n        note: "persuading costs rapport"',
+        )
+    ).scenario
+    assert changed is not None
+    with pytest.raises(MitrainerError, match="scenario changed"):
+        Session.resume(changed, session.record())
+
+
+# -- coder and context -------------------------------------------------------------------
+
+
+def test_respond_without_a_coding_uses_the_coder(scenario):
+    session = new(scenario, coder=RuleBasedCoder())
+    turn = session.respond("It sounds like you feel stuck.")
+    assert turn.coding.coder == RuleBasedCoder.name and turn.branch_note == "reflection"
+    assert session.record()["coder"] == RuleBasedCoder.name
+
+
+def test_respond_without_a_coding_or_a_coder_is_an_error(scenario):
+    with pytest.raises(MitrainerError, match="no coder"):
+        new(scenario).respond("hello")
+
+
+def test_context_ends_with_the_current_client_line(scenario):
+    session = new(scenario, seed=4)
+    session.respond("You feel stuck.", SR)
+    context = session.context()
+    assert [u.speaker for u in context] == [Speaker.CLIENT, Speaker.COUNSELLOR, Speaker.CLIENT]
+    assert context[-1].text == session.current_line.text and context[1].text == "You feel stuck."
+    for _ in range(3):
+        session.respond("hm", OTHER)
+    assert len(session.context(limit=4)) == 4
+    assert session.context(limit=4)[-1] == Utterance(Speaker.CLIENT, session.current_line.text)
+
+
+def test_attach_feedback_stores_it_on_the_last_turn(scenario):
+    session = new(scenario)
+    session.respond("hm", OTHER)
+    session.attach_feedback({"score": 1})
+    assert session.turns[-1].feedback == {"score": 1}
+    assert session.record()["turns"][-1]["feedback"] == {"score": 1}

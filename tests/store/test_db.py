@@ -1,0 +1,188 @@
+"""The session database: round trips, rewinds, listing, settings, damaged files, concurrency."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mitrainer.errors import StoreError
+from mitrainer.store.db import SCHEMA_VERSION, SessionStore, default_db_path, open_store
+
+
+def make_record(session_id: str = "s1", turns: int = 2, ended: bool = False, scenario: str = "demo") -> dict:
+    return {
+        "schema_version": 1,
+        "session_id": session_id,
+        "scenario": {"id": scenario, "title": f"Title {scenario}", "version": "1", "language": "en",
+                     "content_hash": "sha256:x"},
+        "seed": 7,
+        "coder": "rules",
+        "started_at": "2024-01-01T10:00:00+00:00",
+        "ended_at": "2024-01-01T10:05:00+00:00" if ended else "",
+        "turns": [{"index": i, "response": f"response {i}", "client": {"node": f"n{i}"}} for i in range(turns)],
+        "current": {"node": "n9"},
+        "variables": {"rapport": 2},
+        "ending": {"node": "end", "outcome": "engaged", "title": "Opens up", "debrief": "d"} if ended else None,
+        "reflections": {"went_well": "Tôi đã lắng nghe — 我听了"},
+    }
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SessionStore:
+    s = SessionStore(tmp_path / "data" / "sessions.db")
+    yield s
+    s.close()
+
+
+def test_round_trip_keeps_the_whole_record(store: SessionStore) -> None:
+    record = make_record(turns=3)
+    store.save_session(record, score=55.0)
+    assert store.load_record("s1") == record
+    assert store.load_record("missing") is None
+    [row] = store.list_sessions()
+    assert (row.turns, row.score, row.finished, row.scenario_title) == (3, 55.0, False, "Title demo")
+
+
+def test_save_turn_appends_and_replaces_a_rewound_turn(store: SessionStore) -> None:
+    record = make_record(turns=1)
+    store.save_turn(record)
+    record["turns"].append({"index": 1, "response": "second"})
+    store.save_turn(record)
+    assert [t["response"] for t in store.load_record("s1")["turns"]] == ["response 0", "second"]
+    record["turns"].pop()
+    store.rewind(record)
+    assert [t["response"] for t in store.load_record("s1")["turns"]] == ["response 0"]
+    record["turns"].append({"index": 1, "response": "another try"})
+    store.save_turn(record)
+    assert [t["response"] for t in store.load_record("s1")["turns"]] == ["response 0", "another try"]
+
+
+def test_listing_orders_by_activity_and_filters(store: SessionStore) -> None:
+    store.save_session(make_record("a", ended=True), score=40)
+    store.save_session(make_record("b", scenario="other"))
+    store.save_session(make_record("c", ended=True), score=70)
+    assert [s.id for s in store.list_sessions()] == ["c", "b", "a"]
+    assert [s.id for s in store.list_sessions(unfinished=True)] == ["b"]
+    assert [s.id for s in store.list_sessions(scenario_id="demo")] == ["c", "a"]
+    assert store.latest().id == "c"
+    assert store.best_scores() == {"demo": 70}
+    assert store.count_sessions() == 3
+    assert store.delete_session("a") and not store.delete_session("a")
+    assert store.count_sessions() == 2
+
+
+def test_settings(store: SessionStore) -> None:
+    assert store.get_setting("language") is None
+    store.set_setting("language", "vi")
+    store.set_setting("language", "zh")
+    store.set_setting("trainee_name", "Lan")
+    assert store.settings() == {"language": "zh", "trainee_name": "Lan"}
+    store.save_session(make_record())
+    assert store.list_sessions()[0].trainee == "Lan"
+
+
+def test_files_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "sessions.db"
+    SessionStore(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_schema_is_versioned(store: SessionStore) -> None:
+    assert store.schema_version == SCHEMA_VERSION >= 1
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all\n" * 10, b"\x00" * 4096])
+def test_a_damaged_file_is_refused_and_kept(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "sessions.db"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match="not"):
+        SessionStore(path)
+    assert path.read_bytes() == content
+
+
+def test_another_programs_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="another program"):
+        SessionStore(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("invoices",)]
+    conn.close()
+
+
+def test_open_store_falls_back_to_a_fresh_file_beside_the_damaged_one(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    path.write_bytes(b"garbage" * 100)
+    opened = open_store(path)
+    assert "not a SQLite database" in opened.problem
+    assert opened.store.path == tmp_path / "sessions.fresh.db"
+    opened.store.save_session(make_record())
+    assert path.read_bytes() == b"garbage" * 100
+    opened.store.close()
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    SessionStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        SessionStore(path)
+
+
+def test_default_path_honours_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.delenv("MITRAINER_DB", raising=False)
+    assert default_db_path() == tmp_path / "d" / "sessions.db"
+    monkeypatch.setenv("MITRAINER_DB", str(tmp_path / "env.db"))
+    assert default_db_path() == tmp_path / "env.db"
+    assert default_db_path(tmp_path / "arg.db") == tmp_path / "arg.db"
+
+
+WRITER = """
+import sys
+from mitrainer.store.db import SessionStore
+store = SessionStore(sys.argv[1])
+for i in range(40):
+    record = {"session_id": sys.argv[2], "scenario": {"id": "demo"}, "seed": 0,
+              "turns": [{"index": j} for j in range(i + 1)], "ended_at": ""}
+    store.save_turn(record)
+store.close()
+"""
+
+
+def test_concurrent_writers_do_not_corrupt_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    SessionStore(path).close()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"w{n}"], env=env) for n in range(3)]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
+    store = SessionStore(path)
+    assert sorted(s.id for s in store.list_sessions()) == ["w0", "w1", "w2"]
+    assert all(len(store.load_record(f"w{n}")["turns"]) == 40 for n in range(3))
+    assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.close()
+
+
+def test_listing_ten_thousand_sessions_reads_no_records(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "big.db")
+    with store._writing() as conn:
+        conn.executemany(
+            "INSERT INTO sessions (id, scenario_id, updated_at, header) VALUES (?, ?, ?, ?)",
+            [(f"s{i:05d}", f"sc{i % 20}", f"2024-01-01T00:00:{i:05d}", "{}") for i in range(10_000)])
+    plan = " ".join(str(r) for r in store._conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM sessions ORDER BY updated_at DESC LIMIT 50"))
+    assert "sessions_by_update" in plan
+    assert [s.id for s in store.list_sessions(limit=3)] == ["s09999", "s09998", "s09997"]
+    store.close()

@@ -1,0 +1,46 @@
+"""A built wheel must carry the bundled scenarios and rubrics, and find them once installed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    pytest.importorskip("hatchling", reason="hatchling (in the test extra) builds the wheel")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    wheels = list(out.glob("mitrainer-*.whl"))
+    assert len(wheels) == 1
+    return wheels[0]
+
+
+def test_wheel_carries_every_bundled_scenario_and_rubric(wheel: Path):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder in ("scenarios", "rubrics"):
+        for source in (ROOT / folder).glob("*.yaml"):
+            assert f"mitrainer/_bundled/{folder}/{source.name}" in names
+
+
+def test_installed_wheel_finds_its_bundled_folders(wheel: Path, tmp_path: Path):
+    target = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)
+    code = ("import mitrainer.paths as p; print(p.bundled_scenarios()); print(p.bundled_rubrics())")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(target), "PATH": ""}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    scenarios, rubrics = result.stdout.split()
+    assert Path(scenarios) == target / "mitrainer" / "_bundled" / "scenarios"
+    assert Path(rubrics) == target / "mitrainer" / "_bundled" / "rubrics"
