@@ -30,7 +30,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mitrainer.codes import SkillCode
-from mitrainer.coding.base import Coder
 from mitrainer.scoring.rubric import Rubric, get_rubric, load_rubric
 from mitrainer.scoring.score import SessionScore
 from mitrainer.scoring.transcript import Line, score_transcript
@@ -115,41 +114,72 @@ METRIC_VALUES: dict[str, Callable[[SessionScore], float | None]] = {
 }
 
 
-def cross_fitted_coders(path: Path, folds: int, seed: int) -> dict[str, Coder]:
-    """transcript id → a coder trained without that transcript's fold (needs scikit-learn)."""
+def fold_of(path: Path, folds: int, seed: int) -> dict[str, int]:
+    """transcript id → its fold, with the coder evaluation's split (shuffled ids, every k-th)."""
     import random
 
-    from mitrainer.coding.dataset import groups_of, load_annomi, load_examples
+    from mitrainer.coding.dataset import groups_of, load_annomi
+
+    groups = groups_of(load_annomi(path))
+    random.Random(seed).shuffle(groups)
+    return {tid: k for k in range(folds) for tid in groups[k::folds]}
+
+
+def _score_fold(path: Path, fold: int, folds: int, seed: int, rubric: Rubric,
+                ) -> dict[str, tuple[str, SessionScore]]:
+    """Train a coder without fold ``fold`` and score that fold's transcripts with it."""
+    from mitrainer.coding.dataset import load_annomi, load_examples
     from mitrainer.coding.model import TrainedCoder
     from mitrainer.coding.train import fit
 
-    annomi = load_annomi(path)
-    examples = load_examples()
-    groups = groups_of(annomi)
-    random.Random(seed).shuffle(groups)
-    coders: dict[str, Coder] = {}
-    for k in range(folds):
-        held_out = set(groups[k::folds])
-        model = fit([r for r in annomi if r.group not in held_out] + examples, seed=seed)
-        coder = TrainedCoder(model)
-        coders.update({tid: coder for tid in held_out})
-    return coders
+    held_out = {tid for tid, k in fold_of(path, folds, seed).items() if k == fold}
+    model = fit([r for r in load_annomi(path) if r.group not in held_out] + load_examples(), seed=seed)
+    coder = TrainedCoder(model)
+    transcripts = load_transcripts(path, "machine")
+    return {tid: (quality, score_transcript(lines, rubric, coder=coder))
+            for tid, (quality, lines) in transcripts.items() if tid in held_out}
 
 
-def evaluate(path: Path, labels: str, rubric: Rubric, folds: int = 0, seed: int = 0) -> dict:
-    """Score every transcript and return the AUC of each metric (overall first)."""
-    transcripts = load_transcripts(path, labels)
+def cross_fitted_scores(path: Path, folds: int, seed: int, rubric: Rubric, jobs: int,
+                        ) -> dict[str, tuple[str, SessionScore]]:
+    """Every transcript scored with codes from a coder that did not see it (folds run in parallel)."""
+    scores: dict[str, tuple[str, SessionScore]] = {}
+    if jobs <= 1:
+        for k in range(folds):
+            scores.update(_score_fold(path, k, folds, seed, rubric))
+        return scores
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, folds)) as pool:
+        for part in pool.map(_score_fold, *zip(*[(path, k, folds, seed, rubric) for k in range(folds)], strict=True)):
+            scores.update(part)
+    return scores
+
+
+def bootstrap_auc(high: Sequence[float], low: Sequence[float], seed: int, rounds: int = 2000,
+                  ) -> tuple[float, float]:
+    """A 95% percentile interval for the AUC, resampling transcripts within each class."""
+    import random
+
+    rng = random.Random(seed)
+    values = sorted(roc_auc(rng.choices(high, k=len(high)), rng.choices(low, k=len(low))) for _ in range(rounds))
+    return values[int(0.025 * rounds)], values[int(0.975 * rounds) - 1]
+
+
+def evaluate(path: Path, labels: str, rubric: Rubric, folds: int = 0, seed: int = DEFAULT_SEED,
+             jobs: int = 1) -> dict:
+    """Score every transcript and return the AUC of each metric (overall first, with a 95% interval)."""
     result: dict = {"data": str(path), "labels": labels, "rubric": rubric.id, "auc": {}}
-    coders: dict[str, Coder] = {}
     if labels == "machine" and folds > 1:
-        coders = cross_fitted_coders(path, folds, seed)
+        scores = cross_fitted_scores(path, folds, seed, rubric, jobs)
         result["coder"] = f"trained, {folds}-fold cross-fitted by transcript (seed {seed})"
-    elif labels == "machine":
-        from mitrainer.coding import default_coder
+    else:
+        if labels == "machine":
+            from mitrainer.coding import default_coder
 
-        result["coder"] = f"{default_coder().name} (shipped model; it may have seen these transcripts)"
-    scores = {tid: (quality, score_transcript(lines, rubric, coder=coders.get(tid)))
-              for tid, (quality, lines) in transcripts.items()}
+            result["coder"] = f"{default_coder().name} (the shipped model; it may have seen these transcripts)"
+        scores = {tid: (quality, score_transcript(lines, rubric))
+                  for tid, (quality, lines) in load_transcripts(path, labels).items()}
     result["transcripts"] = {"high": sum(q == "high" for q, _ in scores.values()),
                              "low": sum(q == "low" for q, _ in scores.values())}
     for key, value in METRIC_VALUES.items():
@@ -157,6 +187,8 @@ def evaluate(path: Path, labels: str, rubric: Rubric, folds: int = 0, seed: int 
         high = [_or_low(value(s)) for q, s in scores.values() if q == "high"]
         low = [_or_low(value(s)) for q, s in scores.values() if q == "low"]
         result["auc"][key] = round(roc_auc(high, low), 4)
+        if key == "overall":
+            result["overall_auc_95"] = [round(v, 4) for v in bootstrap_auc(high, low, seed)]
     result["mean_overall"] = {
         quality: round(sum(s.overall for q, s in scores.values() if q == quality)
                        / max(1, sum(q == quality for q, _ in scores.values())), 3)
@@ -178,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="machine labels: train the coder afresh k times, each transcript coded by the model that "
                     "did not see it (default: 5; 0: use the shipped coder)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for the folds and the training")
+    ap.add_argument("--jobs", type=int, default=min(5, os.cpu_count() or 1),
+                    help="folds trained in parallel (default: up to 5, one per CPU)")
     ap.add_argument("--rubric", help="a rubric file (default: the bundled standard rubric)")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args(argv)
@@ -193,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("cross-fitting trains the coder and needs scikit-learn (pip install 'mitrainer[train]'); "
                   "or pass --folds 0 to use the shipped coder", file=sys.stderr)
             return 2
-    result = evaluate(path, args.labels, rubric, args.folds, args.seed)
+    result = evaluate(path, args.labels, rubric, args.folds, args.seed, args.jobs)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -201,7 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"transcripts; labels: {args.labels}" + (f" (coder: {result['coder']})" if "coder" in result else "")
           + f"; rubric: {result['rubric']}")
     print(f"mean overall score: high {result['mean_overall']['high']}, low {result['mean_overall']['low']}")
-    print("ROC AUC (high vs low quality):")
+    low, high = result["overall_auc_95"]
+    print(f"ROC AUC of the overall score: {result['auc']['overall']:.3f} (95% bootstrap interval {low:.3f}–{high:.3f})")
+    print("ROC AUC (high vs low quality) per measure:")
     for key, auc in result["auc"].items():
         print(f"  {key:<34} {auc:.3f}")
     return 0
