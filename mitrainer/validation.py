@@ -38,10 +38,16 @@ def validate_file(path: Path, coder: Coder | None = None) -> FileReport:
         return FileReport(path, "rubric", load_rubric(path).diagnostics)
     loaded = load_scenario(path)
     diagnostics = loaded.diagnostics
-    if coder is not None and loaded.ok and loaded.scenario is not None:
+    if loaded.ok and loaded.scenario is not None:
         from mitrainer.errors import sort_diagnostics
-        from mitrainer.scenario.talk_check import check_talk_labels
+        from mitrainer.scoring.rubric import check_scenario_rubric
 
-        diagnostics = sort_diagnostics([*diagnostics, *check_talk_labels(
-            loaded.scenario, loaded.positions, display_path(path), coder)])
+        file = display_path(path)
+        # A scenario may name a rubric kept beside it, as well as a bundled one.
+        extra = check_scenario_rubric(loaded.scenario.rubric, loaded.positions, file, search=(path.parent,))
+        if coder is not None:
+            from mitrainer.scenario.talk_check import check_talk_labels
+
+            extra += check_talk_labels(loaded.scenario, loaded.positions, file, coder)
+        diagnostics = sort_diagnostics([*diagnostics, *extra])
     return FileReport(path, "scenario", diagnostics)
