@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("portfolio", help="all your sessions: trends, best and latest, reflections",
-                       description="A portfolio of professional development: trend charts of R:Q, %%CR, %% open "
+                       description="A portfolio of professional development: trend charts of R:Q, %CR, % open "
                        "questions, change-talk proportion and non-adherent responses across your sessions; the "
                        "best and latest session per scenario; and your reflections in date order.")
     p.add_argument("--format", choices=("html", "md"), default="html", help="output format (default: html)")
