@@ -14,6 +14,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,13 +45,19 @@ def main() -> int:
     for script in scripts:
         print(f"== {script.stem}")
         start = time.perf_counter()
-        result = subprocess.run([sys.executable, str(script)], cwd=HERE.parent, text=True,
-                                capture_output=True, env={**os.environ, "PYTHONPATH": str(HERE.parent)})
-        sys.stdout.write(result.stdout)
-        if result.returncode != 0:
-            failed += 1
-            sys.stdout.write(f"FAILED (exit {result.returncode}):\n{result.stderr[-2000:]}\n")
-        print(f"({time.perf_counter() - start:.1f} s)\n")
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            child = subprocess.Popen([sys.executable, str(script)], cwd=HERE.parent, text=True, stdout=out,
+                                     stderr=err, env={**os.environ, "PYTHONPATH": str(HERE.parent)})
+            # wait4 gives this child's own resource usage: its peak resident memory.
+            _, status, usage = os.wait4(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            sys.stdout.write(out.read())
+            if child.returncode != 0:
+                failed += 1
+                sys.stdout.write(f"FAILED (exit {child.returncode}):\n{err.read()[-2000:]}\n")
+        print(f"({time.perf_counter() - start:.1f} s, peak memory {usage.ru_maxrss / 1024:.0f} MiB)\n")
     return 1 if failed else 0
 
 

@@ -53,12 +53,18 @@ def _diagnostic(model: type[BaseModel], err: dict, data: Any, positions: Positio
     if kind in ("enum", "literal_error"):
         expected = _expected_values(err)
         hint = did_you_mean(str(value), expected) or ("one of: " + ", ".join(expected) if expected else "")
-        return Diagnostic(UNKNOWN_VALUE, Severity.ERROR, f"{where}: '{value}' is not allowed here", file,
+        return Diagnostic(UNKNOWN_VALUE, Severity.ERROR, f"{where}: '{_shorten(value)}' is not allowed here", file,
                           positions.of(loc), hint)
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     return Diagnostic(WRONG_TYPE, Severity.ERROR, f"{where}: {message}" if where else message, file, positions.of(loc))
+
+
+def _shorten(value: Any, limit: int = 60) -> str:
+    """A value as text, cut short so a huge value cannot flood the message."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _clean_loc(loc: tuple, data: Any) -> PathKey:

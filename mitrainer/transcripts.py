@@ -25,6 +25,7 @@ from pathlib import Path
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import Utterance
 from mitrainer.errors import Diagnostic, Position, Severity, did_you_mean
+from mitrainer.text import clean_text, find_control
 
 MAX_BYTES = 20_000_000
 MAX_ROWS = 50_000
@@ -42,6 +43,7 @@ T_UNKNOWN_CODE = "T007"
 T_TOO_LARGE = "T008"
 T_LONG_TEXT = "T009"
 T_NO_ROWS = "T010"
+T_CONTROL = "T011"
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,9 @@ class _Reader:
             return
         text = record.get("text")
         text = "" if text is None else str(text)
+        if find_control(text) >= 0:
+            text = clean_text(text)
+            self.diag(T_CONTROL, "control characters removed from the text", line, error=False)
         if not text.strip():
             self.diag(T_EMPTY_TEXT, "empty text", line, error=False)
         elif len(text) > LONG_TEXT:

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "mitrainer.cli.coding_cmds",  # code, code-transcript
     "mitrainer.cli.sessions_cmds",  # history, serve
     "mitrainer.cli.scoring_cmds",  # score
+    "mitrainer.cli.export_cmds",  # export, portfolio, import, group report, review
 ]
 
 EXIT_OK = 0
@@ -71,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a file the user named cannot be read or written
+        where = exc.filename2 or exc.filename
+        print(f"mitrainer: {where}: {exc.strerror}" if where and exc.strerror else f"mitrainer: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     except Exception as exc:  # the last line of defence: a message, never a traceback
         import os
 

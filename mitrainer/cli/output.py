@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from mitrainer.errors import Diagnostic
+from mitrainer.text import CONTROL as CONTROL_VISIBLE
 
 
 def console(stderr: bool = False):
@@ -34,7 +35,8 @@ def _source_line(path: Path | None, line: int, cache: dict) -> str | None:
     lines = cache[path]
     if lines is None or line > len(lines):
         return None
-    return lines[line - 1]
+    # One visible character per control character keeps the caret in its column.
+    return CONTROL_VISIBLE.sub("\ufffd", lines[line - 1])
 
 
 def print_diagnostics(diagnostics: list[Diagnostic], path: Path | None, out=None) -> None:

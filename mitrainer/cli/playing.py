@@ -37,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def read_responses(source: str) -> list[str]:
     from mitrainer.errors import InputError
+    from mitrainer.text import clean_text
 
     if source == "-":
         raw = sys.stdin.buffer.read(MAX_RESPONSES_BYTES + 1)
@@ -48,7 +49,7 @@ def read_responses(source: str) -> list[str]:
             raw = handle.read(MAX_RESPONSES_BYTES + 1)
     if len(raw) > MAX_RESPONSES_BYTES:
         raise InputError(f"{source}: larger than {MAX_RESPONSES_BYTES // 1024 // 1024} MB")
-    text = raw.decode("utf-8-sig", errors="replace")
+    text = clean_text(raw.decode("utf-8-sig", errors="replace"))
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 

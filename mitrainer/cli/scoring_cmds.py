@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="MITI-style scores for a session record or a transcript",
                        description="Score a session record (JSON from 'mitrainer play --out') or a transcript "
                        "(CSV or JSONL with speaker and text columns, and optionally a 'codes' column coded by a "
-                       "person). Prints counts, R:Q, %%CR, %% open questions, MI-adherent and non-adherent "
+                       "person). Prints counts, R:Q, %CR, % open questions, MI-adherent and non-adherent "
                        "totals, change and sustain talk, estimated MITI global ratings, and each compared with "
                        "the rubric's thresholds. Human codes override the machine's, and the human-machine "
                        "agreement (Cohen's kappa) is shown per code.")

@@ -93,7 +93,7 @@ def trend_chart(points: Sequence[tuple[str, float | None]], *, title: str, low: 
 
     ``points`` are (label, value) pairs; sessions without a value leave a gap in the line.
     """
-    width, height, left, right, top, bottom = 600.0, 180.0, 44.0, 12.0, 12.0, 28.0
+    width, height, left, right, top, bottom = 420.0, 170.0, 40.0, 8.0, 10.0, 26.0
     values = [v for _, v in points if v is not None]
     marks = [t for t, _ in thresholds]
     lo = low if low is not None else min([0.0, *values, *marks])

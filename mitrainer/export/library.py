@@ -7,43 +7,81 @@ but another hash is a different version (its nodes, persona or debriefs may diff
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from mitrainer.scenario.model import Scenario
 
+_ID_LINE = re.compile(rb"^id:[ \t]*[\"']?([A-Za-z0-9_.-]+)", re.MULTILINE)
+
+
+def _sniff_id(path: Path) -> str | None:
+    """The scenario id a YAML file declares at the top level (cheap: reads the first 16 KB)."""
+    try:
+        with path.open("rb") as handle:
+            match = _ID_LINE.search(handle.read(16384))
+    except OSError:
+        return None
+    return match.group(1).decode("ascii") if match else None
+
 
 class ScenarioIndex:
-    """The scenarios available here (bundled plus extra folders), loaded on first use."""
+    """The scenarios available here (bundled plus extra folders), each loaded on first use.
+
+    Looking a record's scenario up loads only the files that declare its id, so exporting
+    one session does not parse the whole library; the full library is loaded only when no
+    file declares the id plainly (to be sure it is really missing).
+    """
 
     def __init__(self, folders: Iterable[Path] = (), *, include_bundled: bool = True):
         self._folders = [Path(f) for f in folders]
         self._include_bundled = include_bundled
-        self._by_id: dict[str, Scenario] | None = None
+        self._by_id: dict[str, Scenario | None] = {}
+        self._files: dict[str, list[Path]] | None = None
+        self._everything_loaded = False
 
     @classmethod
     def of(cls, scenarios: Iterable[Scenario]) -> ScenarioIndex:
         """An index over scenarios already loaded (tests, the TUI's library)."""
         index = cls(include_bundled=False)
         index._by_id = {s.id: s for s in scenarios}
+        index._files = {}
+        index._everything_loaded = True
         return index
 
-    def _scenarios(self) -> dict[str, Scenario]:
-        if self._by_id is None:
-            from mitrainer.paths import bundled_scenarios
-            from mitrainer.scenario.load import load_library
+    def _all_folders(self) -> list[Path]:
+        from mitrainer.paths import bundled_scenarios
 
-            folders = ([bundled_scenarios()] if self._include_bundled else []) + self._folders
-            library = load_library(folders)
-            self._by_id = {sid: loaded.scenario for sid, loaded in library.scenarios.items()
-                           if loaded.scenario is not None}
-        return self._by_id
+        return ([bundled_scenarios()] if self._include_bundled else []) + self._folders
+
+    def _scenario(self, sid: str) -> Scenario | None:
+        if sid in self._by_id or self._everything_loaded:
+            return self._by_id.get(sid)
+        from mitrainer.scenario.load import is_scenario_document, iter_yaml_files, load_library
+
+        if self._files is None:
+            self._files = {}
+            for path in iter_yaml_files(self._all_folders()):
+                key = _sniff_id(path)
+                if key is not None:
+                    self._files.setdefault(key, []).append(path)
+        candidates = [p for p in self._files.get(sid, []) if is_scenario_document(p)]
+        if candidates:
+            # The library's own rules (validation, duplicate ids) decide, over just these files.
+            found = load_library(candidates).scenarios.get(sid)
+            self._by_id[sid] = found.scenario if found is not None else None
+            return self._by_id[sid]
+        library = load_library(self._all_folders())
+        self._by_id.update({key: loaded.scenario for key, loaded in library.scenarios.items()})
+        self._everything_loaded = True
+        return self._by_id.get(sid)
 
     def find(self, info: object) -> Scenario | None:
         """The scenario with the record's id and content hash, or None."""
         if not isinstance(info, dict):
             return None
-        scenario = self._scenarios().get(str(info.get("id", "")))
+        scenario = self._scenario(str(info.get("id", "")))
         if scenario is None or scenario.content_hash() != info.get("content_hash"):
             return None
         return scenario
@@ -52,7 +90,7 @@ class ScenarioIndex:
         """Why :meth:`find` found nothing, in words for the user."""
         sid = str(info.get("id", ""))
         title = info.get("title") or sid
-        scenario = self._scenarios().get(sid)
+        scenario = self._scenario(sid)
         if scenario is None:
             return (f"it was played on scenario '{sid}' ({title}), which you do not have; "
                     f"add its folder with --scenarios DIR")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mitrainer.engine.session import RECORD_SCHEMA_VERSION, Turn
 from mitrainer.errors import InputError
+from mitrainer.text import clean_tree
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 
@@ -82,7 +83,8 @@ def check_record(record: object, where: str) -> dict:
     if reflections is not None and not (isinstance(reflections, dict)
                                         and all(isinstance(v, str) for v in reflections.values())):
         raise RecordError(f"{where}: the session record's reflections are damaged")
-    return record
+    # Records come from other machines too: no control codes reach a terminal or an export.
+    return clean_tree(record)
 
 
 def _reason(exc: Exception) -> str:

@@ -31,6 +31,7 @@ from mitrainer.export.records import check_record
 from mitrainer.export.view import SessionView, session_view
 from mitrainer.paths import data_dir
 from mitrainer.scenario.model import Scenario
+from mitrainer.scoring.score import format_value
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FORMATS = ("md", "html", "json", "csv", "bundle")
@@ -82,6 +83,11 @@ def html_lines(value: object) -> Markup:
     return Markup("<br>\n".join(escape("" if value is None else str(value)).split("\n")))
 
 
+def show_value(value: float | None, kind: str = "score") -> str:
+    """A measure's value as the score tables show it (``kind``: ratio, percent, score, count)."""
+    return format_value(kind, value)
+
+
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
@@ -118,7 +124,7 @@ def environment(kind: str, dirs: tuple[Path, ...]) -> SandboxedEnvironment:
         env = SandboxedEnvironment(loader=loader, autoescape=False, finalize=md_escape, undefined=StrictUndefined,
                                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(md=md_escape, cell=md_cell, lines=html_lines, percent=percent, number=number,
-                       sentence=sentence)
+                       sentence=sentence, value=show_value)
     env.globals.update(charts=charts, app_version=__version__)
     return env
 

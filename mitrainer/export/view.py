@@ -187,6 +187,15 @@ def talk_label(talk: object, subtype: object) -> str:
     return f"{label} ({sub.value.replace('_', ' ')})" if sub is not None else label
 
 
+def reflection_prompt(key: str) -> str:
+    """The question a reflection answered: the trainer saves answers under prompt keys
+    (``went_well``), shown here in the interface language; any other key is shown as it is."""
+    from mitrainer.i18n import catalog, t
+
+    message = f"summary.prompt.{key}"
+    return t(message) if message in catalog("en") else key
+
+
 def date_of(stamp: str) -> str:
     """The calendar date of an ISO timestamp ('' when there is none)."""
     try:
@@ -302,6 +311,6 @@ def session_view(record: dict, *, trainee: str = "", scenario: Scenario | None =
         closing_line=ClientLineView.of(current) if isinstance(current, dict) else None,
         ending=ending,
         score=score if score is not None else score_record(record, scenario),
-        reflections=tuple(Reflection(str(k), v) for k, v in (record.get("reflections") or {}).items()),
+        reflections=tuple(Reflection(reflection_prompt(str(k)), v) for k, v in (record.get("reflections") or {}).items()),
         record=record,
     )

@@ -24,7 +24,7 @@ number of trainee responses so far. Errors are :class:`ConditionError` with a co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 Value = int | float | bool | str
@@ -241,33 +241,26 @@ def parse(text: str) -> Expr:
     return _Parser(text).parse()
 
 
-def names_in(expr: Expr) -> list[Var]:
-    """Every variable the expression reads."""
-    found: list[Var] = []
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every node of the expression tree (iteratively: depth is bounded by the parser anyway)."""
     stack = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, Var):
-            found.append(node)
-        elif isinstance(node, Unary):
+        yield node
+        if isinstance(node, Unary):
             stack.append(node.operand)
         elif isinstance(node, Binary):
-            stack.extend((node.left, node.right))
-    return found
+            stack.extend((node.right, node.left))
+
+
+def names_in(expr: Expr) -> list[Var]:
+    """Every variable the expression reads, in reading order."""
+    return [node for node in walk(expr) if isinstance(node, Var)]
 
 
 def calls_in(expr: Expr) -> list[Call]:
-    found: list[Call] = []
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Call):
-            found.append(node)
-        elif isinstance(node, Unary):
-            stack.append(node.operand)
-        elif isinstance(node, Binary):
-            stack.extend((node.left, node.right))
-    return found
+    """Every function call in the expression, in reading order."""
+    return [node for node in walk(expr) if isinstance(node, Call)]
 
 
 def evaluate(expr: Expr, variables: Mapping[str, Value], functions: Mapping[str, Callable[..., Value]]) -> Value:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mitrainer.codes import Difficulty
 from mitrainer.errors import Diagnostic, ScenarioError, Severity, display_path, sort_diagnostics
 from mitrainer.safeyaml import PositionMap, load_file, load_text
 from mitrainer.scenario.model import Scenario
@@ -109,7 +110,9 @@ class Library:
         return None
 
     def ordered(self) -> list[LoadedScenario]:
-        return sorted(self.scenarios.values(), key=lambda s: (s.scenario.kind, s.scenario.difficulty.value,  # type: ignore[union-attr]
+        """Conversations before drills; then beginner, intermediate, advanced; then by title."""
+        levels = list(Difficulty)
+        return sorted(self.scenarios.values(), key=lambda s: (s.scenario.kind, levels.index(s.scenario.difficulty),  # type: ignore[union-attr]
                                                                 s.scenario.title))  # type: ignore[union-attr]
 
 

@@ -12,14 +12,23 @@ import json
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from mitrainer.codes import Difficulty, SkillCode, Stage, Subtype, TalkType
+from mitrainer.text import no_control
 
 SCHEMA_VERSION = 1
 
 NodeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max_length=120)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+# Every text a scenario shows is free of terminal control characters (see mitrainer.text).
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(no_control)]
+Plain = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(no_control)]
+# Conditions have no length cap of their own: the condition parser reports overlong ones
+# with a column (S013), which helps an author more than a type error.
+Condition = Annotated[str, AfterValidator(no_control)]
+# A keyword must contain something to look for: a blank one would match every response.
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                    AfterValidator(no_control)]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 
 
@@ -32,7 +41,7 @@ class Persona(_Model):
 
     name: Text
     age: int | None = Field(default=None, ge=0, le=120)
-    pronouns: str = ""
+    pronouns: Plain = ""
     background: Text
     stage: Stage
     values: list[Text] = []
@@ -47,12 +56,12 @@ class Variable(_Model):
     """A piece of client state that conditions read and effects change."""
 
     type: VariableType = "int"
-    default: int | float | bool | str = 0
+    default: int | float | bool | Plain = 0
     min: float | None = None
     max: float | None = None
-    label: str = ""
+    label: Plain = ""
     meter: bool = Field(default=False, description="show as a meter in the trainer's sidebar")
-    description: str = ""
+    description: Plain = ""
 
     @model_validator(mode="after")
     def _default_matches_type(self) -> Variable:
@@ -77,14 +86,14 @@ class When(_Model):
     """What must hold for a branch to be taken (all given parts must hold)."""
 
     skills: list[SkillCode] = Field(default=[], description="any of these codes in the response")
-    keywords: list[Text] = Field(default=[], description="any of these words or phrases in the response")
-    if_: str | None = Field(default=None, alias="if", description="a condition in the condition language")
+    keywords: list[Keyword] = Field(default=[], description="any of these words or phrases in the response")
+    if_: Condition | None = Field(default=None, alias="if", description="a condition in the condition language")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, coerce_numbers_to_str=True)
 
 
 class Effects(_Model):
-    set: dict[str, int | float | bool | str] = {}
+    set: dict[str, int | float | bool | Plain] = {}
     add: dict[str, int | float] = {}
 
 
@@ -94,7 +103,7 @@ class Branch(_Model):
     when: When | None = None
     effects: Effects = Effects()
     goto: NodeId
-    note: str = Field(default="", description="why this branch: shown in feedback")
+    note: Plain = Field(default="", description="why this branch: shown in feedback")
 
     @property
     def is_fallback(self) -> bool:
@@ -105,19 +114,19 @@ class Exemplar(_Model):
     """A model response for a node, used for hints, feedback, guided mode and playtests."""
 
     text: Text
-    codes: list[str] = Field(min_length=1)
+    codes: list[Plain] = Field(min_length=1)
     why: Text
 
 
 class Ending(_Model):
     outcome: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
-    title: str = ""
+    title: Plain = ""
     debrief: Text
 
 
 class Node(_Model):
     client: Text
-    cue: str = ""
+    cue: Plain = ""
     variants: list[Text] = []
     talk: TalkType | None = None
     subtype: Subtype | None = None
@@ -147,8 +156,8 @@ class Scenario(_Model):
     minutes: int = Field(ge=1, le=240)
     learning_goals: list[Text] = Field(min_length=1)
     author: Text
-    version: str = "1"
-    rubric: str = "standard"
+    version: Plain = "1"
+    rubric: Plain = "standard"
     persona: Persona
     variables: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], Variable] = {}
     start: NodeId

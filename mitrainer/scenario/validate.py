@@ -133,7 +133,7 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
                     continue
                 written.add(name)
                 if not value_fits(variables[name].type, value):
-                    error(BAD_EFFECT, f"'{name}' is a {variables[name].type}; cannot set it to {value!r}", epath)
+                    error(BAD_EFFECT, f"'{name}' is {_a(variables[name].type)}; cannot set it to {value!r}", epath)
             for name in branch.effects.add:
                 epath = bpath + ("effects", "add", name)
                 if name not in variables:
@@ -142,7 +142,7 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
                     continue
                 written.add(name)
                 if variables[name].type not in ("int", "number"):
-                    error(BAD_EFFECT, f"cannot add to '{name}': it is a {variables[name].type}", epath)
+                    error(BAD_EFFECT, f"cannot add to '{name}': it is {_a(variables[name].type)}", epath)
                 elif variables[name].type == "int" and isinstance(branch.effects.add[name], float):
                     error(BAD_EFFECT, f"'{name}' is an int; add a whole number", epath)
 
@@ -245,3 +245,8 @@ def dead_ends(scenario: Scenario) -> list[str]:
                 can_end.add(prev)
                 queue.append(prev)
     return [nid for nid in scenario.nodes if nid not in can_end]
+
+
+def _a(kind: str) -> str:
+    """The variable type with its article, for messages ("an int", "a number")."""
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"

@@ -1,16 +1,20 @@
 """Do the scores mean something? Separate high- from low-quality counselling in AnnoMI.
 
-``python -m mitrainer.scoring.evaluate [--annomi CSV] [--labels machine|human] [--json]``
+``python -m mitrainer.scoring.evaluate [--annomi CSV] [--labels machine|human] [--folds K] [--json]``
 
 Every AnnoMI transcript (Wu et al., 2022/2023; rated high or low MI quality as a whole) is
 scored with the standard rubric exactly as ``mitrainer score`` scores a transcript, and
 the ROC AUC of the rubric's overall score for telling high from low quality is reported,
 with the AUC of each metric beside it.
 
-``--labels machine`` (the default) codes the therapist and client lines with the coder
-(``mitrainer.coding.default_coder()``); AnnoMI's own labels are not used. ``--labels
-human`` scores AnnoMI's expert labels instead, as a reference for what the rubric can do
-with perfect coding. The data is read where it lies (``$MITRAINER_ANNOMI`` or
+``--labels machine`` (the default) codes the therapist and client lines with the coder;
+AnnoMI's own labels are not used. The shipped coder was trained on these very
+transcripts, so by default (``--folds 5``) each transcript is coded by a coder trained
+afresh, with the coder's own training code, on the *other* folds' transcripts (plus the
+project's written examples): no transcript is coded by a model that saw it.
+``--folds 0`` codes with the shipped ``default_coder()`` instead (in-sample, optimistic).
+``--labels human`` scores AnnoMI's expert labels, as a reference for what the rubric can
+do with perfect coding. The data is read where it lies (``$MITRAINER_ANNOMI`` or
 ``../shared/data/annomi/annomi-full-train.csv`` from the repository root); it is never
 copied into the project.
 """
@@ -31,6 +35,7 @@ from mitrainer.scoring.score import SessionScore
 from mitrainer.scoring.transcript import Line, score_transcript
 
 ENV_ANNOMI = "MITRAINER_ANNOMI"
+DEFAULT_SEED = 20240826  # the coder's training seed
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ANNOMI = REPO_ROOT / ".." / "shared" / "data" / "annomi" / "annomi-full-train.csv"
 
@@ -109,23 +114,81 @@ METRIC_VALUES: dict[str, Callable[[SessionScore], float | None]] = {
 }
 
 
-def evaluate(path: Path, labels: str, rubric: Rubric) -> dict:
-    """Score every transcript and return the AUC of each metric (overall first)."""
-    transcripts = load_transcripts(path, labels)
-    scores = {tid: (quality, score_transcript(lines, rubric)) for tid, (quality, lines) in transcripts.items()}
-    result: dict = {"data": str(path), "labels": labels, "rubric": rubric.id,
-                    "transcripts": {"high": sum(q == "high" for q, _ in scores.values()),
-                                    "low": sum(q == "low" for q, _ in scores.values())},
-                    "auc": {}}
-    if labels == "machine":
-        from mitrainer.coding import default_coder
+def fold_of(path: Path, folds: int, seed: int) -> dict[str, int]:
+    """transcript id → its fold, with the coder evaluation's split (shuffled ids, every k-th)."""
+    import random
 
-        result["coder"] = default_coder().name
+    from mitrainer.coding.dataset import groups_of, load_annomi
+
+    groups = groups_of(load_annomi(path))
+    random.Random(seed).shuffle(groups)
+    return {tid: k for k in range(folds) for tid in groups[k::folds]}
+
+
+def _score_fold(path: Path, fold: int, folds: int, seed: int, rubric: Rubric,
+                ) -> dict[str, tuple[str, SessionScore]]:
+    """Train a coder without fold ``fold`` and score that fold's transcripts with it."""
+    from mitrainer.coding.dataset import load_annomi, load_examples
+    from mitrainer.coding.model import TrainedCoder
+    from mitrainer.coding.train import fit
+
+    held_out = {tid for tid, k in fold_of(path, folds, seed).items() if k == fold}
+    model = fit([r for r in load_annomi(path) if r.group not in held_out] + load_examples(), seed=seed)
+    coder = TrainedCoder(model)
+    transcripts = load_transcripts(path, "machine")
+    return {tid: (quality, score_transcript(lines, rubric, coder=coder))
+            for tid, (quality, lines) in transcripts.items() if tid in held_out}
+
+
+def cross_fitted_scores(path: Path, folds: int, seed: int, rubric: Rubric, jobs: int,
+                        ) -> dict[str, tuple[str, SessionScore]]:
+    """Every transcript scored with codes from a coder that did not see it (folds run in parallel)."""
+    scores: dict[str, tuple[str, SessionScore]] = {}
+    if jobs <= 1:
+        for k in range(folds):
+            scores.update(_score_fold(path, k, folds, seed, rubric))
+        return scores
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, folds)) as pool:
+        for part in pool.map(_score_fold, *zip(*[(path, k, folds, seed, rubric) for k in range(folds)], strict=True)):
+            scores.update(part)
+    return scores
+
+
+def bootstrap_auc(high: Sequence[float], low: Sequence[float], seed: int, rounds: int = 2000,
+                  ) -> tuple[float, float]:
+    """A 95% percentile interval for the AUC, resampling transcripts within each class."""
+    import random
+
+    rng = random.Random(seed)
+    values = sorted(roc_auc(rng.choices(high, k=len(high)), rng.choices(low, k=len(low))) for _ in range(rounds))
+    return values[int(0.025 * rounds)], values[int(0.975 * rounds) - 1]
+
+
+def evaluate(path: Path, labels: str, rubric: Rubric, folds: int = 0, seed: int = DEFAULT_SEED,
+             jobs: int = 1) -> dict:
+    """Score every transcript and return the AUC of each metric (overall first, with a 95% interval)."""
+    result: dict = {"data": str(path), "labels": labels, "rubric": rubric.id, "auc": {}}
+    if labels == "machine" and folds > 1:
+        scores = cross_fitted_scores(path, folds, seed, rubric, jobs)
+        result["coder"] = f"trained, {folds}-fold cross-fitted by transcript (seed {seed})"
+    else:
+        if labels == "machine":
+            from mitrainer.coding import default_coder
+
+            result["coder"] = f"{default_coder().name} (the shipped model; it may have seen these transcripts)"
+        scores = {tid: (quality, score_transcript(lines, rubric))
+                  for tid, (quality, lines) in load_transcripts(path, labels).items()}
+    result["transcripts"] = {"high": sum(q == "high" for q, _ in scores.values()),
+                             "low": sum(q == "low" for q, _ in scores.values())}
     for key, value in METRIC_VALUES.items():
         # A transcript where a metric is undefined (no questions for R:Q …) ranks at the bottom.
         high = [_or_low(value(s)) for q, s in scores.values() if q == "high"]
         low = [_or_low(value(s)) for q, s in scores.values() if q == "low"]
         result["auc"][key] = round(roc_auc(high, low), 4)
+        if key == "overall":
+            result["overall_auc_95"] = [round(v, 4) for v in bootstrap_auc(high, low, seed)]
     result["mean_overall"] = {
         quality: round(sum(s.overall for q, s in scores.values() if q == quality)
                        / max(1, sum(q == quality for q, _ in scores.values())), 3)
@@ -143,6 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--annomi", help="the AnnoMI CSV (default: $MITRAINER_ANNOMI or ../shared/data/annomi/)")
     ap.add_argument("--labels", choices=("machine", "human"), default="machine",
                     help="code with the coder (default) or use AnnoMI's expert labels")
+    ap.add_argument("--folds", type=int, default=5,
+                    help="machine labels: train the coder afresh k times, each transcript coded by the model that "
+                    "did not see it (default: 5; 0: use the shipped coder)")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for the folds and the training")
+    ap.add_argument("--jobs", type=int, default=min(5, os.cpu_count() or 1),
+                    help="folds trained in parallel (default: up to 5, one per CPU)")
     ap.add_argument("--rubric", help="a rubric file (default: the bundled standard rubric)")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args(argv)
@@ -151,7 +220,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"AnnoMI not found at {path}; pass --annomi or set {ENV_ANNOMI}", file=sys.stderr)
         return 2
     rubric = load_rubric(args.rubric).require() if args.rubric else get_rubric()
-    result = evaluate(path, args.labels, rubric)
+    if args.labels == "machine" and args.folds > 1:
+        try:
+            import sklearn  # noqa: F401  (training the fold coders needs it)
+        except ImportError:
+            print("cross-fitting trains the coder and needs scikit-learn (pip install 'mitrainer[train]'); "
+                  "or pass --folds 0 to use the shipped coder", file=sys.stderr)
+            return 2
+    result = evaluate(path, args.labels, rubric, args.folds, args.seed, args.jobs)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -159,7 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"transcripts; labels: {args.labels}" + (f" (coder: {result['coder']})" if "coder" in result else "")
           + f"; rubric: {result['rubric']}")
     print(f"mean overall score: high {result['mean_overall']['high']}, low {result['mean_overall']['low']}")
-    print("ROC AUC (high vs low quality):")
+    low, high = result["overall_auc_95"]
+    print(f"ROC AUC of the overall score: {result['auc']['overall']:.3f} (95% bootstrap interval {low:.3f}–{high:.3f})")
+    print("ROC AUC (high vs low quality) per measure:")
     for key, auc in result["auc"].items():
         print(f"  {key:<34} {auc:.3f}")
     return 0

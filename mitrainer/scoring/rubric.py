@@ -550,6 +550,7 @@ def available_rubrics(search: tuple[Path, ...] = ()) -> list[str]:
 
 
 _CACHE: dict[tuple[str, tuple[Path, ...]], Rubric] = {}
+_FALLBACK: dict[tuple[str, tuple[Path, ...]], Rubric] = {}
 
 
 def get_rubric(name: str = DEFAULT_RUBRIC, search: tuple[Path, ...] = ()) -> Rubric:
@@ -578,10 +579,16 @@ def rubric_for(scenario_rubric: str | None, search: tuple[Path, ...] = ()) -> Ru
     The fallback keeps a session scorable; ``mitrainer validate`` reports the bad name
     (see :func:`check_scenario_rubric`).
     """
+    key = (scenario_rubric or DEFAULT_RUBRIC, tuple(search))
+    if key in _CACHE:
+        return _CACHE[key]
+    if key in _FALLBACK:  # remembered, so a bad name does not cost a folder scan every turn
+        return _FALLBACK[key]
     try:
-        return get_rubric(scenario_rubric or DEFAULT_RUBRIC, search)
+        return get_rubric(*key)
     except RubricError:
-        return get_rubric(DEFAULT_RUBRIC)
+        _FALLBACK[key] = get_rubric(DEFAULT_RUBRIC)
+        return _FALLBACK[key]
 
 
 def check_scenario_rubric(rubric_name: str, positions: PositionMap, file: str,

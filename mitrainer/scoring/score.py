@@ -336,7 +336,7 @@ def score_session(session_or_record: Session | dict[str, Any], rubric: Rubric | 
 
     The rubric defaults to the one the session's scenario names (the standard one for a
     record). A drill's focus skills come from its scenario, or ``focus`` for a record.
-    Fast enough to run after every turn (see benchmarks/scoring_speed.py).
+    Fast enough to run after every turn (see benchmarks/bench_scoring.py).
     """
     if isinstance(session_or_record, dict):
         rubric = rubric or get_rubric()

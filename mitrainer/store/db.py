@@ -256,10 +256,12 @@ class SessionStore:
                 raise StoreError(f"cannot read the session database {self.path}: {exc}") from exc
 
     # -- writing sessions ----------------------------------------------------------------
-    def _upsert_header(self, conn: sqlite3.Connection, record: dict, turn_count: int, score: float | None) -> None:
+    def _upsert_header(self, conn: sqlite3.Connection, record: dict, turn_count: int, score: float | None,
+                       trainee: str | None = None) -> None:
         scenario = record.get("scenario") or {}
         ending = record.get("ending") or {}
-        trainee = self._trainee if self._trainee is not None else (self.get_setting("trainee_name") or "")
+        if trainee is None:
+            trainee = self._trainee if self._trainee is not None else (self.get_setting("trainee_name") or "")
         conn.execute(
             """
             INSERT INTO sessions (id, scenario_id, scenario_title, language, seed, started_at, ended_at,
@@ -288,6 +290,21 @@ class SessionStore:
             conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
                              [(record["session_id"], int(t["index"]), json.dumps(t, ensure_ascii=False))
                               for t in turns])
+
+    def import_sessions(self, sessions: list[tuple[dict, str, float | None]]) -> None:
+        """Write whole records, each as (record, trainee name, score), in one transaction: all or none.
+
+        For sessions that come from elsewhere (study-group bundles): each keeps its own
+        trainee's name rather than this database's.
+        """
+        with self._writing() as conn:
+            for record, trainee, score in sessions:
+                turns = record.get("turns", [])
+                self._upsert_header(conn, record, len(turns), score, trainee)
+                conn.execute("DELETE FROM turns WHERE session_id = ?", (record["session_id"],))
+                conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
+                                 [(record["session_id"], int(t["index"]), json.dumps(t, ensure_ascii=False))
+                                  for t in turns])
 
     def save_turn(self, record: dict, *, score: float | None = None) -> None:
         """Write the record's last turn and its header (what the trainer calls after each response).

@@ -29,35 +29,38 @@ def run(text: str):
     return evaluate(parse(text), VARIABLES, FUNCTIONS)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("rapport >= 3", True),
-    ("rapport > 3", False),
-    ("rapport == 3 and readiness == 5", True),
-    ("rapport == 3 and readiness == 4", False),
-    ("rapport == 1 or readiness == 5", True),
-    ("not rapport > 1", False),
-    ("not not met", True),
-    ("rapport >= 3 and not discord > 1", True),
-    ("rapport < 2 or rapport > 2 and discord == 1", False),  # and binds tighter than or
-    ("(rapport < 2 or rapport > 2) and discord == 0", True),
-    ('stage == "contemplation"', True),
-    ("stage == 'precontemplation'", False),
-    ("stage != 'action'", True),
-    ("met == true", True),
-    ("met == false", False),
-    ("score > 2.4", True),
-    ("rapport + readiness == 8", True),
-    ("readiness - rapport - 1 == 1", True),  # left-associative
-    ("rapport == -3 + 6", True),
-    ('visits("clinic_routine") < 2 or readiness == 5', True),
-    ("visits(clinic_routine) == 2", True),
-    ("visits(opening) == 1 and visits(nowhere) == 0", True),
-    ("turn() == 4", True),
-    ("turn() > rapport", True),
-    ("rapport <= 3 and rapport != 4", True),
-    ("1", 1),
-    ("true", True),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("rapport >= 3", True),
+        ("rapport > 3", False),
+        ("rapport == 3 and readiness == 5", True),
+        ("rapport == 3 and readiness == 4", False),
+        ("rapport == 1 or readiness == 5", True),
+        ("not rapport > 1", False),
+        ("not not met", True),
+        ("rapport >= 3 and not discord > 1", True),
+        ("rapport < 2 or rapport > 2 and discord == 1", False),  # and binds tighter than or
+        ("(rapport < 2 or rapport > 2) and discord == 0", True),
+        ('stage == "contemplation"', True),
+        ("stage == 'precontemplation'", False),
+        ("stage != 'action'", True),
+        ("met == true", True),
+        ("met == false", False),
+        ("score > 2.4", True),
+        ("rapport + readiness == 8", True),
+        ("readiness - rapport - 1 == 1", True),  # left-associative
+        ("rapport == -3 + 6", True),
+        ('visits("clinic_routine") < 2 or readiness == 5', True),
+        ("visits(clinic_routine) == 2", True),
+        ("visits(opening) == 1 and visits(nowhere) == 0", True),
+        ("turn() == 4", True),
+        ("turn() > rapport", True),
+        ("rapport <= 3 and rapport != 4", True),
+        ("1", 1),
+        ("true", True),
+    ],
+)
 def test_evaluation_table(text, expected):
     assert run(text) == expected
 
@@ -82,25 +85,28 @@ def test_names_and_calls_are_listed_with_their_columns():
     assert sorted((c.name, c.column) for c in calls_in(expr)) == [("turn", 54), ("visits", 17)]
 
 
-@pytest.mark.parametrize("text, column, fragment", [
-    ("", 1, "empty"),
-    ("   ", 1, "empty"),
-    ("rapport >> 1", 10, "unexpected '>'"),
-    ("rapport > 1 && x", 13, "unexpected character '&'"),
-    ("rapport = 1", 9, "unexpected character '='"),
-    ("!met", 1, "unexpected character '!'"),
-    ("rapport > 1 rapport", 13, "unexpected 'rapport'"),
-    ("rapport > ", 11, "the end of the condition"),
-    ("(rapport > 1", 13, "expected ')'"),
-    ("1 < rapport < 3", 13, "chained"),
-    ("and rapport", 1, "needs something before it"),
-    ("rapport > 1 and or", 17, "needs something before it"),
-    ('stage == "unterminated', 10, "unexpected character '\"'"),
-    ("visits(1)", 8, "in the arguments"),
-    ("visits(opening", 15, "the end of the condition"),
-    ("rapport.real > 1", 8, "unexpected character '.'"),
-    ("rapport > 1 if met else 0", 13, "unexpected 'if'"),
-])
+@pytest.mark.parametrize(
+    "text, column, fragment",
+    [
+        ("", 1, "empty"),
+        ("   ", 1, "empty"),
+        ("rapport >> 1", 10, "unexpected '>'"),
+        ("rapport > 1 && x", 13, "unexpected character '&'"),
+        ("rapport = 1", 9, "unexpected character '='"),
+        ("!met", 1, "unexpected character '!'"),
+        ("rapport > 1 rapport", 13, "unexpected 'rapport'"),
+        ("rapport > ", 11, "the end of the condition"),
+        ("(rapport > 1", 13, "expected ')'"),
+        ("1 < rapport < 3", 13, "chained"),
+        ("and rapport", 1, "needs something before it"),
+        ("rapport > 1 and or", 17, "needs something before it"),
+        ('stage == "unterminated', 10, "unexpected character '\"'"),
+        ("visits(1)", 8, "in the arguments"),
+        ("visits(opening", 15, "the end of the condition"),
+        ("rapport.real > 1", 8, "unexpected character '.'"),
+        ("rapport > 1 if met else 0", 13, "unexpected 'if'"),
+    ],
+)
 def test_parse_errors_carry_a_column(text, column, fragment):
     with pytest.raises(ConditionError) as caught:
         parse(text)
@@ -115,14 +121,17 @@ def test_operator_mistakes_get_a_hint():
         assert "'and'" in caught.value.hint, text
 
 
-@pytest.mark.parametrize("text", [
-    "__import__('os').system('echo hacked')",
-    "open('/etc/passwd').read()",
-    "lambda: 1",
-    "[x for x in ()]",
-    "rapport.__class__",
-    "exec('1')",  # parses as a call: see the next test
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('echo hacked')",
+        "open('/etc/passwd').read()",
+        "lambda: 1",
+        "[x for x in ()]",
+        "rapport.__class__",
+        "exec('1')",  # parses as a call: see the next test
+    ],
+)
 def test_python_is_not_a_condition(text, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     try:

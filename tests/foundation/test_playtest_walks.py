@@ -40,7 +40,9 @@ def test_the_template_plays_clean_with_full_coverage(template_scenario):
 
 
 def test_a_cycle_without_exit_is_an_endless_loop_and_a_dead_end():
-    scenario = load(HEADER + """start: ask
+    scenario = load(
+        HEADER
+        + """start: ask
 nodes:
   ask:
     client: "Hello."
@@ -58,7 +60,8 @@ nodes:
     client: "Bye."
     talk: neutral
     ending: {outcome: left, debrief: Left.}
-""")
+"""
+    )
     report = playtest(scenario, walks=60, seed=0, max_turns=30)
     assert report.dead_ends == ["spin"]
     assert 0 < report.endless < 60
@@ -71,7 +74,9 @@ nodes:
 def test_an_exit_that_can_never_be_taken_is_found_only_by_walking():
     # The graph has a way out of 'spin', so no static dead end, but its condition can never
     # hold (rapport is at most 5): every walk that enters it goes on for ever.
-    scenario = load(HEADER + """start: spin
+    scenario = load(
+        HEADER
+        + """start: spin
 nodes:
   spin:
     client: "Round we go."
@@ -87,7 +92,8 @@ nodes:
     client: "Out."
     talk: neutral
     ending: {outcome: out, debrief: Out.}
-""")
+"""
+    )
     report = playtest(scenario, walks=20, seed=3, max_turns=50)
     assert report.dead_ends == []
     assert report.endless == 20 and report.endings_reached == {}
@@ -99,8 +105,11 @@ nodes:
 
 def test_endings_never_reached_and_coverage_numbers():
     # 'hidden' is reachable on the graph but needs rapport 6 (max 5); 'orphan' is not reachable.
-    text = edit(TEMPLATE, "      - goto: walks_out\n",
-                "      - when: {if: rapport > 5}\n        goto: hidden\n      - goto: walks_out\n")
+    text = edit(
+        TEMPLATE,
+        "      - goto: walks_out\n",
+        "      - when: {if: rapport > 5}\n        goto: hidden\n      - goto: walks_out\n",
+    )
     text += """  hidden:
     client: "You found me."
     talk: neutral
@@ -123,7 +132,10 @@ def test_endings_never_reached_and_coverage_numbers():
     assert report.branch_coverage == 5 / 7
     assert not report.ok
     data = report.to_json()
-    assert data["node_coverage"] == round(4 / 6, 4) and data["branches_missed"] == ["pushes_back#1", "orphan#0"]
+    assert data["node_coverage"] == round(4 / 6, 4) and data["branches_missed"] == [
+        "pushes_back#1",
+        "orphan#0",
+    ]
     assert data["mean_turns"] == round(report.turns_total / 150, 2)
 
 
@@ -146,8 +158,13 @@ def test_choices_include_exemplars_distractors_and_probes(template_scenario):
     assert sources.count("exemplar") == 3 and sources.count("distractor") == 0
     probed = {c.coding.primary for c in options if c.source == "probe"}
     # One probe per skill a branch tests, and one that matches nothing.
-    assert probed == {SkillCode.COMPLEX_REFLECTION, SkillCode.SIMPLE_REFLECTION, SkillCode.PERSUADE,
-                      SkillCode.CONFRONT, SkillCode.OTHER}
+    assert probed == {
+        SkillCode.COMPLEX_REFLECTION,
+        SkillCode.SIMPLE_REFLECTION,
+        SkillCode.PERSUADE,
+        SkillCode.CONFRONT,
+        SkillCode.OTHER,
+    }
     exemplar = next(c for c in options if c.text == "Coming here wasn't your idea.")
     assert exemplar.coding.primary is SkillCode.SIMPLE_REFLECTION
 

@@ -61,7 +61,10 @@ def scenario():
 
 def test_branch_labels(scenario):
     first = scenario.nodes["first"].responses
-    assert branch_label(first[0]) == "open_question | simple_reflection & says 'why' & rapport > 1 and visits(first) < 2"
+    assert (
+        branch_label(first[0])
+        == "open_question | simple_reflection & says 'why' & rapport > 1 and visits(first) < 2"
+    )
     assert branch_label(first[1]) == "says 'say \"no\"'"
     assert branch_label(first[2]) == "otherwise"
 
@@ -76,8 +79,10 @@ def test_mermaid_nodes_edges_and_classes(scenario):
     assert '    n2(["done [finished]<br/>Thanks, 谢谢."]):::ending' in lines
     assert '    n3(["lost [never]<br/>Nobody gets here."]):::unreachable' in lines
     # Edge labels: pipes and quotes escaped so the |"…"| syntax stays intact.
-    assert ('    n0 -->|"open_question #124; simple_reflection & says \'why\' & rapport > 1 and visits(first) < 2"| n1'
-            in lines)
+    assert (
+        "    n0 -->|\"open_question #124; simple_reflection & says 'why' & rapport > 1 and visits(first) < 2\"| n1"
+        in lines
+    )
     assert "    n0 -->|\"says 'say #quot;no#quot;'\"| n2" in lines
     assert '    n0 -->|"otherwise"| n2' in lines
     assert '    n1 -->|"otherwise"| n1' in lines
@@ -89,7 +94,7 @@ def test_mermaid_nodes_edges_and_classes(scenario):
 
 
 QUOTED = r'"(?:[^"\\\n]|\\.)*"'
-ATTRS = rf'\[(?:\w+=(?:{QUOTED}|[\w.#]+))(?:, \w+=(?:{QUOTED}|[\w.#]+))*\]'
+ATTRS = rf"\[(?:\w+=(?:{QUOTED}|[\w.#]+))(?:, \w+=(?:{QUOTED}|[\w.#]+))*\]"
 DOT_LINE = re.compile(
     rf"^(?:digraph {QUOTED} \{{|\s+rankdir=TB;|\s+(?:node|edge) {ATTRS};|\s+{QUOTED}(?: -> {QUOTED})? {ATTRS};|\}})$"
 )
@@ -128,7 +133,11 @@ def test_dot_styles_each_kind_of_node(scenario):
 
 def test_dot_edges_carry_condition_labels(scenario):
     edges = [dot_strings(line) for line in to_dot(scenario).splitlines() if " -> " in line]
-    assert ["first", "loop", "open_question | simple_reflection & says 'why' & rapport > 1 and visits(first) < 2"] in edges
+    assert [
+        "first",
+        "loop",
+        "open_question | simple_reflection & says 'why' & rapport > 1 and visits(first) < 2",
+    ] in edges
     assert ["first", "done", "says 'say \"no\"'"] in edges
     assert ["loop", "loop", "otherwise"] in edges
     fallbacks = [line for line in to_dot(scenario).splitlines() if "otherwise" in line]

@@ -78,7 +78,9 @@ def test_s003_wrong_type():
 
 
 def test_s003_empty_list_where_one_item_is_needed():
-    text = edit(TEMPLATE, "learning_goals:\n  - Reflect the client's own reasons for change", "learning_goals: []")
+    text = edit(
+        TEMPLATE, "learning_goals:\n  - Reflect the client's own reasons for change", "learning_goals: []"
+    )
     d = only(parse(text), "S003")
     assert d.position == Position(line_of(text, "learning_goals"), col_of(text, "[]"))
     assert "at least 1" in d.message

@@ -34,8 +34,13 @@ def new(scenario, seed: int = 0, **kw) -> Session:
     return Session(scenario, seed=seed, clock=TickingClock(), **kw)
 
 
-PLAY = [("You feel stuck.", SR), ("hm", OTHER), ("You should stop.", PER), ("So you drink.", OTHER),
-        ("Tell me more?", OQ)]
+PLAY = [
+    ("You feel stuck.", SR),
+    ("hm", OTHER),
+    ("You should stop.", PER),
+    ("So you drink.", OTHER),
+    ("Tell me more?", OQ),
+]
 
 
 def play(session: Session, moves=PLAY) -> Session:
@@ -94,17 +99,20 @@ def test_if_condition_reads_variables(scenario):
     assert turn.branch_note == "persuading without rapport" and session.ending.outcome == "disengaged"
 
 
-@pytest.mark.parametrize("text, hit", [
-    ("I drink a lot", True),
-    ("Drink.", True),
-    ("I want to cut down.", True),
-    ("I want to CUT  DOWN", False),  # a phrase matches as written (spaces included)
-    ("drinking is fine", False),  # whole words in Latin script
-    ("overdrink", False),
-    ("我每天都喝酒。", True),  # Chinese is written without spaces: substring
-    ("喝酒", True),
-    ("我每天都喝茶", False),
-])
+@pytest.mark.parametrize(
+    "text, hit",
+    [
+        ("I drink a lot", True),
+        ("Drink.", True),
+        ("I want to cut down.", True),
+        ("I want to CUT  DOWN", False),  # a phrase matches as written (spaces included)
+        ("drinking is fine", False),  # whole words in Latin script
+        ("overdrink", False),
+        ("我每天都喝酒。", True),  # Chinese is written without spaces: substring
+        ("喝酒", True),
+        ("我每天都喝茶", False),
+    ],
+)
 def test_keywords(text, hit):
     assert keyword_hit(text, ["drink", "cut down", "喝酒"]) is hit
 
@@ -201,8 +209,15 @@ def test_records_differ_only_in_timestamps_with_different_clocks(scenario):
 
 
 def snapshot(session: Session) -> tuple:
-    return (session.node_id, session.variables, dict(session._state.visits), session.current_line,
-            len(session.turns), session.ended_at, session.finished)
+    return (
+        session.node_id,
+        session.variables,
+        dict(session._state.visits),
+        session.current_line,
+        len(session.turns),
+        session.ended_at,
+        session.finished,
+    )
 
 
 def test_rewind_at_the_start_returns_none(scenario):
@@ -260,7 +275,10 @@ def test_record_is_json_with_version_and_content_hash(scenario):
     assert record["schema_version"] == RECORD_SCHEMA_VERSION == 1
     assert record["scenario"]["id"] == "engine-test"
     assert record["scenario"]["content_hash"] == scenario.content_hash()
-    assert record["scenario"]["content_hash"].startswith("sha256:") and len(record["scenario"]["content_hash"]) == 71
+    assert (
+        record["scenario"]["content_hash"].startswith("sha256:")
+        and len(record["scenario"]["content_hash"]) == 71
+    )
     assert record["seed"] == 5 and len(record["turns"]) == len(session.turns)
     assert record["ending"]["outcome"] == session.ending.outcome
     assert record["turns"][0]["coding"]["primary"] == "simple_reflection"
@@ -303,8 +321,13 @@ def test_resume_detects_a_changed_scenario(scenario):
     session.respond("You feel stuck.", SR)
     text = ENGINE_YAML.read_text(encoding="utf-8")
     # Persuasion now ends the session at once: the recorded second turn cannot be replayed.
-    changed = parse_scenario(edit(text, "        goto: hub\n        note: \"persuading costs rapport\"",
-                                  "        goto: angry_end\n        note: \"persuading costs rapport\"")).scenario
+    changed = parse_scenario(
+        edit(
+            text,
+            '        goto: hub\n        note: "persuading costs rapport"',
+            '        goto: angry_end\n        note: "persuading costs rapport"',
+        )
+    ).scenario
     assert changed is not None
     with pytest.raises(MitrainerError, match="scenario changed"):
         Session.resume(changed, session.record())
@@ -316,8 +339,8 @@ def test_resume_detects_a_changed_scenario(scenario):
 def test_respond_without_a_coding_uses_the_coder(scenario):
     session = new(scenario, coder=RuleBasedCoder())
     turn = session.respond("It sounds like you feel stuck.")
-    assert turn.coding.coder == "rules" and turn.branch_note == "reflection"
-    assert session.record()["coder"] == "rules"
+    assert turn.coding.coder == RuleBasedCoder.name and turn.branch_note == "reflection"
+    assert session.record()["coder"] == RuleBasedCoder.name
 
 
 def test_respond_without_a_coding_or_a_coder_is_an_error(scenario):

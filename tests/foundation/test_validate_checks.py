@@ -83,7 +83,9 @@ def test_s012_condition_reads_an_undeclared_variable_at_its_column():
     condition = "rapport > 1 and raport < 3"
     text = with_condition(condition)
     d = error(text, "S012")
-    assert d.position == Position(line_of(text, condition), condition_column(text, condition, condition.index("raport")))
+    assert d.position == Position(
+        line_of(text, condition), condition_column(text, condition, condition.index("raport"))
+    )
     assert d.hint == "did you mean 'rapport'?"
 
 
@@ -126,12 +128,16 @@ def test_s013_very_long_condition_is_a_diagnostic_not_a_crash():
 def test_s014_node_without_fallback():
     text = edit(TEMPLATE, FALLBACK, "")
     d = error(text, "S014")
-    assert d.position == Position(line_of(text, "    responses:\n      - when: {skills: [complex_reflection, simple_reflection]}"), 5)
+    assert d.position == Position(
+        line_of(text, "    responses:\n      - when: {skills: [complex_reflection, simple_reflection]}"), 5
+    )
     assert "opening" in d.message and "without 'when:'" in d.hint
 
 
 def test_s014_non_ending_node_without_any_responses_points_at_the_node():
-    text = edit(TEMPLATE, "  pushes_back:\n", "  stuck:\n    client: Hm.\n    talk: neutral\n  pushes_back:\n")
+    text = edit(
+        TEMPLATE, "  pushes_back:\n", "  stuck:\n    client: Hm.\n    talk: neutral\n  pushes_back:\n"
+    )
     loaded = parse(text)
     found = [d for d in loaded.diagnostics if d.code == "S014"]
     assert len(found) == 1 and found[0].position == Position(line_of(text, "  stuck:"), 3)
@@ -158,13 +164,21 @@ def test_s016_adding_to_a_bool():
 
 
 def test_s018_ending_with_responses():
-    text = edit(TEMPLATE, "Try reflecting instead.\"\n", "Try reflecting instead.\"\n    responses:\n      - goto: opening\n")
+    text = edit(
+        TEMPLATE,
+        'Try reflecting instead."\n',
+        'Try reflecting instead."\n    responses:\n      - goto: opening\n',
+    )
     d = error(text, "S018")
     assert d.position == Position(line_of(text, "    responses:\n      - goto: opening"), 5)
 
 
 def test_s019_subtype_on_a_discord_line():
-    text = edit(TEMPLATE, "    talk: discord\n    responses:", "    talk: discord\n    subtype: reasons\n    responses:")
+    text = edit(
+        TEMPLATE,
+        "    talk: discord\n    responses:",
+        "    talk: discord\n    subtype: reasons\n    responses:",
+    )
     d = error(text, "S019")
     assert d.position == Position(line_of(text, "discord\n    subtype: reasons") + 1, 14)
 
@@ -182,7 +196,7 @@ def test_s020_two_files_with_the_same_id(tmp_path):
 
 
 def test_s021_visits_of_an_unknown_node_with_did_you_mean():
-    condition = 'visits(pushback) > 1'
+    condition = "visits(pushback) > 1"
     text = with_condition(condition)
     d = error(text, "S021")
     assert d.position.column == condition_column(text, condition, 0)
@@ -212,15 +226,21 @@ def test_a_drill_with_focus_is_fine():
 
 
 def test_s101_unreachable_node():
-    text = TEMPLATE + '  orphan:\n    client: "Nobody comes here."\n    talk: neutral\n    ending: {outcome: lost, debrief: never}\n'
+    text = (
+        TEMPLATE
+        + '  orphan:\n    client: "Nobody comes here."\n    talk: neutral\n    ending: {outcome: lost, debrief: never}\n'
+    )
     d = warning(text, "S101")
     assert d.position == Position(line_of(text, "  orphan:"), 3)
 
 
 def test_s102_no_ending_reachable_from_a_reachable_node():
     text = edit(TEMPLATE, "      - goto: walks_out\n", "      - goto: pushes_back\n")
-    text = edit(text, "        effects: {add: {rapport: 1}}\n        goto: opens_up\n      - goto: pushes_back",
-                "        goto: pushes_back\n      - goto: pushes_back")
+    text = edit(
+        text,
+        "        effects: {add: {rapport: 1}}\n        goto: opens_up\n      - goto: pushes_back",
+        "        goto: pushes_back\n      - goto: pushes_back",
+    )
     loaded = parse(text)
     d = only(loaded, "S102")
     assert d.severity is Severity.WARNING
@@ -240,7 +260,9 @@ def test_s103_not_reported_for_a_variable_read_by_a_condition():
 
 
 def test_s104_variable_never_set():
-    text = TEMPLATE.replace("        effects: {add: {rapport: 1}}\n", "").replace("        effects: {add: {rapport: -1}}\n", "")
+    text = TEMPLATE.replace("        effects: {add: {rapport: 1}}\n", "").replace(
+        "        effects: {add: {rapport: -1}}\n", ""
+    )
     d = warning(text, "S104")
     assert d.position == Position(line_of(text, "  rapport:"), 3)
 
@@ -258,7 +280,11 @@ def test_s106_no_exemplars():
 
 
 def test_s107_unknown_exemplar_code_with_did_you_mean():
-    text = edit(TEMPLATE, 'codes: [open_question]\n        why: "Invites', 'codes: [open_questoin]\n        why: "Invites')
+    text = edit(
+        TEMPLATE,
+        'codes: [open_question]\n        why: "Invites',
+        'codes: [open_questoin]\n        why: "Invites',
+    )
     d = warning(text, "S107")
     assert d.position == Position(line_of(text, "open_questoin"), col_of(text, "open_questoin"))
     assert d.hint == "did you mean 'open_question'?"
@@ -276,7 +302,8 @@ def test_s108_no_endings():
     assert d.position == Position(line_of(text, "  opening:"), 3)
     # With no endings every node is a dead end.
     assert sorted(x.message.split("'")[1] for x in loaded.diagnostics if x.code == "S102") == sorted(
-        ["opening", "pushes_back", "opens_up", "walks_out"])
+        ["opening", "pushes_back", "opens_up", "walks_out"]
+    )
 
 
 def test_s109_branch_after_the_fallback():
@@ -287,14 +314,20 @@ def test_s109_branch_after_the_fallback():
 
 
 def test_s110_exemplar_with_a_righting_reflex_code():
-    text = edit(TEMPLATE, 'codes: [open_question]\n        why: "Invites', 'codes: [persuade]\n        why: "Invites')
+    text = edit(
+        TEMPLATE, 'codes: [open_question]\n        why: "Invites', 'codes: [persuade]\n        why: "Invites'
+    )
     d = warning(text, "S110")
     assert d.position == Position(line_of(text, "[persuade]\n"), col_of(text, "persuade]\n"))
     assert "distractors" in d.hint
 
 
 def test_s110_not_reported_for_a_distractor():
-    text = edit(TEMPLATE, "  pushes_back:\n", "    distractors:\n      - {text: You must stop., codes: [persuade], why: Lectures.}\n  pushes_back:\n")
+    text = edit(
+        TEMPLATE,
+        "  pushes_back:\n",
+        "    distractors:\n      - {text: You must stop., codes: [persuade], why: Lectures.}\n  pushes_back:\n",
+    )
     assert [d.code for d in parse(text).diagnostics] == []
 
 
@@ -308,17 +341,26 @@ def test_s111_change_talk_without_subtype():
 
 
 def test_every_independent_problem_is_reported_in_one_pass():
-    text = edit(TEMPLATE, "start: opening", "start: openin")                            # S010
-    text = edit(text, "goto: pushes_back", "goto: push_back")                             # S011
-    text = edit(text, "effects: {add: {rapport: 1}}\n        goto: opens_up\n        note",
-                "effects: {add: {raport: 1}}\n        goto: opens_up\n        note")      # S012
-    text = edit(text, "    talk: discord\n    responses:", "    talk: discord\n    subtype: reasons\n    responses:")  # S019
-    text = edit(text, "language: en", "kind: drill\nlanguage: en")                        # S023
-    text = edit(text, 'codes: [open_question]\n        why: "Invites', 'codes: [open_questoin]\n        why: "Invites')  # S107
+    text = edit(TEMPLATE, "start: opening", "start: openin")  # S010
+    text = edit(text, "goto: pushes_back", "goto: push_back")  # S011
+    text = edit(
+        text,
+        "effects: {add: {rapport: 1}}\n        goto: opens_up\n        note",
+        "effects: {add: {raport: 1}}\n        goto: opens_up\n        note",
+    )  # S012
+    text = edit(
+        text, "    talk: discord\n    responses:", "    talk: discord\n    subtype: reasons\n    responses:"
+    )  # S019
+    text = edit(text, "language: en", "kind: drill\nlanguage: en")  # S023
+    text = edit(
+        text, 'codes: [open_question]\n        why: "Invites', 'codes: [open_questoin]\n        why: "Invites'
+    )  # S107
     text = edit(text, "      - goto: walks_out\n", "      - goto: walks_out\n      - goto: opening\n")  # S109
     loaded = parse(text)
     found = {d.code for d in loaded.diagnostics}
-    assert {"S010", "S011", "S012", "S019", "S023", "S107", "S109"} <= found, [str(d) for d in loaded.diagnostics]
+    assert {"S010", "S011", "S012", "S019", "S023", "S107", "S109"} <= found, [
+        str(d) for d in loaded.diagnostics
+    ]
     assert loaded.scenario is not None and not loaded.ok
     assert [d.position for d in loaded.diagnostics] == sorted(d.position for d in loaded.diagnostics)
     assert str(loaded.errors[0]).startswith("s.yaml:")

@@ -52,3 +52,41 @@ def test_score_refuses_bad_input_with_a_message(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "no such file" in err and "not a JSON session record" in err and "damaged" in err
     assert "Traceback" not in err
+
+
+TRANSCRIPT_CSV = """speaker,text,codes
+client,I drink too much lately.,change
+counsellor,You're worried about where it is going.,complex_reflection
+client,But it helps me relax.,sustain
+counsellor,You should cut down.,persuade
+counsellor,What else is going on for you?,
+"""
+
+
+def test_score_transcript_csv_with_human_codes(tmp_path, capsys):
+    path = tmp_path / "t.csv"
+    path.write_text(TRANSCRIPT_CSV, encoding="utf-8")
+    assert main(["score", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["source"] == "mixed" and data["turns"] == 3
+    assert data["counts"]["complex_reflection"] == 1 and data["counts"]["persuade"] == 1
+    assert (data["change_talk"], data["sustain_talk"]) == (1, 1)
+    assert data["agreement"]["utterances"] == 2
+    assert main(["score", str(path)]) == 0
+    assert "Human–machine agreement" in capsys.readouterr().out
+
+
+def test_score_transcript_jsonl_machine_coded(tmp_path, capsys):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"speaker": "client", "text": "I want to stop."}\n'
+                    '{"speaker": "counsellor", "text": "You want to stop."}\n', encoding="utf-8")
+    assert main(["score", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["source"] == "machine" and data["turns"] == 1 and data["agreement"] is None
+
+
+def test_score_transcript_with_a_bad_header(tmp_path, capsys):
+    path = tmp_path / "t.csv"
+    path.write_text("speaker,words\nclient,hi\n", encoding="utf-8")
+    assert main(["score", str(path)]) == 2
+    assert "T003" in capsys.readouterr().err

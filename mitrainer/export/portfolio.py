@@ -1,0 +1,168 @@
+"""Progress over time: every session of a trainee, as trends, bests and collected reflections.
+
+The portfolio reads sessions from the store (or any records given), scores each with its
+scenario's rubric, and gathers what a trainee keeps for professional development: trend
+charts of R:Q, %CR, % open questions, change-talk proportion and non-adherent counts; the
+best and the latest session for each scenario; and every written reflection, oldest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from mitrainer.export.library import ScenarioIndex
+from mitrainer.export.records import RecordError, check_record
+from mitrainer.export.view import date_of, reflection_prompt, score_record
+from mitrainer.scoring import Metric, SessionScore
+
+# (metric key, chart title): the measures whose trend the portfolio draws.
+TRENDS = (
+    ("rq_ratio", "Reflections per question (R:Q)"),
+    ("pct_complex", "% complex reflections (%CR)"),
+    ("pct_open", "% open questions"),
+    ("ct_proportion", "Change-talk proportion"),
+    ("non_adherent", "MI non-adherent responses"),
+)
+
+
+@dataclass(frozen=True)
+class PortfolioSession:
+    """One scored session."""
+
+    session_id: str
+    scenario_id: str
+    scenario_title: str
+    started_at: str
+    date: str
+    turns: int
+    ending: str
+    finished: bool
+    score: SessionScore
+    reflections: tuple[tuple[str, str], ...]
+
+    def metric(self, key: str) -> Metric | None:
+        return self.score.metric(key)
+
+
+@dataclass(frozen=True)
+class Trend:
+    key: str
+    title: str
+    points: tuple[tuple[str, float | None], ...]  # (date, value), oldest first
+    format: str
+    fair: float | None
+    good: float | None
+
+    @property
+    def thresholds(self) -> list[tuple[float, str]]:
+        return [(v, name) for v, name in ((self.fair, "fair"), (self.good, "good")) if v is not None]
+
+    @property
+    def latest(self) -> float | None:
+        return next((v for _, v in reversed(self.points) if v is not None), None)
+
+    @property
+    def range(self) -> tuple[float | None, float | None]:
+        """Fixed axes for percentages (0–100%); others scale to their values."""
+        return (0.0, 1.0) if self.format == "percent" else (0.0, None)
+
+
+@dataclass(frozen=True)
+class ScenarioProgress:
+    scenario_id: str
+    title: str
+    sessions: int
+    best: PortfolioSession
+    latest: PortfolioSession
+
+
+@dataclass(frozen=True)
+class CollectedReflection:
+    date: str
+    scenario_title: str
+    prompt: str
+    answer: str
+
+
+@dataclass
+class Portfolio:
+    trainee: str
+    sessions: list[PortfolioSession]  # oldest first
+    skipped: list[str] = field(default_factory=list)  # damaged records, with the reason
+
+    @property
+    def first_date(self) -> str:
+        return self.sessions[0].date if self.sessions else ""
+
+    @property
+    def last_date(self) -> str:
+        return self.sessions[-1].date if self.sessions else ""
+
+    def trends(self) -> list[Trend]:
+        trends = []
+        for key, title in TRENDS:
+            metrics = [(s.date, s.metric(key)) for s in self.sessions]
+            sample = next((m for _, m in metrics if m is not None), None)
+            trends.append(Trend(key, title, tuple((d, m.value if m else None) for d, m in metrics),
+                                sample.format if sample else "score", sample.fair if sample else None,
+                                sample.good if sample else None))
+        return trends
+
+    def by_scenario(self) -> list[ScenarioProgress]:
+        """Best (highest overall score; the later one on a tie) and latest session per scenario."""
+        grouped: dict[str, list[PortfolioSession]] = {}
+        for s in self.sessions:
+            grouped.setdefault(s.scenario_id, []).append(s)
+        result = []
+        for sid, sessions in grouped.items():
+            best = max(sessions, key=lambda s: (s.score.overall, s.started_at))
+            latest = max(sessions, key=lambda s: s.started_at)
+            result.append(ScenarioProgress(sid, latest.scenario_title, len(sessions), best, latest))
+        return sorted(result, key=lambda p: p.title.lower())
+
+    def reflections(self) -> list[CollectedReflection]:
+        return [CollectedReflection(s.date, s.scenario_title, prompt, answer)
+                for s in self.sessions for prompt, answer in s.reflections if answer.strip()]
+
+
+def portfolio_session(record: dict, scenarios: ScenarioIndex) -> PortfolioSession:
+    scenario = scenarios.find(record["scenario"])
+    info = record["scenario"]
+    ending = record.get("ending") if isinstance(record.get("ending"), dict) else None
+    started = str(record.get("started_at", ""))
+    return PortfolioSession(
+        session_id=str(record["session_id"]), scenario_id=str(info.get("id", "")),
+        scenario_title=str(info.get("title") or info.get("id", "")), started_at=started, date=date_of(started),
+        turns=len(record["turns"]), ending=str(ending.get("title") or ending.get("outcome", "")) if ending else "",
+        finished=bool(record.get("ended_at")), score=score_record(record, scenario),
+        reflections=tuple((reflection_prompt(k), v) for k, v in (record.get("reflections") or {}).items()),
+    )
+
+
+def build_portfolio(records: Iterable[dict], scenarios: ScenarioIndex, trainee: str = "") -> Portfolio:
+    """A portfolio of the records with at least one turn (damaged ones are listed, not fatal)."""
+    sessions, skipped = [], []
+    for record in records:
+        try:
+            checked = check_record(record, f"session {str(record.get('session_id', '?'))[:8]}")
+        except RecordError as exc:
+            skipped.append(str(exc))
+            continue
+        if checked["turns"]:
+            sessions.append(portfolio_session(checked, scenarios))
+    sessions.sort(key=lambda s: (s.started_at, s.session_id))
+    return Portfolio(trainee, sessions, skipped)
+
+
+def store_records(store, trainee: str | None) -> Iterable[dict]:
+    """The records in ``store`` of sessions by ``trainee`` (every session when None).
+
+    Sessions saved before a name was set carry no name and count as the trainee's own.
+    """
+    for summary in store.list_sessions(limit=None):
+        if trainee is not None and summary.trainee not in (trainee, ""):
+            continue
+        record = store.load_record(summary.id)
+        if record is not None:
+            yield record

@@ -1,0 +1,46 @@
+"""Checking authors' talk labels against the coder (validator warning S112).
+
+Scenario authors label every client line as change, sustain or neutral talk. The coder
+reads English client lines too; where it is confident the label is wrong (it gives the
+author's label a probability of at most ``STRONG_DISAGREEMENT``), the validator warns, so
+an instructor can look again. The threshold is strict on purpose: the coder's client-talk
+agreement with expert coders is modest (see docs/coder.md), and a warning that is usually
+wrong teaches authors to ignore warnings.
+"""
+
+from __future__ import annotations
+
+from mitrainer.codes import TalkType
+from mitrainer.coding.base import Coder
+from mitrainer.errors import Diagnostic, Severity
+from mitrainer.safeyaml import PositionMap
+from mitrainer.scenario.model import Scenario
+
+TALK_LABEL_DOUBTED = "S112"
+STRONG_DISAGREEMENT = 0.03
+_CHECKED = (TalkType.CHANGE, TalkType.SUSTAIN, TalkType.NEUTRAL)
+
+
+def reads_language(language: str) -> bool:
+    """The coder reads English only; other scenarios are played in guided mode."""
+    return language.lower().split("-")[0] == "en"
+
+
+def check_talk_labels(scenario: Scenario, positions: PositionMap, file: str, coder: Coder,
+                      threshold: float = STRONG_DISAGREEMENT) -> list[Diagnostic]:
+    """Warn about client lines whose authored talk type the coder strongly disagrees with."""
+    if not reads_language(scenario.language):
+        return []
+    found: list[Diagnostic] = []
+    for node_id, node in scenario.nodes.items():
+        if node.talk not in _CHECKED:
+            continue
+        coding = coder.code_client(node.client)
+        if coding.disagrees_with(node.talk, threshold):
+            found.append(Diagnostic(
+                TALK_LABEL_DOUBTED, Severity.WARNING,
+                f"node '{node_id}': labelled {node.talk.value} talk, but the coder reads it as "
+                f"{coding.talk.value} ({coding.confidence:.0%})",  # type: ignore[union-attr]
+                file, positions.of(("nodes", node_id, "talk")),
+                "check the label against the DARN-CAT definitions in docs/scenario-format.md"))
+    return found

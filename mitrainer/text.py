@@ -1,0 +1,48 @@
+"""Text hygiene: control characters never reach the terminal or an export.
+
+Scenario files, transcripts, bundles from other machines and pasted responses may carry
+terminal control sequences (ESC, OSC titles, bells) or bidirectional overrides. Scenario
+files are refused with a diagnostic (an author can fix them); text from elsewhere is
+cleaned where it enters mitrainer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# C0 controls except tab and newline, DEL, C1 controls, and the bidi embedding/override/
+# isolate characters that can make text read differently from how it is stored.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def find_control(text: str) -> int:
+    """Index of the first control character in ``text``, or -1."""
+    match = CONTROL.search(text)
+    return match.start() if match else -1
+
+
+def clean_text(text: str) -> str:
+    """``text`` without control characters (carriage returns become newlines)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return CONTROL.sub("", text)
+
+
+def clean_tree(value: Any) -> Any:
+    """A copy of a JSON-like value with every string cleaned (keys included)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(k) if isinstance(k, str) else k: clean_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_tree(v) for v in value]
+    return value
+
+
+def no_control(text: str) -> str:
+    """Pydantic validator: refuse text holding a control character, naming it."""
+    index = find_control(text)
+    if index >= 0:
+        raise ValueError(f"contains the control character U+{ord(text[index]):04X} at character {index + 1}; "
+                         "remove it (terminal control codes are not allowed in scenario text)")
+    return text
