@@ -370,3 +370,31 @@ def test_export_from_the_summary_writes_the_reflection_log(db: Path, tmp_path: P
         assert written.exists() and (written.stat().st_mode & 0o777) == 0o600
         assert "Reflected the grandson." in written.read_text(encoding="utf-8")
     run(flow())
+
+
+def test_a_damaged_database_gives_a_message_and_the_app_starts_on_a_fresh_one(tmp_path: Path) -> None:
+    import argparse
+
+    from mitrainer.tui.app import TrainerApp, build_services
+
+    damaged = tmp_path / "sessions.db"
+    damaged.write_bytes(b"this is not sqlite" * 50)
+    services = build_services(argparse.Namespace(db=str(damaged), scenarios=[str(FIXTURES / "scenarios")]))
+
+    async def flow():
+        app = TrainerApp(services, warm_up_coder=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_ready(pilot)
+            messages = [n.message for n in app._notifications]
+            assert any("not a SQLite database" in m and "sessions.fresh.db" in m for m in messages)
+            practice = await open_practice(pilot)
+            await say(pilot, REFLECTION)
+            assert len(practice.session.turns) == 1
+
+    run(flow())
+    assert damaged.read_bytes() == b"this is not sqlite" * 50
+    services.store.close()
+    fresh = SessionStore(tmp_path / "sessions.fresh.db")
+    [row] = fresh.list_sessions()
+    fresh.close()
+    assert row.turns == 1
