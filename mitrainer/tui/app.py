@@ -8,6 +8,7 @@ that a failing disk shows one clear message and never takes the conversation dow
 from __future__ import annotations
 
 import argparse
+import gc
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,6 +63,9 @@ class TrainerApp(App):
         Loading it takes about half a second; doing it after the first paint, while the
         trainee reads the library, keeps both the launch and the first response fast.
         """
+        # Everything built so far (Textual, the library) lives as long as the app: moving it out
+        # of the collector's reach keeps garbage collection from pausing a response.
+        gc.freeze()
         if self.warm_up_coder and not self._coder_started:
             self._coder_started = True
             self.run_worker(self._load_coder, thread=True, exclusive=True, group="coder")

@@ -162,9 +162,9 @@ class PracticeScreen(TrainerScreen):
         else:
             help_line.update(Content.styled(t("practice.typing_help"), "$text-muted"))
             box.focus()
-        # The composer's height changed: keep the client's latest line in view once laid out.
-        conversation = self.query_one(Conversation)
-        self.call_after_refresh(conversation.scroll_end, animate=False)
+        # The composer's height may have changed: keep the client's latest line in view
+        # (scroll_end waits for the next layout by itself).
+        self.query_one(Conversation).scroll_end(animate=False)
 
     # -- actions -------------------------------------------------------------------------
     def action_hint(self) -> None:
@@ -240,7 +240,7 @@ class PracticeScreen(TrainerScreen):
 
     def on_resize(self, event) -> None:
         self.apply_width(event.size.width, event.size.height)
-        self.call_after_refresh(self.query_one(Conversation).scroll_end, animate=False)
+        self.query_one(Conversation).scroll_end(animate=False)
 
     def apply_width(self, width: int, height: int) -> None:
         """Fit the layout to the terminal: the sidebar and the key reminder give way first."""
