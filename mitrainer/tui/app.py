@@ -152,11 +152,8 @@ class TrainerApp(App):
         self.show_summary(session)
 
     def open_help(self) -> None:
-        screen = self.screen
-        keys = []
-        for _key, binding in screen._bindings:
-            if binding.description and binding.action not in ("move(1)", "move(-1)"):
-                keys.append((self.get_key_display(binding), binding.description))
+        keys = [(self.get_key_display(binding), binding.description)
+                for binding in getattr(self.screen, "help_bindings", []) if binding.action not in ("move(1)", "move(-1)")]
         self.push_screen(HelpScreen(list(dict.fromkeys(keys))))
 
     def open_settings(self) -> None:

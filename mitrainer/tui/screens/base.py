@@ -32,6 +32,12 @@ def translate_bindings(bindings: BindingsMap) -> BindingsMap:
 class _Translated:
     def _translate(self) -> None:
         self._bindings = translate_bindings(self._bindings)  # type: ignore[attr-defined]
+        # The screen's own keys (those with an i18n description), for the help screen:
+        # not the ones every Textual screen inherits (tab, copy …).
+        own = {key.strip() for b in getattr(self, "BINDINGS", [])
+               if isinstance(b, Binding) and b.description.startswith("key.") for key in b.key.split(",")}
+        bindings = self._bindings.key_to_bindings  # type: ignore[attr-defined]
+        self.help_bindings = [b for key, items in bindings.items() if key in own for b in items]
 
     @property
     def services(self) -> Services:

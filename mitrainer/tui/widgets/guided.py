@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -21,6 +22,14 @@ def guided_choices(session: Session) -> list[Exemplar]:
     return choices
 
 
+def number(n: int, text: str) -> str:
+    """"1. " before text; "1." alone before Chinese, which has no spaces to wrap at.
+
+    Wrapping breaks at spaces: after "1. " a long unspaced line would start on a line of its own.
+    """
+    return f"{n}." if text and cell_len(text[0]) == 2 else f"{n}. "
+
+
 class GuidedChoices(OptionList):
     """The choices as a numbered list; Enter, a click or the digit picks one."""
 
@@ -31,8 +40,8 @@ class GuidedChoices(OptionList):
     def show(self, choices: list[Exemplar]) -> None:
         self.choices = choices
         self.clear_options()
-        self.add_options([Option(Content.assemble((f"{n}. ", "bold $text-accent"), choice.text), id=str(n - 1))
-                          for n, choice in enumerate(choices, start=1)])
+        self.add_options([Option(Content.assemble((number(n, choice.text), "bold $text-accent"), choice.text),
+                                 id=str(n - 1)) for n, choice in enumerate(choices, start=1)])
         if choices:
             self.highlighted = 0
 
