@@ -211,9 +211,9 @@ class TrainedCoder:
         reason = unreadable_reason(text, self.model.known_word)
         if reason:
             return ResponseCoding(primary=None, uncoded_reason=reason, coder=self.name)
-        learned = decode_response(self.response_probabilities(text, context), self.name,
-                                  self._sentence_codes(text, context))
-        return merge_cues(learned, self._rules.code_response(text, context))
+        probs = self.response_probabilities(text, context)
+        learned = decode_response(probs, self.name, self._sentence_codes(text, context))
+        return merge_cues(learned, self._rules.code_response(text, context), probs["family"])
 
     def _sentence_codes(self, text: str, context: Sequence[Utterance]) -> dict[SkillCode, float]:
         """Codes that single sentences of a volley carry on their own.
@@ -295,9 +295,12 @@ def decode_response(probs: dict[str, dict[str, float]], coder: str,
     for c3, p3 in (sentence_codes or {}).items():
         if all(FAMILY_OF[c] != FAMILY_OF[c3] for c in codes):
             codes[c3] = p3
-    primary = code
+    # The family head's choice leads, unless a code it let in is more likely than the code
+    # chosen within that family (the model was torn between "therapist input" and
+    # "reflection" and unsure which input code: the reflection is the better guess).
+    primary = max(codes, key=lambda c: (codes[c], c is code))
     # MITI: in a volley with a reflection and a question, the reflection is what counts.
-    if code.is_question:
+    if primary.is_question:
         for c in codes:
             if c.is_reflection:
                 primary = c
@@ -326,15 +329,21 @@ CUE_CODES = frozenset({
     SkillCode.SUMMARY,
 })
 CUE_AT = 0.7
+# A righting-reflex cue from another family takes over a primary the model is sure of
+# only when the model itself gives the cue's family at least this much: a keyword must
+# not overrule a confident model that reads the line as something else entirely.
+CUE_FAMILY_FLOOR = 0.15
 
 
-def merge_cues(learned: ResponseCoding, rules: ResponseCoding) -> ResponseCoding:
+def merge_cues(learned: ResponseCoding, rules: ResponseCoding,
+               family_probs: dict[str, float] | None = None) -> ResponseCoding:
     """Add the rule-based coder's strong cues for codes AnnoMI lacks to the model's coding.
 
     A cue within the model's primary family replaces it (the model said "therapist
     input", the words say persuade); a cue from another family is added as a further
-    code, and becomes primary only when the model itself was unsure or the cue is a
-    righting-reflex code the trainee must see.
+    code, and becomes primary only when the model itself was unsure, or when the cue is
+    a righting-reflex code the trainee must see and the model gives its family at least
+    ``CUE_FAMILY_FLOOR`` (``family_probs``, the model's family head).
     """
     if not learned.coded:
         return learned
@@ -351,7 +360,8 @@ def merge_cues(learned: ResponseCoding, rules: ResponseCoding) -> ResponseCoding
             primary = cue
         else:
             codes[cue] = max(codes.get(cue, 0.0), conf)
-            if learned.uncertain or cue.righting_reflex:
+            backed = family_probs is None or family_probs.get(FAMILY_OF[cue], 0.0) >= CUE_FAMILY_FLOOR
+            if learned.uncertain or (cue.righting_reflex and backed):
                 primary = cue if primary not in cues else primary
         fam = FAMILY_OF[primary]
     if primary is not learned.primary:  # the model's own weak guesses no longer apply
