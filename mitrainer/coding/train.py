@@ -39,9 +39,10 @@ BITS = 18
 EXAMPLE_WEIGHT = {"family": 0.3, "has_question": 0.3, "has_reflection": 0.3, "has_input": 0.3, "talk": 0.5}
 EXAMPLE_WEIGHT_DEFAULT = 2.0
 # The scenarios' exemplars and distractors (author-coded, in the app's own settings):
-# weighted like the written examples within families, fully in the family heads.
-EXEMPLAR_WEIGHT = {"family": 1.0, "has_question": 1.0, "has_reflection": 1.0, "has_input": 1.0}
-EXEMPLAR_WEIGHT_DEFAULT = 2.0
+# they count three times in the family head (in-domain lines teach what a trainee's
+# affirmation or persuasion looks like) and once elsewhere.
+EXEMPLAR_WEIGHT = {"family": 3.0, "has_question": 1.0, "has_reflection": 1.0, "has_input": 1.0}
+EXEMPLAR_WEIGHT_DEFAULT = 1.0
 
 
 def sample_weight(record: Record, head: str) -> float:
