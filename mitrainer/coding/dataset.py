@@ -189,6 +189,24 @@ def load_examples(path: str | os.PathLike | None = None) -> list[Record]:
     return records
 
 
+def load_exemplar_records(cases=None) -> list[Record]:
+    """The bundled English scenarios' exemplars and distractors as counsellor records.
+
+    ``cases`` defaults to :func:`mitrainer.coding.exemplars.load_exemplar_cases`. Each
+    record's group is ``scenario:<file name>``, so splits keep a scenario file whole.
+    """
+    from mitrainer.coding.exemplars import load_exemplar_cases
+
+    records = []
+    for case in (load_exemplar_cases() if cases is None else cases):
+        rec = Record(group=f"scenario:{case.file}", speaker=Speaker.COUNSELLOR, text=case.text,
+                     context=case.context, source="exemplars",
+                     extra={"scenario": case.scenario, "node": case.node})
+        _label_counsellor(rec, list(case.codes))
+        records.append(rec)
+    return records
+
+
 def _label_counsellor(rec: Record, codes: list[SkillCode]) -> None:
     primary = codes[0]
     rec.family = FAMILY_OF[primary]
@@ -209,4 +227,5 @@ def _label_counsellor(rec: Record, codes: list[SkillCode]) -> None:
 
 
 def groups_of(records: Iterable[Record]) -> list[str]:
-    return sorted({r.group for r in records if r.group != "examples"}, key=lambda g: (len(g), g))
+    """The AnnoMI transcript ids among ``records`` (written examples and scenarios left out)."""
+    return sorted({r.group for r in records if r.source == "annomi"}, key=lambda g: (len(g), g))

@@ -15,6 +15,12 @@ does. Reports macro-F1, per-class F1, Cohen's kappa and confusion matrices for:
 * simple vs complex, on lines the experts coded as reflections with a subtype (a
   summary counts as complex, as MITI codes it).
 
+``--exemplars`` measures instead the agreement with the bundled English scenarios'
+exemplars and distractors (see :mod:`mitrainer.coding.exemplars`): k-fold *by scenario
+file* (each fold trains on AnnoMI, the written examples and the other files' exemplars,
+and codes the held-out files), then the committed model on every case, which rewrites
+``docs/coder-exemplar-disagreements.md``.
+
 Needs the ``train`` extra (scikit-learn).
 """
 
@@ -36,6 +42,7 @@ from mitrainer.coding.dataset import (
     groups_of,
     load_annomi,
     load_examples,
+    load_exemplar_records,
 )
 from mitrainer.coding.features import Featurizer
 from mitrainer.coding.model import TrainedCoder, decode_response
@@ -134,6 +141,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=5, help="k for k-fold by transcript (0: hold-out only)")
     ap.add_argument("--test-share", type=float, default=0.2)
     ap.add_argument("--c", type=float, default=1.0)
+    ap.add_argument("--exemplars", action="store_true",
+                    help="measure agreement with the scenarios' exemplars (k-fold by scenario file) and "
+                         "rewrite docs/coder-exemplar-disagreements.md")
+    ap.add_argument("--no-scenario-training", action="store_true",
+                    help="leave the scenarios' exemplars out of training (for comparison)")
     args = ap.parse_args(argv)
     path = annomi_path(args.annomi)
     if not path.is_file():
@@ -141,7 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     annomi = load_annomi(path)
     examples = load_examples()
-    records = annomi + examples
+    scenario_records = [] if args.no_scenario_training else load_exemplar_records()
+    if args.exemplars:
+        return evaluate_exemplars(annomi + examples, args.seed, args.c, max(2, args.folds or 7),
+                                  train_on_scenarios=not args.no_scenario_training)
+    records = annomi + examples + scenario_records
     featurizer = Featurizer(BITS)
     X = featurize(records, featurizer)
     groups = groups_of(annomi)
@@ -154,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     n_test = max(1, round(len(groups) * args.test_share))
     print(f"# Coder evaluation on AnnoMI ({len(groups)} transcripts, seed {args.seed}, "
-          f"{len(examples)} written examples always in training)")
+          f"{len(examples)} written examples and {len(scenario_records)} scenario exemplars always in training)")
     report(f"Hold-out: {n_test} transcripts", run(set(groups[:n_test])))
     if args.folds > 1:
         pooled: dict[str, tuple[list[str], list[str]]] = {t: ([], []) for t in TASKS}
@@ -171,6 +187,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         for t in TASKS:
             vals = np.array([f[t] for f in per_fold])
             print(f"  {t}: {vals.mean():.3f} ± {vals.std():.3f}  [" + ", ".join(f"{v:.3f}" for v in vals) + "]")
+    return 0
+
+
+def evaluate_exemplars(base: Sequence[Record], seed: int, c: float, folds: int,
+                       train_on_scenarios: bool = True) -> int:
+    """Agreement with the scenarios' stated codes: k-fold by scenario file, then the committed model."""
+    from mitrainer.coding.exemplars import (
+        DISAGREEMENTS_DOC,
+        Agreement,
+        code_cases,
+        load_exemplar_cases,
+        render_disagreements,
+        render_report,
+    )
+
+    cases = load_exemplar_cases()
+    files = sorted({case.file for case in cases})
+    random.Random(seed).shuffle(files)
+    print(f"# Coder agreement with the scenarios' exemplars ({len(cases)} cases in {len(files)} English "
+          f"files, seed {seed})")
+    if train_on_scenarios:
+        folds = min(folds, len(files))
+        scenario_records = load_exemplar_records(cases)
+        results = []
+        for k in range(folds):
+            held = set(files[k::folds])
+            train = list(base) + [r for r in scenario_records if r.group.removeprefix("scenario:") not in held]
+            coder = TrainedCoder(fit(train, seed=seed, c=c))
+            results += code_cases(coder, [case for case in cases if case.file in held])
+        print(render_report(Agreement(results), f"{folds}-fold by scenario file (each file coded by a model "
+                                                "that never saw it)"))
+    else:
+        coder = TrainedCoder(fit(list(base), seed=seed, c=c))
+        print(render_report(Agreement(code_cases(coder, cases)), "model trained without any scenario exemplars"))
+        return 0
+    committed = TrainedCoder()
+    agreement = Agreement(code_cases(committed, cases))
+    print()
+    print(render_report(agreement, "committed model, every case (it was trained on these: not a held-out figure)"))
+    DISAGREEMENTS_DOC.write_text(render_disagreements(agreement, "committed model (mitrainer/coding/data/"
+                                                      "coder-model.npz)"), encoding="utf-8")
+    print(f"\nwrote {DISAGREEMENTS_DOC}")
     return 0
 
 

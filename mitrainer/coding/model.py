@@ -31,7 +31,7 @@ import numpy as np
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import ClientCoding, CodeScore, ResponseCoding, Utterance
 from mitrainer.coding.dataset import FAMILIES, FAMILY_CODES, FAMILY_OF
-from mitrainer.coding.features import MAX_CHARS, Featurizer, unreadable_reason
+from mitrainer.coding.features import MAX_CHARS, Featurizer, normalize, unreadable_reason
 from mitrainer.coding.rules import RuleBasedCoder
 from mitrainer.errors import ModelFileError
 
@@ -48,6 +48,9 @@ PERSUADE_NEEDS = 0.55
 COMPLEX_NEEDS = 0.5
 # A sentence of a longer volley adds its own code when its family is this sure.
 SENTENCE_AT = 0.6
+# "You have to…" inside a reflective frame is a reflection when the model sees at least
+# this much reflection in the line (the frame itself is the rest of the evidence).
+FRAMED_REFLECTION_AT = 0.3
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 
 
@@ -211,9 +214,10 @@ class TrainedCoder:
         reason = unreadable_reason(text, self.model.known_word)
         if reason:
             return ResponseCoding(primary=None, uncoded_reason=reason, coder=self.name)
-        learned = decode_response(self.response_probabilities(text, context), self.name,
-                                  self._sentence_codes(text, context))
-        return merge_cues(learned, self._rules.code_response(text, context))
+        probs = self.response_probabilities(text, context)
+        learned = decode_response(probs, self.name, self._sentence_codes(text, context))
+        merged = merge_cues(learned, self._rules.code_response(text, context), probs["family"])
+        return _reflection_not_persuade(merged, text, probs)
 
     def _sentence_codes(self, text: str, context: Sequence[Utterance]) -> dict[SkillCode, float]:
         """Codes that single sentences of a volley carry on their own.
@@ -250,6 +254,35 @@ class TrainedCoder:
         conf = talk_p[talk.value]
         return ClientCoding(talk=talk, subtype=subtype, confidence=conf, scores=talk_p,
                             uncertain=conf < UNCERTAIN_BELOW, coder=self.name)
+
+
+def _reflection_not_persuade(coding: ResponseCoding, text: str,
+                              probs: dict[str, dict[str, float]]) -> ResponseCoding:
+    """Persuade whose only "you have to / need to" sits inside a reflection of the client's
+    experience ("part of you feels like…", "…and it wears you out") is that reflection.
+
+    The words that look like advice describe the client's obligation, not the counsellor's
+    push; the model, which learned "you have to" as advice, is overruled only when it also
+    sees a reflection in the line.
+    """
+    from mitrainer.coding.rules import PERSUADE, REFLECTIVE_FRAME, RuleBasedCoder
+
+    if coding.primary is not SkillCode.PERSUADE:
+        return coding
+    sentences = [s for s in _SENTENCE.split(text[:MAX_CHARS].strip()) if s]
+    norm = [normalize(s) for s in sentences]
+    framed = any(PERSUADE.search(s) for s in norm) and not RuleBasedCoder._persuades(norm)
+    if not framed or not any(REFLECTIVE_FRAME.search(s) for s in norm):
+        return coding
+    present = max(probs.get("has_reflection", {}).get("yes", 0.0), probs["family"]["reflection"])
+    if present < FRAMED_REFLECTION_AT:
+        return coding
+    code, sub = _choose_code("reflection", probs["sub_reflection"])
+    codes = {c.code: c.confidence for c in coding.codes if c.code is not SkillCode.PERSUADE}
+    codes[code] = max(codes.get(code, 0.0), present * sub)
+    ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not code, -kv[1]))
+    return ResponseCoding(primary=code, codes=tuple(CodeScore(c, round(float(p), 4)) for c, p in ordered),
+                          uncertain=codes[code] < UNCERTAIN_BELOW, coder=coding.coder)
 
 
 def _best(p: dict[str, float]) -> tuple[str, float]:
@@ -326,15 +359,21 @@ CUE_CODES = frozenset({
     SkillCode.SUMMARY,
 })
 CUE_AT = 0.7
+# A righting-reflex cue from another family takes over a primary the model is sure of
+# only when the model itself gives the cue's family at least this much: a keyword must
+# not overrule a confident model that reads the line as something else entirely.
+CUE_FAMILY_FLOOR = 0.15
 
 
-def merge_cues(learned: ResponseCoding, rules: ResponseCoding) -> ResponseCoding:
+def merge_cues(learned: ResponseCoding, rules: ResponseCoding,
+               family_probs: dict[str, float] | None = None) -> ResponseCoding:
     """Add the rule-based coder's strong cues for codes AnnoMI lacks to the model's coding.
 
     A cue within the model's primary family replaces it (the model said "therapist
     input", the words say persuade); a cue from another family is added as a further
-    code, and becomes primary only when the model itself was unsure or the cue is a
-    righting-reflex code the trainee must see.
+    code, and becomes primary only when the model itself was unsure, or when the cue is
+    a righting-reflex code the trainee must see and the model gives its family at least
+    ``CUE_FAMILY_FLOOR`` (``family_probs``, the model's family head).
     """
     if not learned.coded:
         return learned
@@ -351,7 +390,8 @@ def merge_cues(learned: ResponseCoding, rules: ResponseCoding) -> ResponseCoding
             primary = cue
         else:
             codes[cue] = max(codes.get(cue, 0.0), conf)
-            if learned.uncertain or cue.righting_reflex:
+            backed = family_probs is None or family_probs.get(FAMILY_OF[cue], 0.0) >= CUE_FAMILY_FLOOR
+            if learned.uncertain or (cue.righting_reflex and backed):
                 primary = cue if primary not in cues else primary
         fam = FAMILY_OF[primary]
     if primary is not learned.primary:  # the model's own weak guesses no longer apply

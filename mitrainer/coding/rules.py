@@ -40,6 +40,13 @@ AUTONOMY = _rx(r"\b(it'?s (your|entirely your|really your) (choice|decision|call
 PERSUADE = _rx(r"\b(you (should|need to|have to|must|ought to|'d better|had better)|"
                r"you really (should|need|have to)|why don'?t you|if i were you|"
                r"you'?ve got to|the best thing (for you )?(is|would be)|i (strongly )?(recommend|advise))\b")
+# A sentence that restates the client's experience ("part of you feels like you have to
+# answer to it", "you have to go every day, and it wears you out") is a reflection even
+# when it contains "you have to": the obligation is the client's, not the counsellor's advice.
+REFLECTIVE_FRAME = _rx(r"\b(feels? like|felt like|feeling like|part of you|(it )?sounds like|it seems|seems like|"
+                       r"you'?re saying|you said|you told me|you feel|you'?re feeling|wears? you (out|down)|"
+                       r"wore you (out|down)|you'?re (tired|sick|fed up) of|as if you|the way you see it|"
+                       r"for you it'?s|you find)\b")
 CONFRONT = _rx(r"\b(making excuses|you'?re (just )?(in denial|lying|kidding yourself|fooling yourself)|"
                r"you (obviously|clearly) (don'?t|can'?t|aren'?t)|that'?s (ridiculous|nonsense|not true)|"
                r"you (always|never) (listen|follow|try)|you'?re an addict|what were you thinking|"
@@ -48,7 +55,10 @@ AFFIRM = _rx(r"\b(you'?ve (worked|tried) (really |so )?hard|(it|that) took (a lo
              r"you'?re (really )?(determined|committed|resourceful|strong|brave)|"
              r"(that|it) shows (how|your|real)|i (really )?(appreciate|admire)|you should be proud|"
              r"you (managed|did it|made it)|good for you|well done|that'?s (a )?(great|real) (step|effort|achievement)|"
-             r"you care (a lot|deeply) about|you'?ve (already )?(done|come|achieved) (so much|a lot))\b")
+             r"you care (a lot|deeply) about|you'?ve (already )?(done|come|achieved) (so much|a lot)|"
+             r"you'?ve kept (coming|going|at it|trying|showing up|turning up)|"
+             r"you (kept|have kept) (coming|going|at it|trying|showing up|turning up)|"
+             r"you'?ve (stuck with|kept up|held on|hung in|never missed|not missed|stayed))\b")
 REFLECT_START = _rx(r"^(it sounds like|sounds like|it seems like|it seems|so you|you feel|you're feeling|"
                     r"you are feeling|you're saying|you're|you've been|you sound|so it's|so for you|"
                     r"what i'?m hearing|i'?m hearing|i hear|you really|part of you|on the one hand|"
@@ -106,9 +116,9 @@ class RuleBasedCoder:
             add(SkillCode.CONFRONT, 0.8)
         if PERMISSION.search(norm):
             add(SkillCode.SEEKING_COLLABORATION, 0.75)
-            if ADVICE_AFTER_PERMISSION.search(norm) or PERSUADE.search(norm):
+            if ADVICE_AFTER_PERMISSION.search(norm) or self._persuades(sentences):
                 add(SkillCode.PERSUADE_WITH_PERMISSION, 0.7)
-        elif PERSUADE.search(norm):
+        elif self._persuades(sentences):
             if AUTONOMY.search(norm):
                 add(SkillCode.PERSUADE_WITH_PERMISSION, 0.65)
             else:
@@ -135,7 +145,8 @@ class RuleBasedCoder:
                 add(SkillCode.CLOSED_QUESTION if len(tokens(sentence)) < 4 else SkillCode.OPEN_QUESTION, 0.55)
             elif OPEN_START.search(sentence) and sentence.startswith(("tell me", "describe", "help me")):
                 add(SkillCode.OPEN_QUESTION, 0.75)
-            elif REFLECT_START.search(sentence) and not PERSUADE.search(sentence) and not CONFRONT.search(sentence):
+            elif (REFLECT_START.search(sentence) and not self._persuades([sentence])
+                  and not CONFRONT.search(sentence)):
                 complex_ = bool(re.search(r"\b(part of you|on the one hand|feel|worr|afraid|scared|wonder|"
                                           r"really|sounds like|seems|important|matters|even though)\b", sentence))
                 add(SkillCode.COMPLEX_REFLECTION if complex_ else SkillCode.SIMPLE_REFLECTION, 0.7)
@@ -156,6 +167,11 @@ class RuleBasedCoder:
         ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not primary, -kv[1], kv[0].value))
         return ResponseCoding(primary=primary, codes=tuple(CodeScore(c, p) for c, p in ordered),
                               uncertain=codes[primary] < 0.6, coder=self.name)
+
+    @staticmethod
+    def _persuades(sentences: Sequence[str]) -> bool:
+        """Whether a sentence urges the client ("you need to stop"), outside a reflection."""
+        return any(PERSUADE.search(s) and not REFLECTIVE_FRAME.search(s) for s in sentences)
 
     @staticmethod
     def _overlap(text: str, other: str) -> float:

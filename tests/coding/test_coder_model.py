@@ -159,3 +159,20 @@ def test_any_text_gives_a_result(coder, text, prev):
     assert response.coded or response.uncoded_reason
     client = coder.code_client(text, [Utterance(COUNSELLOR, prev)])
     assert client.coded or client.uncoded_reason
+
+
+@pytest.mark.parametrize(("text", "client", "expected"), [
+    ("Part of you feels like methadone has become a new master you have to answer to every morning.",
+     "I feel like I've swapped one master for another.", SkillCode.COMPLEX_REFLECTION),
+    ("You have to go every day, and it wears you out.",
+     "I feel like I've swapped one master for another.", None),
+    ("You've kept coming for fourteen months, even with the long ride.",
+     "I'm thinking of stopping the programme.", SkillCode.AFFIRMATION),
+])
+def test_keyword_does_not_overrule_the_meaning(coder, text, client, expected):
+    result = coder.code_response(text, after(client))
+    assert result.primary is not SkillCode.PERSUADE, result
+    if expected is None:
+        assert result.primary is not None and result.primary.is_reflection, result
+    else:
+        assert result.primary is expected, result

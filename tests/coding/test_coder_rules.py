@@ -52,3 +52,18 @@ def test_protocol_and_determinism():
 def test_any_text(text):
     assert RULES.code_response(text).coded or RULES.code_response(text).uncoded_reason
     RULES.code_client(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Part of you feels like methadone has become a new master you have to answer to every morning.",
+    "You have to go every day, and it wears you out.",
+    "It sounds like you need to be sure before you commit.",
+])
+def test_obligation_inside_a_reflection_is_not_persuade(text):
+    result = RULES.code_response(text, [Utterance(Speaker.CLIENT, "I feel like I've swapped one master for another.")])
+    assert not result.has(SkillCode.PERSUADE), result
+
+
+def test_persistence_is_affirmed():
+    result = RULES.code_response("You've kept coming for fourteen months, even with the long ride.")
+    assert result.primary is SkillCode.AFFIRMATION
