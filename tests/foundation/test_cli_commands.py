@@ -240,7 +240,8 @@ def test_play_json_prints_the_record(capsys, clean, answers):
 def test_play_reads_responses_from_stdin(capsys, clean, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"Hello there.\n")))
     code, out, _ = run(capsys, "play", str(clean), "--responses", "-")
-    assert code == 0 and "You: Hello there." in out and "Ending" in out
+    # What the coder makes of a greeting is not this test's business: only that stdin was read.
+    assert code == 0 and "You: Hello there." in out
 
 
 def test_play_that_does_not_reach_an_ending_says_so(capsys, workdir):
