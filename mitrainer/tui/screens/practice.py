@@ -18,6 +18,7 @@ from mitrainer.coding.base import ResponseCoding
 from mitrainer.engine.session import Session
 from mitrainer.errors import MitrainerError
 from mitrainer.i18n import t
+from mitrainer.text import clean_text
 from mitrainer.tui import coaching
 from mitrainer.tui.messages import GuidedChoiceMade, ResponseSubmitted
 from mitrainer.tui.screens.base import TrainerScreen
@@ -96,7 +97,8 @@ class PracticeScreen(TrainerScreen):
     # -- the flow of one response --------------------------------------------------------
     @on(ResponseSubmitted)
     def response_submitted(self, event: ResponseSubmitted) -> None:
-        text = event.text.strip()
+        # Pasted text may carry terminal control codes; they never enter the record.
+        text = clean_text(event.text).strip()
         if not text:
             self.query_one(ResponseBox).clear()
             return
