@@ -46,6 +46,9 @@ SECONDARY_AT = 0.5
 # MITI: "when unsure choose GI over Persuade and SR over CR".
 PERSUADE_NEEDS = 0.55
 COMPLEX_NEEDS = 0.5
+# Confront is learned from a few hundred written lines only; a guess below this is "other"
+# (a greeting must never be shown to a trainee as confronting).
+CONFRONT_NEEDS = 0.6
 # A sentence of a longer volley adds its own code when its family is this sure.
 SENTENCE_AT = 0.6
 # "You have to…" inside a reflective frame is a reflection when the model sees at least
@@ -291,12 +294,15 @@ def _best(p: dict[str, float]) -> tuple[str, float]:
 
 
 def _choose_code(family: str, sub: dict[str, float]) -> tuple[SkillCode, float]:
-    """The code within a family, with the MITI tie rules (GI over Persuade, SR over CR)."""
+    """The code within a family, with the MITI tie rules (GI over Persuade, SR over CR),
+    and "other" over an unsure Confront."""
     code, p = _best(sub)
     if code == SkillCode.PERSUADE.value and p < PERSUADE_NEEDS:
         code = SkillCode.GIVING_INFORMATION.value
     if code == SkillCode.COMPLEX_REFLECTION.value and p < COMPLEX_NEEDS:
         code = SkillCode.SIMPLE_REFLECTION.value
+    if code == SkillCode.CONFRONT.value and p < CONFRONT_NEEDS:
+        code = SkillCode.OTHER.value
     return SkillCode(code), sub[code]
 
 

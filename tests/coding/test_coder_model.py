@@ -176,3 +176,9 @@ def test_keyword_does_not_overrule_the_meaning(coder, text, client, expected):
         assert result.primary is not None and result.primary.is_reflection, result
     else:
         assert result.primary is expected, result
+
+
+@pytest.mark.parametrize("text", ["Hello there.", "Hi, thanks for coming in.", "Okay."])
+def test_greetings_are_never_confront(coder, text):
+    result = coder.code_response(text, after("I'm not sure why I'm here, to be honest. My sister made the appointment."))
+    assert result.primary is SkillCode.OTHER, result
