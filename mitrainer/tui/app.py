@@ -24,6 +24,7 @@ from mitrainer.tui.services import (
     SETTING_GUIDED,
     SETTING_LANGUAGE,
     SETTING_REALISTIC,
+    SETTING_THEME,
     SETTING_TRAINEE,
     Services,
     _default_coder,
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
     from mitrainer.engine.session import Session
     from mitrainer.scenario.model import Scenario
     from mitrainer.tui.coaching import SessionScore
+
+
+DEFAULT_THEME = "nord"
 
 
 class TrainerApp(App):
@@ -49,9 +53,12 @@ class TrainerApp(App):
         self.services = services
         self.warm_up_coder = warm_up_coder
         self._coder_started = False
-        self.theme = "nord"
+        self._started = False
+        saved = services.setting(SETTING_THEME)
+        self.theme = saved if saved in self.available_themes else DEFAULT_THEME
 
     def on_mount(self) -> None:
+        self._started = True
         self.push_screen(HomeScreen())
         if self.services.store_problem:
             self.notify(t("app.store_problem", problem=self.services.store_problem), severity="error",
@@ -75,6 +82,11 @@ class TrainerApp(App):
         note = coder_note() if self.services.coder_factory is _default_coder else ""
         if note:
             self.call_from_thread(self.notify, t("app.coder_fallback", note=note), severity="warning", timeout=10)
+
+    def watch_theme(self, theme: str) -> None:
+        # A theme picked in the command palette is kept for next time.
+        if self._started and theme != self.services.setting(SETTING_THEME, DEFAULT_THEME):
+            self.save_setting(SETTING_THEME, theme)
 
     # -- navigation ----------------------------------------------------------------------
     def open_briefing(self, scenario_id: str) -> None:

@@ -30,6 +30,7 @@ SETTING_LANGUAGE = "language"
 SETTING_TRAINEE = "trainee_name"
 SETTING_REALISTIC = "realistic_mode"  # hide the client's state meters
 SETTING_GUIDED = "guided_default"
+SETTING_THEME = "theme"
 
 
 def utc_now() -> datetime:

@@ -399,3 +399,22 @@ def test_a_damaged_database_gives_a_message_and_the_app_starts_on_a_fresh_one(tm
     [row] = fresh.list_sessions()
     fresh.close()
     assert row.turns == 1
+
+
+def test_the_theme_chosen_is_kept_for_next_time(db: Path) -> None:
+    async def pick():
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_ready(pilot)
+            assert app.theme == "nord"
+            app.theme = "gruvbox"
+            await pilot.pause()
+
+    async def reopen():
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.theme == "gruvbox"
+
+    run(pick())
+    run(reopen())

@@ -61,6 +61,13 @@ class HomeScreen(TrainerScreen):
         Binding("escape", "clear_filter", "key.clear", show=False),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._library: Library | None = None
+        self._best: dict[str, float] = {}
+        self._active = "library"  # the table that Enter and the arrows act on
+        self._widths: tuple[int, int] | None = None
+
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(id="home"):
@@ -84,10 +91,6 @@ class HomeScreen(TrainerScreen):
         recent.add_column(t("home.col.score"), key="score")
         library.can_focus = recent.can_focus = True
         self.query_one("#filter", Input).focus()
-        self._library: Library | None = None
-        self._best: dict[str, float] = {}
-        self._active = "library"
-        self._widths: tuple[int, int] | None = None
         self.refresh_sessions()
         # Parse the scenarios after the first paint, so the screen appears at once.
         self.call_after_refresh(self.load_library)
