@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from mitrainer.engine.session import RECORD_SCHEMA_VERSION, Turn
-from mitrainer.text import clean_tree
 from mitrainer.errors import InputError
+from mitrainer.text import clean_tree
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 

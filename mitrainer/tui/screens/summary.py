@@ -18,8 +18,8 @@ from textual.widgets import Button, Footer, Header, Static, TextArea
 
 from mitrainer.engine.session import Session
 from mitrainer.errors import MitrainerError
-from mitrainer.paths import data_dir
 from mitrainer.i18n import t
+from mitrainer.paths import data_dir
 from mitrainer.tui import coaching
 from mitrainer.tui.screens.base import TrainerScreen
 from mitrainer.tui.screens.dialogs import ExportDialog
