@@ -29,7 +29,7 @@ TUI_TESTS = Path(__file__).resolve().parents[1] / "tui"
 sys.path.insert(0, str(TUI_TESTS))
 from test_flows import REFLECTION, open_practice, play_to_commitment, say  # noqa: E402
 from tui_helpers import FIXED_NOW, make_services  # noqa: E402
-from tui_helpers import SCENARIOS as TUI_SCENARIOS
+from tui_helpers import SCENARIOS as TUI_SCENARIOS  # noqa: E402
 
 FULL = "database or disk is full"
 
