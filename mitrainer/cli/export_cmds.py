@@ -120,6 +120,8 @@ def _emit(text: str, output: str | None, default_name: str, force: bool) -> None
 
 def _ask_name(store) -> str:
     """The trainee's name from the settings; asked once on a terminal (an empty answer is kept too)."""
+    from mitrainer.errors import StoreError
+
     saved = store.get_setting(SETTING_TRAINEE)
     if saved is not None or not sys.stdin.isatty():
         return saved or ""
@@ -127,7 +129,10 @@ def _ask_name(store) -> str:
         name = input("Your name for reflection logs (Enter to leave it out; asked once): ").strip()
     except EOFError:
         name = ""
-    store.set_setting(SETTING_TRAINEE, name)
+    try:
+        store.set_setting(SETTING_TRAINEE, name)
+    except StoreError as exc:  # the name is still used for this export
+        print(f"mitrainer: note: the name could not be kept ({exc})", file=sys.stderr)
     return name
 
 
@@ -171,6 +176,7 @@ def _resolve_session(args: argparse.Namespace, key: str):
 # -- export -----------------------------------------------------------------------------------
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from mitrainer.errors import StoreError
     from mitrainer.export.render import default_filename, render_session
 
     record, trainee, store = _resolve_session(args, args.session)
@@ -178,7 +184,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         trainee = args.name.strip()
     elif trainee is None:
         # Only a person at a terminal is asked (and only then is a database created to keep the answer).
-        store = store or _open_store(args, create=sys.stdin.isatty())
+        try:
+            store = store or _open_store(args, create=sys.stdin.isatty())
+        except StoreError as exc:  # an unusable data folder must not stop an export
+            print(f"mitrainer: note: {exc}; the log is written without a name", file=sys.stderr)
+            store = None
         trainee = _ask_name(store) if store is not None else ""
     text = render_session(record, args.format, trainee=trainee, scenarios=_scenario_index(args),
                           templates=args.templates)

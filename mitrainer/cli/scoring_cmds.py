@@ -64,6 +64,7 @@ def _rubric(name: str | None, fallback: str | None, search: tuple[Path, ...] = (
 def _score_record(path: Path, args: argparse.Namespace):
     from mitrainer.errors import InputError
     from mitrainer.scoring import score_session
+    from mitrainer.text import clean_tree
 
     if path.stat().st_size > MAX_RECORD_BYTES:
         raise InputError(f"{path}: larger than {MAX_RECORD_BYTES // 1024 // 1024} MB; is this a session record?")
@@ -73,6 +74,8 @@ def _score_record(path: Path, args: argparse.Namespace):
         raise InputError(f"{path}: not a JSON session record ({exc})") from None
     if not isinstance(record, dict) or not isinstance(record.get("turns"), list):
         raise InputError(f"{path}: not a session record (no 'turns' list); transcripts must end in .csv or .jsonl")
+    # A record from elsewhere: its control codes never reach the terminal (as records read for export).
+    record = clean_tree(record)
     scenario = _scenario_of(record, [Path(p) for p in getattr(args, "scenarios", [])])
     rubric = _rubric(args.rubric, scenario.rubric if scenario else None)
     focus = scenario.focus if scenario is not None and scenario.kind == "drill" else ()

@@ -20,6 +20,7 @@ from mitrainer import __version__
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.records import RecordError, check_record, read_json_file
 from mitrainer.scenario.model import Scenario
+from mitrainer.text import clean_text, clean_tree
 
 BUNDLE_FORMAT = "mitrainer-session-bundle"
 BUNDLE_SCHEMA_VERSION = 1
@@ -126,12 +127,14 @@ def parse_bundle(document: object, where: str, path: Path | None = None) -> Bund
         record = check_record(document.get("record"), where)
     except RecordError as exc:
         raise BundleError(str(exc)) from None
-    scenario = document.get("scenario")
+    # Cleaned after the checksum (which covers the bytes as exported): a bundle comes from
+    # another machine, and no control code of its trainee or scenario reaches a terminal.
+    scenario = clean_tree(document.get("scenario"))
     if not isinstance(scenario, dict) or any(scenario.get(key) != record["scenario"].get(key)
                                              for key in ("id", "content_hash")):
         raise BundleError(f"{where}: the bundle's scenario does not match its session record")
     trainee = document.get("trainee", "")
-    return Bundle(record=record, trainee=trainee if isinstance(trainee, str) else "", scenario=scenario,
+    return Bundle(record=record, trainee=clean_text(trainee) if isinstance(trainee, str) else "", scenario=scenario,
                   exported_at=str(document.get("exported_at", "")), app_version=str(document.get("app_version", "")),
                   schema_version=version, checksum=stated, path=path)
 

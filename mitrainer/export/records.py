@@ -36,13 +36,20 @@ def read_json_file(path: Path) -> object:
     if len(raw) > MAX_FILE_BYTES:
         raise RecordError(f"{path}: larger than {MAX_FILE_BYTES // 1024 // 1024} MB; not a session file")
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        return json.loads(raw.decode("utf-8-sig"), parse_constant=_not_json)
     except UnicodeDecodeError:
         raise RecordError(f"{path}: not a text file (not UTF-8)") from None
     except json.JSONDecodeError as exc:
         raise RecordError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise RecordError(f"{path}: malformed JSON (nested too deeply)") from None
+    except ValueError as exc:
+        raise RecordError(f"{path}: malformed JSON ({exc})") from None
+
+
+def _not_json(name: str) -> float:
+    # Python's reader accepts NaN and Infinity, which JSON does not: a bundle could not carry them.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def check_record(record: object, where: str) -> dict:

@@ -196,12 +196,11 @@ class _Parser:
     def parse_atom(self) -> Expr:
         token = self.take()
         if token.kind == "number":
-            return Literal(float(token.text) if "." in token.text else int(token.text))
+            return Literal(_number(token))
         if token.kind == "string":
             return Literal(token.text[1:-1])
         if token.text == "-" and self.peek().kind == "number":
-            number = self.take().text
-            return Literal(-(float(number) if "." in number else int(number)))
+            return Literal(-_number(self.take()))
         if token.text == "(":
             self.nest(token)
             expr = self.parse_or()
@@ -230,6 +229,14 @@ class _Parser:
                 return Call(token.text, tuple(args), token.column)
             return Var(token.text, token.column)
         raise ConditionError(f"unexpected {_describe(token)}", token.column)
+
+
+def _number(token: Token) -> int | float:
+    # Python refuses to convert integers of more than 4300 digits; say so with a column.
+    try:
+        return float(token.text) if "." in token.text else int(token.text)
+    except ValueError:
+        raise ConditionError(f"the number starting '{token.text[:12]}' is too long", token.column) from None
 
 
 def _describe(token: Token) -> str:

@@ -174,7 +174,11 @@ class SessionStore:
     def _prepare_file(path: Path) -> None:
         if path.is_dir():
             raise StoreError(f"{path} is a folder, not a session database")
-        ensure_private_dir(path.parent)
+        try:
+            ensure_private_dir(path.parent)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder {path.parent} for the session database: "
+                             f"{exc.strerror or exc}") from exc
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:
@@ -241,11 +245,20 @@ class SessionStore:
                 yield self._conn
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise StoreError(f"cannot write the session database {self.path}: {exc}") from exc
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
+
+    def _rollback(self) -> None:
+        # After some errors (a full disk, an I/O error) SQLite has already rolled the
+        # transaction back; a second ROLLBACK would fail and hide the real problem.
+        if self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:

@@ -154,7 +154,10 @@ class TrainerApp(App):
     def end_early(self, session: Session) -> None:
         """The trainee ended before an ending: keep the session (if it has turns) as ended early."""
         if not session.turns:
-            self.services.store.delete_session(session.session_id)
+            try:
+                self.services.store.delete_session(session.session_id)
+            except StoreError as exc:
+                self._store_failed(exc)
             self.pop_screen()
             return
         from mitrainer.tui.coaching import live_score
