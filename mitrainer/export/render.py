@@ -48,8 +48,8 @@ class TemplateProblem(InputError):
 # -- escaping --------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
-# Only what would start a block: a heading, a list item, a setext underline.
-_MD_LINE_START = re.compile(r"(?m)^(\s*)([#+-]|=+\s*$)(?=\s|$|#|=)")
+# Only what would start a block: a heading, a list item, a rule or setext underline (a run of - or =).
+_MD_LINE_START = re.compile(r"(?m)^(\s*)([#+]|-+|=+\s*$)(?=\s|$|#|=)")
 _MD_ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])(?=\s|$)")
 
 
