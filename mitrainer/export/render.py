@@ -138,6 +138,8 @@ def render_template(kind: str, name: str, context: dict, templates: Path | None 
         where = getattr(exc, "filename", None) or name
         line = getattr(exc, "lineno", None)
         raise TemplateProblem(f"template {where}{f':{line}' if line else ''}: {exc.message or exc}") from None
+    except UnicodeDecodeError:
+        raise TemplateProblem(f"template {name} (or one it includes) is not UTF-8 text; save it as UTF-8") from None
     # Markdown templates separate blocks generously; one blank line is all Markdown needs.
     return _BLANK_RUNS.sub("\n\n", text).strip("\n") + "\n" if kind == "md" else text
 
