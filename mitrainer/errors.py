@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from mitrainer.text import find_control, visible
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -41,6 +43,13 @@ class Diagnostic:
     file: str = ""
     position: Position = field(default_factory=Position)
     hint: str = ""
+
+    def __post_init__(self) -> None:
+        # Messages quote files (an unknown key, a file name): no control code may reach a terminal.
+        for name in ("message", "file", "hint"):
+            value = getattr(self, name)
+            if find_control(value) >= 0:
+                object.__setattr__(self, name, visible(value))
 
     @property
     def is_error(self) -> bool:

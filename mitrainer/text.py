@@ -28,6 +28,12 @@ def clean_text(text: str) -> str:
     return CONTROL.sub("", text)
 
 
+def visible(text: str) -> str:
+    """``text`` with each control character shown as U+FFFD (for messages and source lines: the
+    problem stays visible, columns stay where they were, and nothing reaches the terminal raw)."""
+    return CONTROL.sub("\ufffd", text)
+
+
 def clean_tree(value: Any) -> Any:
     """A copy of a JSON-like value with every string cleaned (keys included)."""
     if isinstance(value, str):

@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except OSError as exc:  # a file the user named cannot be read or written
         where = exc.filename2 or exc.filename
-        print(f"mitrainer: {where}: {exc.strerror}" if where and exc.strerror else f"mitrainer: {exc}", file=sys.stderr)
+        _error(f"{where}: {exc.strerror}" if where and exc.strerror else str(exc))
         return EXIT_CANNOT_RUN
     except Exception as exc:  # the last line of defence: a message, never a traceback
         import os
@@ -82,10 +82,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mitrainer.errors import MitrainerError
 
         if isinstance(exc, MitrainerError):
-            print(f"mitrainer: {exc}", file=sys.stderr)
+            _error(str(exc))
             return EXIT_CANNOT_RUN
         if os.environ.get("MITRAINER_DEBUG"):
             raise
-        print(f"mitrainer: internal error ({type(exc).__name__}: {exc}). This is a bug in mitrainer; "
-              "run again with MITRAINER_DEBUG=1 to see the traceback and please report it.", file=sys.stderr)
+        _error(f"internal error ({type(exc).__name__}: {exc}). This is a bug in mitrainer; "
+               "run again with MITRAINER_DEBUG=1 to see the traceback and please report it.")
         return EXIT_CANNOT_RUN
+
+
+def _error(message: str) -> None:
+    # Messages may quote a file's contents or name: its control codes are shown, not sent.
+    from mitrainer.text import visible
+
+    print(f"mitrainer: {visible(message)}", file=sys.stderr)

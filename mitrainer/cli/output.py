@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from mitrainer.errors import Diagnostic
-from mitrainer.text import CONTROL as CONTROL_VISIBLE
+from mitrainer.text import visible
 
 
 def console(stderr: bool = False):
@@ -36,7 +36,7 @@ def _source_line(path: Path | None, line: int, cache: dict) -> str | None:
     if lines is None or line > len(lines):
         return None
     # One visible character per control character keeps the caret in its column.
-    return CONTROL_VISIBLE.sub("\ufffd", lines[line - 1])
+    return visible(lines[line - 1])
 
 
 def print_diagnostics(diagnostics: list[Diagnostic], path: Path | None, out=None) -> None:

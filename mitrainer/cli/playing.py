@@ -49,7 +49,14 @@ def read_responses(source: str) -> list[str]:
             raw = handle.read(MAX_RESPONSES_BYTES + 1)
     if len(raw) > MAX_RESPONSES_BYTES:
         raise InputError(f"{source}: larger than {MAX_RESPONSES_BYTES // 1024 // 1024} MB")
-    text = clean_text(raw.decode("utf-8-sig", errors="replace"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        print(f"mitrainer: warning: {source}:{line}: not valid UTF-8; bad bytes are replaced with \ufffd "
+              "(save the file as UTF-8)", file=sys.stderr)
+        text = raw.decode("utf-8-sig", errors="replace")
+    text = clean_text(text)
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 

@@ -48,8 +48,8 @@ class TemplateProblem(InputError):
 # -- escaping --------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
-# Only what would start a block: a heading, a list item, a setext underline.
-_MD_LINE_START = re.compile(r"(?m)^(\s*)([#+-]|=+\s*$)(?=\s|$|#|=)")
+# Only what would start a block: a heading, a list item, a rule or setext underline (a run of - or =).
+_MD_LINE_START = re.compile(r"(?m)^(\s*)([#+]|-+|=+\s*$)(?=\s|$|#|=)")
 _MD_ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])(?=\s|$)")
 
 
@@ -138,6 +138,8 @@ def render_template(kind: str, name: str, context: dict, templates: Path | None 
         where = getattr(exc, "filename", None) or name
         line = getattr(exc, "lineno", None)
         raise TemplateProblem(f"template {where}{f':{line}' if line else ''}: {exc.message or exc}") from None
+    except UnicodeDecodeError:
+        raise TemplateProblem(f"template {name} (or one it includes) is not UTF-8 text; save it as UTF-8") from None
     # Markdown templates separate blocks generously; one blank line is all Markdown needs.
     return _BLANK_RUNS.sub("\n\n", text).strip("\n") + "\n" if kind == "md" else text
 
