@@ -175,6 +175,9 @@ class _Reader:
             except json.JSONDecodeError as exc:
                 self.diag(T_BAD_JSON, f"not valid JSON: {exc.msg}", n)
                 continue
+            except (ValueError, RecursionError):  # a number of 5000 digits; [[[[… nested too deeply
+                self.diag(T_BAD_JSON, "not valid JSON here (a number too long, or nested too deeply)", n)
+                continue
             if not isinstance(obj, dict):
                 self.diag(T_BAD_JSON, "each line must be a JSON object", n)
                 continue

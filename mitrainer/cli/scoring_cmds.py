@@ -70,8 +70,8 @@ def _score_record(path: Path, args: argparse.Namespace):
         raise InputError(f"{path}: larger than {MAX_RECORD_BYTES // 1024 // 1024} MB; is this a session record?")
     try:
         record = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a JSON session record ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, a 5000-digit number, nested too deeply
+        raise InputError(f"{path}: not a JSON session record ({exc or 'nested too deeply'})") from None
     if not isinstance(record, dict) or not isinstance(record.get("turns"), list):
         raise InputError(f"{path}: not a session record (no 'turns' list); transcripts must end in .csv or .jsonl")
     # A record from elsewhere: its control codes never reach the terminal (as records read for export).
