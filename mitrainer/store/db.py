@@ -188,7 +188,7 @@ class SessionStore:
             except OSError as exc:
                 raise StoreError(f"cannot read the session database {path}: {exc.strerror}") from exc
             if head and head != SQLITE_MAGIC:
-                raise StoreError(f"{path} is not a SQLite database (damaged, or another program's file)")
+                raise StoreError(f"{path} is not a SQLite database (damaged, or another program's file)") from None
         except OSError as exc:
             raise StoreError(f"cannot create the session database {path}: {exc.strerror}") from exc
         else:
