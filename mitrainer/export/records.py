@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from mitrainer.codes import Subtype, TalkType
 from mitrainer.engine.session import RECORD_SCHEMA_VERSION, Turn
 from mitrainer.errors import InputError
 from mitrainer.text import clean_tree
@@ -73,19 +74,29 @@ def check_record(record: object, where: str) -> dict:
     scenario = record.get("scenario")
     if not isinstance(scenario, dict) or not isinstance(scenario.get("id"), str) or not scenario["id"]:
         raise RecordError(f"{where}: the session record does not say which scenario it was played on")
+    seed = record.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise RecordError(f"{where}: the session record's seed is damaged")
     turns = record.get("turns")
     if not isinstance(turns, list):
         raise RecordError(f"{where}: the session record has no list of turns")
     for position, turn in enumerate(turns):
         try:
             parsed = Turn.from_json(turn)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise RecordError(f"{where}: turn {position + 1} is damaged ({_reason(exc)})") from None
         if parsed.index != position:
             raise RecordError(f"{where}: turn {position + 1} has index {parsed.index}; the turns are out of order")
     for key in ("current", "ending"):
         if record.get(key) is not None and not isinstance(record[key], dict):
             raise RecordError(f"{where}: the session record's '{key}' is damaged")
+    current = record.get("current") or {}
+    try:  # the client's last line is scored too: its talk type must be one of ours
+        for key, kind in (("talk", TalkType), ("subtype", Subtype)):
+            if current.get(key):
+                kind(current[key])
+    except (ValueError, TypeError):
+        raise RecordError(f"{where}: the session record's 'current' is damaged (unknown {key})") from None
     reflections = record.get("reflections")
     if reflections is not None and not (isinstance(reflections, dict)
                                         and all(isinstance(v, str) for v in reflections.values())):

@@ -72,7 +72,9 @@ class FeedbackView:
     @classmethod
     def of(cls, feedback: TurnFeedback) -> FeedbackView:
         better = feedback.better or {}
-        codes = tuple(CodeView.of(c) for c in (SkillCode.parse(str(x)) for x in better.get("codes", ())) if c)
+        # Stored feedback may come from another machine: anything but a list of codes shows none.
+        listed = better.get("codes") if isinstance(better.get("codes"), list) else ()
+        codes = tuple(CodeView.of(c) for c in (SkillCode.parse(str(x)) for x in listed) if c)
         return cls(feedback.verdict, VERDICT_LABELS.get(feedback.verdict, feedback.verdict), feedback.headline,
                    feedback.rationale, str(better.get("text", "")), codes, str(better.get("why", "")))
 

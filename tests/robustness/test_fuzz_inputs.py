@@ -8,6 +8,8 @@ tests/foundation/test_load_properties.py.)
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -15,11 +17,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from mitrainer.cli.export_cmds import group_csv
 from mitrainer.errors import Diagnostic, InputError
 from mitrainer.export.bundles import Bundle, BundleError, checksum_of, make_bundle, parse_bundle, read_bundle
+from mitrainer.export.group import group_report
 from mitrainer.export.library import ScenarioIndex
-from mitrainer.export.records import RecordError, check_record
-from mitrainer.export.render import render_session
+from mitrainer.export.records import RecordError, check_record, read_json_file
+from mitrainer.export.render import render_session, render_template
 from mitrainer.paths import bundled_rubrics
 from mitrainer.scenario import conditions
 from mitrainer.scoring.rubric import LoadedRubric, RubricError, load_rubric, parse_rubric
@@ -137,9 +141,6 @@ code_cells = st.one_of(st.sampled_from(["", "open_question", "CR;OQ", "change;de
 
 @st.composite
 def csv_transcripts(draw) -> str:
-    import csv
-    import io
-
     header = draw(st.permutations(["speaker", "text", "codes", draw(nasty_text)]).map(lambda h: h[:draw(
         st.integers(0, 4))]))
     buffer = io.StringIO()
@@ -267,6 +268,9 @@ def test_bundle_documents_give_a_bundle_or_bundle_error(record, reseal, trainee)
         return
     assert isinstance(bundle, Bundle) and find_control(bundle.trainee) == -1
     _render_accepted(bundle.record)
+    report = group_report([bundle, parse_bundle(make_bundle(RECORD), "b")], ScenarioIndex.of([SCENARIO]))
+    assert len(list(csv.reader(io.StringIO(group_csv(report))))) == 3
+    assert render_template("md", "group.md.j2", {"g": report, "problems": []})
 
 
 @FUZZ
@@ -289,3 +293,17 @@ def test_bytes_on_disk_give_a_bundle_or_bundle_error(tmp_path_factory, raw):
         assert str(path) in str(exc)
     else:
         assert bundle.record == check_record(RECORD, "x")
+
+
+# -- what fuzzing found, kept as plain examples ------------------------------------------------------
+
+def test_found_by_fuzzing(tmp_path):
+    with pytest.raises(conditions.ConditionError, match="too long"):
+        conditions.parse("rapport > " + "9" * 5000)  # was Python's ValueError (int digit limit)
+    transcript = parse_transcript(json.dumps({"speaker": "client", "text": "x"}) + "\n" + "9" * 5000 + "\n"
+                                  + "[" * 100_000, "x.jsonl", "jsonl")
+    assert [(d.code, d.position.line) for d in transcript.diagnostics] == [("T006", 2), ("T006", 3)]
+    path = tmp_path / "nan.json"
+    path.write_text(json.dumps(RECORD).replace('"seed": 7', '"seed": NaN'), encoding="utf-8")
+    with pytest.raises(RecordError, match="NaN is not a JSON value"):  # a bundle could not be made from it
+        read_json_file(path)
