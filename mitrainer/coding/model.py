@@ -31,6 +31,7 @@ import numpy as np
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import ClientCoding, CodeScore, ResponseCoding, Utterance
 from mitrainer.coding.dataset import FAMILIES, FAMILY_CODES, FAMILY_OF
+from mitrainer.coding.encoder import Encoder
 from mitrainer.coding.features import MAX_CHARS, Featurizer, normalize, unreadable_reason
 from mitrainer.coding.rules import RuleBasedCoder
 from mitrainer.errors import ModelFileError
@@ -190,27 +191,63 @@ class LinearModel:
         return cls(SparseRows(rows, packed.astype(np.float32) * scale), bias, heads, bits, known, meta)
 
 
+_SHIPPED = object()
+# The encoder's share when its probabilities are averaged with the linear model's: an
+# even split, not tuned on the evaluation data (see docs/coder.md for what each part
+# reaches alone).
+ENCODER_SHARE = 0.5
+
+
 class TrainedCoder:
-    """The coder trained on AnnoMI and the project's examples (see docs/coder.md)."""
+    """The coder trained on AnnoMI and the project's examples (see docs/coder.md).
+
+    Two models read every line: hashed n-gram linear heads (``model``) and a small
+    fine-tuned transformer (``encoder``, :mod:`mitrainer.coding.encoder`); each head's
+    probabilities are their average. ``encoder=None`` runs the linear model alone.
+    """
 
     name = "trained"
 
-    def __init__(self, model: LinearModel | None = None, path: Path | str = MODEL_PATH):
+    def __init__(self, model: LinearModel | None = None, path: Path | str = MODEL_PATH,
+                 encoder: Encoder | None | object = _SHIPPED):
         self.model = model if model is not None else LinearModel.load(path)
+        self.encoder: Encoder | None = Encoder.load() if encoder is _SHIPPED else encoder  # type: ignore[assignment]
+        self._encoder_heads = ({h["name"]: (int(h["start"]), tuple(h["classes"])) for h in self.encoder.heads}
+                               if self.encoder is not None else {})
         self._rules = RuleBasedCoder()
+
+    def _probs(self, raw: np.ndarray, enc: np.ndarray | None, head: str) -> dict[str, float]:
+        """One head's probabilities: the linear model's, averaged with the encoder's."""
+        p = self.model.probs(raw, head)
+        if enc is None or head not in self._encoder_heads:
+            return p
+        start, classes = self._encoder_heads[head]
+        q = _softmax(enc[start:start + len(classes)].astype(np.float64))
+        mixed = dict(p)
+        for cls, qv in zip(classes, q, strict=True):
+            if cls in mixed:
+                mixed[cls] = (1 - ENCODER_SHARE) * mixed[cls] + ENCODER_SHARE * float(qv)
+        return mixed
 
     # -- counsellor -------------------------------------------------------------------
 
-    def response_probabilities(self, text: str, context: Sequence[Utterance] = ()) -> dict[str, dict[str, float]]:
-        """Every head's probabilities for a counsellor utterance (for evaluation and tools)."""
+    def response_probabilities(self, text: str, context: Sequence[Utterance] = (),
+                               encoder: bool = True) -> dict[str, dict[str, float]]:
+        """Every head's probabilities for a counsellor utterance (for evaluation and tools).
+
+        ``encoder=False`` skips the transformer (single sentences of a volley, where the
+        linear model's view is enough and speed matters).
+        """
         m = self.model
         raw = m.scores(text, context, Speaker.COUNSELLOR)
-        out = {"family": m.probs(raw, "family")}
+        enc = (self.encoder.scores(text, context, Speaker.COUNSELLOR)
+               if encoder and self.encoder is not None else None)
+        out = {"family": self._probs(raw, enc, "family")}
         for fam in FAMILIES:
-            out[f"sub_{fam}"] = m.probs(raw, f"sub_{fam}")
+            out[f"sub_{fam}"] = self._probs(raw, enc, f"sub_{fam}")
         for flag in ("has_question", "has_reflection", "has_input"):
             if flag in m.heads:
-                out[flag] = m.probs(raw, flag)
+                out[flag] = self._probs(raw, enc, flag)
         return out
 
     def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
@@ -233,7 +270,7 @@ class TrainedCoder:
             return {}
         found: dict[SkillCode, float] = {}
         for sentence in sentences[:6]:
-            probs = self.response_probabilities(sentence, context)
+            probs = self.response_probabilities(sentence, context, encoder=False)
             family, p = _best(probs["family"])
             if p >= SENTENCE_AT:
                 code, sub = _choose_code(family, probs[f"sub_{family}"])
@@ -248,11 +285,12 @@ class TrainedCoder:
             return ClientCoding(talk=None, uncoded_reason=reason, coder=self.name)
         m = self.model
         raw = m.scores(text, context, Speaker.CLIENT)
-        talk_p = m.probs(raw, "talk")
+        enc = self.encoder.scores(text, context, Speaker.CLIENT) if self.encoder is not None else None
+        talk_p = self._probs(raw, enc, "talk")
         talk = TalkType(max(talk_p, key=talk_p.__getitem__))
         subtype = None
         if talk.has_subtype:
-            sub_p = m.probs(raw, "subtype")
+            sub_p = self._probs(raw, enc, "subtype")
             subtype = Subtype(max(sub_p, key=sub_p.__getitem__))
         conf = talk_p[talk.value]
         return ClientCoding(talk=talk, subtype=subtype, confidence=conf, scores=talk_p,
@@ -334,13 +372,10 @@ def decode_response(probs: dict[str, dict[str, float]], coder: str,
     for c3, p3 in (sentence_codes or {}).items():
         if all(FAMILY_OF[c] != FAMILY_OF[c3] for c in codes):
             codes[c3] = p3
+    # The primary code is the family the model finds main, as AnnoMI's experts chose the
+    # main behaviour of a volley ("So it wears you out. What would help?" is mostly coded
+    # a question there); the reflection stays in ``codes`` and counts in the scores.
     primary = code
-    # MITI: in a volley with a reflection and a question, the reflection is what counts.
-    if code.is_question:
-        for c in codes:
-            if c.is_reflection:
-                primary = c
-                break
     ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not primary, -kv[1]))
     conf = codes[primary]
     return ResponseCoding(

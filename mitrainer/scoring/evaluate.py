@@ -125,28 +125,43 @@ def fold_of(path: Path, folds: int, seed: int) -> dict[str, int]:
     return {tid: k for k in range(folds) for tid in groups[k::folds]}
 
 
-def _score_fold(path: Path, fold: int, folds: int, seed: int, rubric: Rubric,
-                ) -> dict[str, tuple[str, SessionScore]]:
-    """Train a coder without fold ``fold`` and score that fold's transcripts with it."""
+def _score_fold(path: Path, fold: int, folds: int, seed: int, rubric: Rubric, encoder: bool = True,
+                cache: Path | None = None) -> dict[str, tuple[str, SessionScore]]:
+    """Train a coder without fold ``fold`` and score that fold's transcripts with it.
+
+    ``encoder``: fine-tune the transformer on the same lines too (as the shipped coder
+    has one); ``cache``: a folder where those encoders are kept for the next run.
+    """
     from mitrainer.coding.dataset import load_annomi, load_examples
     from mitrainer.coding.model import TrainedCoder
     from mitrainer.coding.train import fit
 
     held_out = {tid for tid, k in fold_of(path, folds, seed).items() if k == fold}
-    model = fit([r for r in load_annomi(path) if r.group not in held_out] + load_examples(), seed=seed)
-    coder = TrainedCoder(model)
+    train = [r for r in load_annomi(path) if r.group not in held_out] + load_examples()
+    model = fit(train, seed=seed)
+    trained_encoder = None
+    if encoder:
+        from mitrainer.coding.train_encoder import train_split_encoder
+
+        trained_encoder = train_split_encoder(train, cache, seed=seed)
+    coder = TrainedCoder(model, encoder=trained_encoder)
     transcripts = load_transcripts(path, "machine")
     return {tid: (quality, score_transcript(lines, rubric, coder=coder))
             for tid, (quality, lines) in transcripts.items() if tid in held_out}
 
 
-def cross_fitted_scores(path: Path, folds: int, seed: int, rubric: Rubric, jobs: int,
-                        ) -> dict[str, tuple[str, SessionScore]]:
-    """Every transcript scored with codes from a coder that did not see it (folds run in parallel)."""
+def cross_fitted_scores(path: Path, folds: int, seed: int, rubric: Rubric, jobs: int, encoder: bool = True,
+                        cache: Path | None = None) -> dict[str, tuple[str, SessionScore]]:
+    """Every transcript scored with codes from a coder that did not see it.
+
+    Folds run in parallel processes when only linear models are trained; fine-tuning
+    encoders runs one fold at a time (PyTorch uses every core, or the GPU, by itself).
+    """
     scores: dict[str, tuple[str, SessionScore]] = {}
-    if jobs <= 1:
+    if jobs <= 1 or encoder:
         for k in range(folds):
-            scores.update(_score_fold(path, k, folds, seed, rubric))
+            print(f"  fold {k + 1}/{folds}: training the coder…", file=sys.stderr)
+            scores.update(_score_fold(path, k, folds, seed, rubric, encoder, cache))
         return scores
     from concurrent.futures import ProcessPoolExecutor
 
@@ -167,12 +182,13 @@ def bootstrap_auc(high: Sequence[float], low: Sequence[float], seed: int, rounds
 
 
 def evaluate(path: Path, labels: str, rubric: Rubric, folds: int = 0, seed: int = DEFAULT_SEED,
-             jobs: int = 1) -> dict:
+             jobs: int = 1, encoder: bool = True, cache: Path | None = None) -> dict:
     """Score every transcript and return the AUC of each metric (overall first, with a 95% interval)."""
     result: dict = {"data": str(path), "labels": labels, "rubric": rubric.id, "auc": {}}
     if labels == "machine" and folds > 1:
-        scores = cross_fitted_scores(path, folds, seed, rubric, jobs)
-        result["coder"] = f"trained, {folds}-fold cross-fitted by transcript (seed {seed})"
+        scores = cross_fitted_scores(path, folds, seed, rubric, jobs, encoder, cache)
+        result["coder"] = (f"trained, {folds}-fold cross-fitted by transcript (seed {seed}), "
+                           + ("linear model and encoder" if encoder else "linear model only"))
     else:
         if labels == "machine":
             from mitrainer.coding import default_coder
@@ -212,6 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for the folds and the training")
     ap.add_argument("--jobs", type=int, default=min(5, os.cpu_count() or 1),
                     help="folds trained in parallel (default: up to 5, one per CPU)")
+    ap.add_argument("--no-encoder", action="store_true",
+                    help="cross-fit the linear model alone (no PyTorch needed; the shipped coder also has an encoder)")
+    ap.add_argument("--encoder-cache", metavar="DIR",
+                    help="keep the fine-tuned fold encoders here and reuse them in the next run")
     ap.add_argument("--rubric", help="a rubric file (default: the bundled standard rubric)")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args(argv)
@@ -227,7 +247,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("cross-fitting trains the coder and needs scikit-learn (pip install 'mitrainer[train]'); "
                   "or pass --folds 0 to use the shipped coder", file=sys.stderr)
             return 2
-    result = evaluate(path, args.labels, rubric, args.folds, args.seed, args.jobs)
+        if not args.no_encoder:
+            try:
+                import torch  # noqa: F401  (fine-tuning the fold encoders needs it)
+            except ImportError:
+                print("cross-fitting fine-tunes the coder's encoder and needs PyTorch (pip install "
+                      "'mitrainer[train]'); or pass --no-encoder to cross-fit the linear model alone",
+                      file=sys.stderr)
+                return 2
+    cache = Path(args.encoder_cache) if args.encoder_cache else None
+    result = evaluate(path, args.labels, rubric, args.folds, args.seed, args.jobs, not args.no_encoder, cache)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
