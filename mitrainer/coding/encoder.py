@@ -32,11 +32,13 @@ from mitrainer.errors import ModelFileError
 
 ENCODER_PATH = Path(__file__).resolve().parent / "data" / "coder-encoder.npz"
 FORMAT = "mitrainer-encoder/1"
-# Sequence budget: the utterance's first UTTERANCE_TOKENS pieces, then as much of the two
-# lines before it as fits in MAX_TOKENS. Cost grows with length; these keep one utterance
-# under the 10 ms the trainer allows (benchmarks/bench_coder.py).
-MAX_TOKENS = 48
-UTTERANCE_TOKENS = 32
+# Sequence budget when coding: the utterance's first UTTERANCE_TOKENS pieces, then as much
+# of the two lines before it as fits in MAX_TOKENS. Cost grows with length; these keep one
+# utterance under the 10 ms the trainer allows (benchmarks/bench_coder.py). The encoder is
+# fine-tuned with longer inputs (mitrainer.coding.train_encoder: 48 and 32); coding with
+# 32 and 24 changed the hold-out macro-F1 by at most 0.009 (docs/coder.md).
+MAX_TOKENS = 32
+UTTERANCE_TOKENS = 24
 CONTEXT_LINES = 2
 MAX_WORD_CHARS = 100  # BERT's own limit: a longer "word" is one unknown piece
 
@@ -130,19 +132,20 @@ class WordPiece:
         return ids
 
 
-def encoder_inputs(tokenizer: WordPiece, text: str, context: Sequence[Utterance],
-                   speaker: Speaker) -> tuple[list[int], list[int]]:
+def encoder_inputs(tokenizer: WordPiece, text: str, context: Sequence[Utterance], speaker: Speaker,
+                   max_tokens: int = MAX_TOKENS, utterance_tokens: int = UTTERANCE_TOKENS,
+                   ) -> tuple[list[int], list[int]]:
     """Token ids and segment ids: ``[CLS] earlier lines [SEP] this line [SEP]``.
 
     Each line starts with its speaker ("client:", "counsellor:"); the utterance keeps its
     first pieces, the context its last ones (the line just before matters most). Shared
     by training and inference so the two cannot drift apart.
     """
-    utterance = tokenizer.encode(f"{_SPEAKER_TAG[speaker]} {text[:2000]}")[:UTTERANCE_TOKENS]
+    utterance = tokenizer.encode(f"{_SPEAKER_TAG[speaker]} {text[:2000]}")[:utterance_tokens]
     before: list[int] = []
     for line in list(context)[-CONTEXT_LINES:]:
         before += tokenizer.encode(f"{_SPEAKER_TAG[line.speaker]} {line.text[-2000:]}")
-    room = MAX_TOKENS - 3 - len(utterance)
+    room = max_tokens - 3 - len(utterance)
     before = before[-room:] if room > 0 else []
     cls, sep = tokenizer.ids[CLS], tokenizer.ids[SEP]
     ids = [cls, *before, sep, *utterance, sep]

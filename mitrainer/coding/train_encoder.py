@@ -33,7 +33,6 @@ from mitrainer.coding.encoder import (
     CLS,
     ENCODER_PATH,
     FORMAT,
-    MAX_TOKENS,
     SEP,
     UNK,
     Encoder,
@@ -46,7 +45,11 @@ LAYERS = 3
 EPOCHS = 5
 BATCH = 32
 LEARNING_RATE = 8e-5
-POSITIONS = 64  # rows of the position table kept (inputs are at most MAX_TOKENS long)
+POSITIONS = 64  # rows of the position table kept (inputs are at most TRAINING_TOKENS long)
+# Fine-tuning sees longer inputs than coding uses (encoder.MAX_TOKENS / UTTERANCE_TOKENS):
+# the hold-out figures at both lengths are in docs/coder.md.
+TRAINING_TOKENS = 48
+TRAINING_UTTERANCE_TOKENS = 32
 CHECK_LINES = (
     ("So the trips to the clinic wear you out.", (Speaker.CLIENT, "Every morning I go and it takes all day.")),
     ("What would make them easier?", (Speaker.CLIENT, "I can't keep doing this.")),
@@ -128,7 +131,8 @@ def fit_encoder(records: Sequence[Record], base: str | None = None, seed: int = 
     # Per record: inputs, and per head the class index (-1: no label) and weight.
     items = []
     for r in records:
-        ids, segs = encoder_inputs(tokenizer, r.text, r.context, r.speaker)
+        ids, segs = encoder_inputs(tokenizer, r.text, r.context, r.speaker, TRAINING_TOKENS,
+                                   TRAINING_UTTERANCE_TOKENS)
         labels, weights = [], []
         for spec in specs:
             label = spec.label(r) if r.speaker is spec.speaker else None
@@ -242,7 +246,7 @@ def _export(bert, head, vocab: list[str], specs, layers: int, attention_heads: i
     out["heads"] = np.array(json.dumps(heads))
     out["meta"] = np.array(json.dumps({"format": FORMAT, "layers": layers, "attention_heads": attention_heads,
                                        "seed": seed, "base": "sentence-transformers/all-MiniLM-L6-v2",
-                                       "max_tokens": MAX_TOKENS}, sort_keys=True))
+                                       "training_tokens": TRAINING_TOKENS}, sort_keys=True))
     return out
 
 
@@ -290,8 +294,8 @@ def _check_scores(payload: dict, tokenizer: WordPiece) -> dict[str, np.ndarray]:
             h = bert(input_ids=torch.tensor([ids]), token_type_ids=torch.tensor([segs])).last_hidden_state[0]
             pooled = torch.cat([h[0], h.mean(0)]).numpy()
         rows_scores.append(pooled @ a["head_w"] + a["head_b"])
-        rows_ids.append(ids + [-1] * (MAX_TOKENS - len(ids)))
-        rows_segs.append(segs + [-1] * (MAX_TOKENS - len(segs)))
+        rows_ids.append(ids + [-1] * (TRAINING_TOKENS - len(ids)))
+        rows_segs.append(segs + [-1] * (TRAINING_TOKENS - len(segs)))
     return {"check_ids": np.array(rows_ids, dtype=np.int32), "check_segments": np.array(rows_segs, dtype=np.int32),
             "check_scores": np.array(rows_scores, dtype=np.float32)}
 
