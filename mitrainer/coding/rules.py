@@ -54,7 +54,7 @@ CONFRONT = _rx(r"\b(making excuses|you'?re (just )?(in denial|lying|kidding your
 AFFIRM = _rx(r"\b(you'?ve (worked|tried) (really |so )?hard|(it|that) took (a lot of )?(courage|strength|guts)|"
              r"you'?re (really )?(determined|committed|resourceful|strong|brave)|"
              r"(that|it) shows (how|your|real)|i (really )?(appreciate|admire)|you should be proud|"
-             r"you (managed|did it|made it)|good for you|well done|that'?s (a )?(great|real) (step|effort|achievement)|"
+             r"you (managed|did it|made it)|(?:^|[.!,;:]\s*)good for you\b|well done|that'?s (a )?(great|real) (step|effort|achievement)|"
              r"you care (a lot|deeply) about|you'?ve (already )?(done|come|achieved) (so much|a lot)|"
              r"you'?ve kept (coming|going|at it|trying|showing up|turning up)|"
              r"you (kept|have kept) (coming|going|at it|trying|showing up|turning up)|"

@@ -23,9 +23,17 @@ RULES = RuleBasedCoder()
     ("You're just making excuses.", SkillCode.CONFRONT),
     ("You've worked hard to get here. It took courage.", SkillCode.AFFIRMATION),
     ("Mm-hmm.", SkillCode.OTHER),
+    ("You went to the meeting. Good for you!", SkillCode.AFFIRMATION),
 ])
 def test_obvious_cases(text, expected):
     assert RULES.code_response(text, [Utterance(Speaker.CLIENT, "The trips wear me out.")]).primary is expected
+
+
+def test_good_for_you_as_persuasion_is_no_affirmation():
+    """ "Good for you!" praises; "it will be good for you" pushes (seen in the trainer)."""
+    result = RULES.code_response("You just need to go, it will be good for you.",
+                                 [Utterance(Speaker.CLIENT, "Those meetings are for proper addicts.")])
+    assert not result.has(SkillCode.AFFIRMATION)
 
 
 def test_reflection_and_question():
