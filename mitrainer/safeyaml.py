@@ -17,7 +17,7 @@ It never raises for a problem in the file: problems come back as diagnostics.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, KeysView
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,77 +54,76 @@ _SPECIAL_FLOAT = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-
 class PositionMap:
     """Where each value (and each mapping key) of a document starts in the file.
 
-    While a document is composed, the parser's marks are only appended to a flat *trail*
-    (see :func:`_index_trail`); the path → mark index is built from it the first time a
-    position is asked for, and marks become line/column only then. A clean file never pays
-    for either. The trail holds the keys themselves, so positions stay right even if the
-    parsed data is changed afterwards.
+    While a document is composed, each position is only appended to a flat *trail* as two
+    plain ints (see :func:`_index_trail`); the path index is built from it the first time a
+    position is asked for. A clean file never pays for it, and no parser mark outlives its
+    event (half a million of them kept the cycle collector busy after every big load). The
+    trail holds the keys themselves, so positions stay right even if the parsed data is
+    changed afterwards.
     """
 
     def __init__(self, trail: list[Any] | None = None):
         self._trail: list[Any] = trail if trail is not None else []
-        self._index: tuple[dict[PathKey, Any], dict[PathKey, Any]] | None = None
+        self._index: tuple[dict[PathKey, int], dict[PathKey, int]] | None = None
 
     @property
-    def values(self) -> dict[PathKey, Any]:
-        """Parser mark of every value, by path (built on first use)."""
-        return self._indexed()[0]
-
-    @property
-    def keys(self) -> dict[PathKey, Any]:
-        """Parser mark of every mapping key, by the path of its value (built on first use)."""
-        return self._indexed()[1]
+    def keys(self) -> KeysView[PathKey]:
+        """The paths whose value has a mapping key in the file."""
+        return self._indexed()[1].keys()
 
     def items(self) -> Iterator[tuple[PathKey, Position]]:
         """Every value's path with its position, in document order."""
-        for path, mark in self.values.items():
-            yield path, _pos(mark)
+        trail = self._trail
+        for path, at in self._indexed()[0].items():
+            yield path, Position(trail[at] + 1, trail[at + 1] + 1)
 
     def of(self, path: PathKey, *, key: bool = False) -> Position:
         """Position of the value at ``path`` (or of its key), else of the nearest parent."""
         values, keys = self._indexed()
-        if key and path in keys:
-            return _pos(keys[path])
+        at = keys.get(path) if key else None
         p = tuple(path)
-        while p:
-            if p in values:
-                return _pos(values[p])
+        while at is None and p:
+            at = values.get(p)
             p = p[:-1]
-        root = values.get(())
-        return _pos(root) if root is not None else Position(1, 1)
+        if at is None:
+            at = values.get(())
+        if at is None:
+            return Position(1, 1)
+        return Position(self._trail[at] + 1, self._trail[at + 1] + 1)
 
-    def _indexed(self) -> tuple[dict[PathKey, Any], dict[PathKey, Any]]:
+    def _indexed(self) -> tuple[dict[PathKey, int], dict[PathKey, int]]:
         if self._index is None:
             self._index = _index_trail(self._trail)
         return self._index
 
 
-# Trail tokens: a value is its mark; a collection's mark is followed by _OPEN_MAP or
-# _OPEN_SEQ, its items and _CLOSE; a mapping item is its key, the key's mark, then the value.
-# An alias is a single mark, like a scalar (its positions are those of the alias).
+# Trail tokens: a position is two ints, the parser mark's 0-based line and column. A value
+# is its position; a collection's position is followed by _OPEN_MAP or _OPEN_SEQ, its items
+# and _CLOSE; a mapping item is its key, the key's position, then the value. An alias is a
+# position alone, like a scalar (what lies under it is placed at the alias).
 _OPEN_MAP = object()
 _OPEN_SEQ = object()
 _CLOSE = object()
 
 
-def _index_trail(trail: list[Any]) -> tuple[dict[PathKey, Any], dict[PathKey, Any]]:
-    """Replay a composer's trail into path → mark maps (values, keys).
+def _index_trail(trail: list[Any]) -> tuple[dict[PathKey, int], dict[PathKey, int]]:
+    """Replay a composer's trail into path → trail offset of the position (values, keys).
 
     A trail cut short by a refused document yields the positions seen so far.
     """
-    values: dict[PathKey, Any] = {}
-    keys: dict[PathKey, Any] = {}
+    values: dict[PathKey, int] = {}
+    keys: dict[PathKey, int] = {}
     open_: list[list[Any]] = []  # [path, is_mapping, items so far] of each open collection
     path: PathKey = ()
-    i, end = 0, len(trail)
+    i, end = 0, len(trail) - 1  # a position needs two tokens
     while i < end:
-        values[path] = trail[i]
-        i += 1
-        if i < end and (trail[i] is _OPEN_MAP or trail[i] is _OPEN_SEQ):
+        values[path] = i
+        i += 2
+        if i <= end and (trail[i] is _OPEN_MAP or trail[i] is _OPEN_SEQ):
             open_.append([path, trail[i] is _OPEN_MAP, 0])
             i += 1
         while open_:  # find the path of the next value, closing finished collections
-            if i >= end:
+            if i > end:
                 return values, keys
             parent, is_mapping, count = open_[-1]
             if trail[i] is _CLOSE:
@@ -132,11 +131,11 @@ def _index_trail(trail: list[Any]) -> tuple[dict[PathKey, Any], dict[PathKey, An
                 i += 1
                 continue
             if is_mapping:
-                if i + 1 >= end:
+                if i + 2 > end:
                     return values, keys
                 path = (*parent, trail[i])
-                keys[path] = trail[i + 1]
-                i += 2
+                keys[path] = i + 1
+                i += 3
             else:
                 path = (*parent, count)
                 open_[-1][2] = count + 1
@@ -313,7 +312,8 @@ class _Composer:
                 if nodes > MAX_NODES:
                     raise _Refused("Y003", "the document is too large", mark)
                 if is_list:
-                    note(mark)
+                    note(mark.line)
+                    note(mark.column)
                     container.append(value)
                     if container is holder:
                         return value
@@ -321,13 +321,15 @@ class _Composer:
                     key = value if type(value) is str else _plain_key(value, mark)
                     key_mark = mark
                     note(key)
-                    note(mark)
+                    note(mark.line)
+                    note(mark.column)
                 else:
                     if key in container:
                         raise _Refused("Y007", f"duplicate key '{key}' in the same mapping", key_mark,
                                        "each key may appear once; merge the two entries")
                     container[key] = value
-                    note(mark)
+                    note(mark.line)
+                    note(mark.column)
                     key = no_key
             elif kind is map_start or kind is seq_start:
                 mark = event.start_mark
@@ -350,7 +352,8 @@ class _Composer:
                         raise _Refused("Y007", f"duplicate key '{key}' in the same mapping", key_mark,
                                        "each key may appear once; merge the two entries")
                     container[key] = new
-                note(mark)
+                note(mark.line)
+                note(mark.column)
                 note(open_map if kind is map_start else open_seq)
                 stack.append((container, is_list, event.anchor, weight))
                 container = new
