@@ -183,22 +183,18 @@ def _resolve_tagged(event: yaml.ScalarEvent) -> Any:
 
 
 _NUMBER_START = frozenset("0123456789+-.")
-# Plain scalars that are not text whatever their case ('null', 'NULL', 'nUlL', …), plus the
-# empty scalar and '~': one dict look-up in the composer instead of a function call.
-_PLAIN_WORDS: dict[str, Any] = {"": None, "~": None}
-for _word, _value in (("null", None), ("true", True), ("false", False)):
-    for _n in range(2 ** len(_word)):
-        _PLAIN_WORDS["".join(c.upper() if _n >> i & 1 else c for i, c in enumerate(_word))] = _value
+# Plain scalars resolve with the YAML 1.2 core schema (in the composer's loop): these words
+# in any case ('null', 'NULL', 'nUlL', …), the empty scalar and '~' are not text; nor is a
+# number (see _number); anything else is.
 
 
-def _resolve_plain(value: str) -> Any:
-    """YAML 1.2 core schema for a plain scalar: null, true/false, numbers, else text."""
-    if value in _PLAIN_WORDS:
-        return _PLAIN_WORDS[value]
-    if value[0] in _NUMBER_START:
-        number = _number(value)
-        return value if number is None else number
-    return value
+def _all_cases(word: str) -> list[str]:
+    """Every way to write ``word`` in upper and lower case letters ('null', 'nulL', … 'NULL')."""
+    return ["".join(c.upper() if n >> i & 1 else c for i, c in enumerate(word)) for n in range(2 ** len(word))]
+
+
+_PLAIN_WORDS: dict[str, Any] = {"": None, "~": None, **dict.fromkeys(_all_cases("null")),
+                                **dict.fromkeys(_all_cases("true"), True), **dict.fromkeys(_all_cases("false"), False)}
 
 
 def _number(value: str) -> int | float | None:
@@ -259,15 +255,15 @@ class _Composer:
         get_event = self.parser.get_event
         note = self.trail.append
         anchors: dict[str, tuple[Any, int]] = {}
-        # Each open collection pushes its parent's state and its own anchor and weight.
+        # Each open collection pushes its parent's state, its own anchor and the weight so far.
         stack: list[tuple[Any, bool, str | None, int]] = []
-        nodes = 0
-        expanded = 0
-        weight = 0  # nodes as they would be if every alias were written out
+        nodes = 0  # scalars and collections written in the file
+        expanded = 0  # nodes that aliases stand for; nodes + expanded is the document's weight
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
         plain_words, number_start, no_key = _PLAIN_WORDS, _NUMBER_START, _NO_KEY
         open_map, open_seq, close = _OPEN_MAP, _OPEN_SEQ, _CLOSE
+        max_nodes = MAX_NODES
         # The document's value goes into a one-item holder list, so the root needs no
         # special case in the loop.
         holder: list[Any] = []
@@ -279,63 +275,29 @@ class _Composer:
         while True:
             event = get_event()
             kind = type(event)
-            if kind is scalar_event or kind is alias_event:
-                mark = event.start_mark
-                if kind is scalar_event:
-                    nodes += 1
-                    weight += 1
-                    tag = event.tag
-                    value = event.value
-                    if tag is None:
-                        if not event.style:  # plain: YAML 1.2 core schema
-                            if value in plain_words:
-                                value = plain_words[value]
-                            elif value[0] in number_start:
-                                number = _number(value)
-                                if number is not None:
-                                    value = number
-                        # quoted or block scalar: always text
-                    elif tag != "!":
-                        value = _resolve_tagged(event)
-                    if event.anchor:
-                        anchors[event.anchor] = (value, 1)
-                else:
-                    if event.anchor not in anchors:
-                        raise _Refused("Y008", f"alias '*{event.anchor}' refers to no anchor", mark)
-                    value, size = anchors[event.anchor]
-                    expanded += size
-                    weight += size
-                    if expanded > MAX_ALIAS_EXPANSION:
-                        raise _Refused("Y003", "aliases expand the document beyond what mitrainer accepts "
-                                       "(an alias bomb?)", mark,
-                                       "write the repeated parts out, or use fewer nested aliases")
-                if nodes > MAX_NODES:
-                    raise _Refused("Y003", "the document is too large", mark)
-                if is_list:
-                    note(mark.line)
-                    note(mark.column)
-                    container.append(value)
-                    if container is holder:
-                        return value
-                elif key is no_key:
-                    key = value if type(value) is str else _plain_key(value, mark)
-                    key_mark = mark
-                    note(key)
-                    note(mark.line)
-                    note(mark.column)
-                else:
-                    if key in container:
-                        raise _Refused("Y007", f"duplicate key '{key}' in the same mapping", key_mark,
-                                       "each key may appear once; merge the two entries")
-                    container[key] = value
-                    note(mark.line)
-                    note(mark.column)
-                    key = no_key
+            if kind is scalar_event:
+                nodes += 1
+                value = event.value
+                tag = event.tag
+                if tag is None:
+                    if not event.style:  # plain: YAML 1.2 core schema
+                        if value in plain_words:
+                            value = plain_words[value]
+                        elif value[0] in number_start:
+                            number = _number(value)
+                            if number is not None:
+                                value = number
+                    # quoted or block scalar: always text
+                elif tag != "!":
+                    value = _resolve_tagged(event)
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                if nodes > max_nodes:
+                    raise _Refused("Y003", "the document is too large", event.start_mark)
             elif kind is map_start or kind is seq_start:
                 mark = event.start_mark
                 nodes += 1
-                weight += 1
-                if nodes > MAX_NODES:
+                if nodes > max_nodes:
                     raise _Refused("Y003", "the document is too large", mark)
                 if event.tag not in _COLLECTION_TAGS:
                     raise _Refused("Y004", f"tag '{event.tag}' is not allowed in mitrainer files", mark)
@@ -355,19 +317,53 @@ class _Composer:
                 note(mark.line)
                 note(mark.column)
                 note(open_map if kind is map_start else open_seq)
-                stack.append((container, is_list, event.anchor, weight))
+                stack.append((container, is_list, event.anchor, nodes + expanded))
                 container = new
                 is_list = kind is seq_start
                 key = no_key
+                continue
+            elif kind is alias_event:
+                if event.anchor not in anchors:
+                    raise _Refused("Y008", f"alias '*{event.anchor}' refers to no anchor", event.start_mark)
+                value, size = anchors[event.anchor]
+                expanded += size
+                if expanded > MAX_ALIAS_EXPANSION:
+                    raise _Refused("Y003", "aliases expand the document beyond what mitrainer accepts "
+                                   "(an alias bomb?)", event.start_mark,
+                                   "write the repeated parts out, or use fewer nested aliases")
             else:  # SequenceEnd / MappingEnd
                 note(close)
                 parent, parent_is_list, anchor, weight_at_start = stack.pop()
                 if anchor:
-                    anchors[anchor] = (container, weight - weight_at_start + 1)
+                    anchors[anchor] = (container, nodes + expanded - weight_at_start + 1)
                 if parent is holder:
                     return container
                 container = parent
                 is_list = parent_is_list
+                key = no_key
+                continue
+
+            # A scalar or an alias: place its value.
+            mark = event.start_mark
+            if is_list:
+                note(mark.line)
+                note(mark.column)
+                container.append(value)
+                if container is holder:
+                    return value
+            elif key is no_key:
+                key = value if type(value) is str else _plain_key(value, mark)
+                key_mark = mark
+                note(key)
+                note(mark.line)
+                note(mark.column)
+            else:
+                if key in container:
+                    raise _Refused("Y007", f"duplicate key '{key}' in the same mapping", key_mark,
+                                   "each key may appear once; merge the two entries")
+                container[key] = value
+                note(mark.line)
+                note(mark.column)
                 key = no_key
 
 

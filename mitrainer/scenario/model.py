@@ -97,11 +97,16 @@ class Effects(_Model):
     add: dict[str, int | float] = Field(default_factory=dict)
 
 
+# Most branches change nothing: they share this one empty, frozen value rather than each
+# validating and storing its own (a 5 000-node scenario has thousands of them).
+_NO_EFFECTS = Effects()
+
+
 class Branch(_Model):
     """One way the conversation can go after the trainee's response."""
 
     when: When | None = None
-    effects: Effects = Field(default_factory=Effects)
+    effects: Effects = Field(default_factory=lambda: _NO_EFFECTS)
     goto: NodeId
     note: Plain = Field(default="", description="why this branch: shown in feedback")
 

@@ -86,6 +86,7 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
     # one is worked out once. Paths are built only for a problem found (most checks pass).
     conditions_seen: dict[str, tuple[list[str], list[tuple[str, str, str, int]]]] = {}
     codes_seen: dict[str, tuple[SkillCode | None, bool]] = {}
+    graph: dict[str, list[str]] = {}  # each node's successors, as _graph() gives them
 
     if scenario.start not in nodes:
         error(MISSING_START, f"start node '{scenario.start}' is not among the nodes", ("start",),
@@ -125,8 +126,11 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
                 warn(BRANCH_AFTER_FALLBACK, f"node '{nid}': branches after the fallback can never be taken",
                      base + ("responses", fallbacks[0] + 1), "move the fallback (the branch without 'when') to the end")
 
+        graph[nid] = nexts = []
         for i, branch in enumerate(responses):
-            if branch.goto not in nodes:
+            if branch.goto in nodes:
+                nexts.append(branch.goto)
+            else:
                 error(UNKNOWN_GOTO, f"node '{nid}': goto '{branch.goto}' names no node",
                       base + ("responses", i, "goto"), did_you_mean(branch.goto, node_ids))
             when = branch.when
@@ -186,7 +190,7 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
             warn(VARIABLE_NEVER_SET, f"variable '{name}' is never changed by an effect", ("variables", name), key=True)
 
     if scenario.start in scenario.nodes:
-        found.extend(_reachability(scenario, positions, file))
+        found.extend(_reachability(scenario, graph, positions, file))
     return found
 
 
@@ -230,14 +234,14 @@ def successors(scenario: Scenario, node_id: str) -> list[str]:
 
 
 def _graph(scenario: Scenario) -> dict[str, list[str]]:
-    """Every node's successors, worked out once for the whole-graph checks."""
+    """Every node's successors (gotos to nodes that exist), in the order of its branches."""
     nodes = scenario.nodes
     return {nid: [b.goto for b in node.responses if b.goto in nodes] for nid, node in nodes.items()}
 
 
-def _reachability(scenario: Scenario, positions: PositionMap, file: str) -> list[Diagnostic]:
+def _reachability(scenario: Scenario, graph: dict[str, list[str]], positions: PositionMap, file: str,
+                  ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    graph = _graph(scenario)
     reachable = _reachable(graph, scenario.start)
     for nid in scenario.nodes:
         if nid not in reachable:
