@@ -263,6 +263,17 @@ def test_y008_unknown_alias():
     assert d.position == Position(2, 4) and "*nowhere" in d.message
 
 
+def test_y008_an_alias_inside_its_own_anchor_is_refused():
+    # The anchor is known only once its node is complete: the values stay acyclic, which
+    # the loader relies on when it pauses the cycle collector.
+    for text in ("a: &x [1, *x]\n", "a: &x {b: *x}\n"):
+        d = single(load_text(text), "Y008")
+        assert d.position == Position(1, 11)
+    # Redefining an anchor refers to its earlier value, not to itself.
+    doc = load_text("a: &x 1\nb: &x [*x]\nc: *x\n")
+    assert doc.ok and doc.data == {"a": 1, "b": [1], "c": [1]}
+
+
 # -- Y010 to Y015: what the file itself may not be ---------------------------------------
 
 
