@@ -80,6 +80,11 @@ def _collector_paused() -> Iterator[None]:
     so reference counting still frees everything; cyclic garbage made elsewhere meanwhile
     is collected once the collector runs again. Nested and concurrent loads share one
     pause, and a collector someone else turned off stays off.
+
+    When the pause ends, what was built goes straight to the oldest generation
+    (``gc.freeze()`` then ``gc.unfreeze()``, both constant-time): a loaded scenario lives
+    long, and otherwise the first young collection would walk all of it at once (0.1 s for
+    5 000 nodes). Skipped when someone else keeps objects frozen, so theirs stay frozen.
     """
     global _pauses, _collector_was_enabled
     with _pause_lock:
