@@ -119,3 +119,17 @@ def test_the_collector_resumes_when_loading_fails(monkeypatch):
     with pytest.raises(RuntimeError):
         parse_scenario(big_scenario(3))
     assert gc.isenabled()
+
+
+def test_objects_frozen_by_someone_else_stay_frozen():
+    assert gc.get_freeze_count() == 0
+    parse_scenario(big_scenario(3))
+    assert gc.get_freeze_count() == 0  # the load's own freeze is undone at once
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        parse_scenario(big_scenario(3))
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
