@@ -17,7 +17,8 @@ It never raises for a problem in the file: problems come back as diagnostics.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator, KeysView
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,28 +51,98 @@ _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _SPECIAL_FLOAT = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
 
 
-@dataclass
 class PositionMap:
     """Where each value (and each mapping key) of a document starts in the file.
 
-    Parser marks are stored as they come and turned into positions only when asked for:
-    a clean file never pays for the conversion.
+    While a document is composed, each position is only appended to a flat *trail* as two
+    plain ints (see :func:`_index_trail`); the path index is built from it the first time a
+    position is asked for. A clean file never pays for it, and no parser mark outlives its
+    event (half a million of them kept the cycle collector busy after every big load). The
+    trail holds the keys themselves, so positions stay right even if the parsed data is
+    changed afterwards.
     """
 
-    values: dict[PathKey, Any] = field(default_factory=dict)
-    keys: dict[PathKey, Any] = field(default_factory=dict)
+    def __init__(self, trail: list[Any] | None = None):
+        self._trail: list[Any] = trail if trail is not None else []
+        self._index: tuple[dict[PathKey, int], dict[PathKey, int]] | None = None
+
+    @property
+    def keys(self) -> KeysView[PathKey]:
+        """The paths whose value has a mapping key in the file."""
+        return self._indexed()[1].keys()
+
+    def items(self) -> Iterator[tuple[PathKey, Position]]:
+        """Every value's path with its position, in document order."""
+        trail = self._trail
+        for path, at in self._indexed()[0].items():
+            yield path, Position(trail[at] + 1, trail[at + 1] + 1)
 
     def of(self, path: PathKey, *, key: bool = False) -> Position:
         """Position of the value at ``path`` (or of its key), else of the nearest parent."""
-        if key and path in self.keys:
-            return _pos(self.keys[path])
+        values, keys = self._indexed()
+        at = keys.get(path) if key else None
         p = tuple(path)
-        while p:
-            if p in self.values:
-                return _pos(self.values[p])
+        while at is None and p:
+            at = values.get(p)
             p = p[:-1]
-        root = self.values.get(())
-        return _pos(root) if root is not None else Position(1, 1)
+        if at is None:
+            at = values.get(())
+        if at is None:
+            return Position(1, 1)
+        return Position(self._trail[at] + 1, self._trail[at + 1] + 1)
+
+    def _indexed(self) -> tuple[dict[PathKey, int], dict[PathKey, int]]:
+        if self._index is None:
+            self._index = _index_trail(self._trail)
+        return self._index
+
+
+# Trail tokens: a position is two ints, the parser mark's 0-based line and column. A value
+# is its position; a collection's position is followed by _OPEN_MAP or _OPEN_SEQ, its items
+# and _CLOSE; a mapping item is its key, the key's position, then the value. An alias is a
+# position alone, like a scalar (what lies under it is placed at the alias).
+_OPEN_MAP = object()
+_OPEN_SEQ = object()
+_CLOSE = object()
+
+
+def _index_trail(trail: list[Any]) -> tuple[dict[PathKey, int], dict[PathKey, int]]:
+    """Replay a composer's trail into path → trail offset of the position (values, keys).
+
+    A trail cut short by a refused document yields the positions seen so far.
+    """
+    values: dict[PathKey, int] = {}
+    keys: dict[PathKey, int] = {}
+    open_: list[list[Any]] = []  # [path, is_mapping, items so far] of each open collection
+    path: PathKey = ()
+    i, end = 0, len(trail) - 1  # a position needs two tokens
+    while i < end:
+        values[path] = i
+        i += 2
+        if i <= end and (trail[i] is _OPEN_MAP or trail[i] is _OPEN_SEQ):
+            open_.append([path, trail[i] is _OPEN_MAP, 0])
+            i += 1
+        while open_:  # find the path of the next value, closing finished collections
+            if i > end:
+                return values, keys
+            parent, is_mapping, count = open_[-1]
+            if trail[i] is _CLOSE:
+                open_.pop()
+                i += 1
+                continue
+            if is_mapping:
+                if i + 2 > end:
+                    return values, keys
+                path = (*parent, trail[i])
+                keys[path] = i + 1
+                i += 3
+            else:
+                path = (*parent, count)
+                open_[-1][2] = count + 1
+            break
+        else:
+            break  # the root value is complete
+    return values, keys
 
 
 @dataclass
@@ -112,25 +183,18 @@ def _resolve_tagged(event: yaml.ScalarEvent) -> Any:
 
 
 _NUMBER_START = frozenset("0123456789+-.")
+# Plain scalars resolve with the YAML 1.2 core schema (in the composer's loop): these words
+# in any case ('null', 'NULL', 'nUlL', …), the empty scalar and '~' are not text; nor is a
+# number (see _number); anything else is.
 
 
-def _resolve_plain(value: str) -> Any:
-    """YAML 1.2 core schema for a plain scalar: null, true/false, numbers, else text."""
-    if not value or value == "~":
-        return None
-    first = value[0]
-    if first in _NUMBER_START:
-        number = _number(value)
-        return value if number is None else number
-    if first in "nNtTfF" and len(value) in (4, 5):
-        lowered = value.lower()
-        if lowered == "null":
-            return None
-        if lowered == "true":
-            return True
-        if lowered == "false":
-            return False
-    return value
+def _all_cases(word: str) -> list[str]:
+    """Every way to write ``word`` in upper and lower case letters ('null', 'nulL', … 'NULL')."""
+    return ["".join(c.upper() if n >> i & 1 else c for i, c in enumerate(word)) for n in range(2 ** len(word))]
+
+
+_PLAIN_WORDS: dict[str, Any] = {"": None, "~": None, **dict.fromkeys(_all_cases("null")),
+                                **dict.fromkeys(_all_cases("true"), True), **dict.fromkeys(_all_cases("false"), False)}
 
 
 def _number(value: str) -> int | float | None:
@@ -146,17 +210,13 @@ def _number(value: str) -> int | float | None:
     return None
 
 
-class _Frame:
-    __slots__ = ("container", "path", "is_list", "key", "key_mark", "anchor", "weight_at_start")
-
-    def __init__(self, container: Any, path: PathKey, anchor: str | None, weight: int):
-        self.container = container
-        self.path = path
-        self.is_list = isinstance(container, list)
-        self.key: Any = _NO_KEY
-        self.key_mark: Any = None
-        self.anchor = anchor
-        self.weight_at_start = weight
+def _plain_key(value: Any, mark: Any) -> str | int:
+    """A mapping key from a scalar: text and integers as they are, other scalars as text."""
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return str(value)
+    if isinstance(value, (str, int)):
+        return value
+    raise _Refused("Y006", "a mapping key must be plain text", mark)
 
 
 _NO_KEY = object()
@@ -166,13 +226,16 @@ _COLLECTION_TAGS = (None, "!", "?", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:
 class _Composer:
     """Builds Python values from parser events iteratively (no recursion limit to hit).
 
-    This loop runs once per YAML node of every file the app opens, so it is written for
-    speed: locals instead of attribute look-ups, marks kept as they come.
+    This loop runs once per YAML event of every file the app opens (half a million for a
+    5 000-node scenario), so it is written for speed: the current collection lives in
+    locals, the common cases are tested first, and positions are only appended to a trail
+    (see :class:`PositionMap`).
     """
 
     def __init__(self, text: str):
         self.parser = _Parser(text)
-        self.positions = PositionMap()
+        self.trail: list[Any] = []
+        self.positions = PositionMap(self.trail)
 
     def compose(self) -> Any:
         parser = self.parser
@@ -190,108 +253,118 @@ class _Composer:
 
     def _compose_document(self) -> Any:  # noqa: C901 - one tight loop on purpose
         get_event = self.parser.get_event
-        values = self.positions.values
-        keys = self.positions.keys
+        note = self.trail.append
         anchors: dict[str, tuple[Any, int]] = {}
-        stack: list[_Frame] = []
-        frame: _Frame | None = None
-        nodes = 0
-        expanded = 0
-        weight = 0  # nodes as they would be if every alias were written out
+        # Each open collection pushes its parent's state, its own anchor and the weight so far.
+        stack: list[tuple[Any, bool, str | None, int]] = []
+        nodes = 0  # scalars and collections written in the file
+        expanded = 0  # nodes that aliases stand for; nodes + expanded is the document's weight
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
-        no_key = _NO_KEY
+        plain_words, number_start, no_key = _PLAIN_WORDS, _NUMBER_START, _NO_KEY
+        open_map, open_seq, close = _OPEN_MAP, _OPEN_SEQ, _CLOSE
+        max_nodes = MAX_NODES
+        # The document's value goes into a one-item holder list, so the root needs no
+        # special case in the loop.
+        holder: list[Any] = []
+        container: Any = holder
+        is_list = True
+        key: Any = no_key
+        key_mark: Any = None
 
         while True:
             event = get_event()
             kind = type(event)
-            if kind is scalar_event or kind is alias_event:
-                mark = event.start_mark
-                if kind is scalar_event:
-                    nodes += 1
-                    weight += 1
-                    if event.tag is None and not event.style and event.implicit[0]:
-                        value = _resolve_plain(event.value)
-                    elif event.tag is None or event.tag == "!":
-                        value = event.value  # quoted or block scalar: always text
-                    else:
-                        value = _resolve_tagged(event)
-                    if event.anchor:
-                        anchors[event.anchor] = (value, 1)
-                else:
-                    if event.anchor not in anchors:
-                        raise _Refused("Y008", f"alias '*{event.anchor}' refers to no anchor", mark)
-                    value, size = anchors[event.anchor]
-                    expanded += size
-                    weight += size
-                    if expanded > MAX_ALIAS_EXPANSION:
-                        raise _Refused("Y003", "aliases expand the document beyond what mitrainer accepts "
-                                       "(an alias bomb?)", mark,
-                                       "write the repeated parts out, or use fewer nested aliases")
-                if nodes > MAX_NODES:
-                    raise _Refused("Y003", "the document is too large", mark)
-                if frame is None:
-                    values[()] = mark
-                    return value
-                container = frame.container
-                if frame.is_list:
-                    values[frame.path + (len(container),)] = mark
-                    container.append(value)
-                elif frame.key is no_key:
-                    if not (value is None or isinstance(value, (str, int, float, bool))):
-                        raise _Refused("Y006", "a mapping key must be plain text", mark)
-                    frame.key = value if isinstance(value, (str, int)) and not isinstance(value, bool) else str(value)
-                    frame.key_mark = mark
-                else:
-                    key = frame.key
-                    if key in container:
-                        raise _Refused("Y007", f"duplicate key '{key}' in the same mapping", frame.key_mark,
-                                       "each key may appear once; merge the two entries")
-                    path = frame.path + (key,)
-                    container[key] = value
-                    keys[path] = frame.key_mark
-                    values[path] = mark
-                    frame.key = no_key
-            elif kind is seq_start or kind is map_start:
+            if kind is scalar_event:
+                nodes += 1
+                value = event.value
+                tag = event.tag
+                if tag is None:
+                    if not event.style:  # plain: YAML 1.2 core schema
+                        if value in plain_words:
+                            value = plain_words[value]
+                        elif value[0] in number_start:
+                            number = _number(value)
+                            if number is not None:
+                                value = number
+                    # quoted or block scalar: always text
+                elif tag != "!":
+                    value = _resolve_tagged(event)
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                if nodes > max_nodes:
+                    raise _Refused("Y003", "the document is too large", event.start_mark)
+            elif kind is map_start or kind is seq_start:
                 mark = event.start_mark
                 nodes += 1
-                weight += 1
-                if nodes > MAX_NODES:
+                if nodes > max_nodes:
                     raise _Refused("Y003", "the document is too large", mark)
                 if event.tag not in _COLLECTION_TAGS:
                     raise _Refused("Y004", f"tag '{event.tag}' is not allowed in mitrainer files", mark)
                 if len(stack) >= MAX_DEPTH:
                     raise _Refused("Y002", f"the document is nested more than {MAX_DEPTH} levels deep", mark,
                                    "flatten the structure")
-                container = [] if kind is seq_start else {}
-                if frame is None:
-                    path: PathKey = ()
-                    values[()] = mark
-                elif frame.is_list:
-                    path = frame.path + (len(frame.container),)
-                    values[path] = mark
-                    frame.container.append(container)
-                elif frame.key is no_key:
+                new: Any = {} if kind is map_start else []
+                if is_list:
+                    container.append(new)
+                elif key is no_key:
                     raise _Refused("Y006", "a mapping key must be plain text", mark)
                 else:
-                    key = frame.key
-                    if key in frame.container:
-                        raise _Refused("Y007", f"duplicate key '{key}' in the same mapping", frame.key_mark,
+                    if key in container:
+                        raise _Refused("Y007", f"duplicate key '{key}' in the same mapping", key_mark,
                                        "each key may appear once; merge the two entries")
-                    path = frame.path + (key,)
-                    frame.container[key] = container
-                    keys[path] = frame.key_mark
-                    values[path] = mark
-                    frame.key = no_key
-                frame = _Frame(container, path, event.anchor, weight)
-                stack.append(frame)
+                    container[key] = new
+                note(mark.line)
+                note(mark.column)
+                note(open_map if kind is map_start else open_seq)
+                stack.append((container, is_list, event.anchor, nodes + expanded))
+                container = new
+                is_list = kind is seq_start
+                key = no_key
+                continue
+            elif kind is alias_event:
+                if event.anchor not in anchors:
+                    raise _Refused("Y008", f"alias '*{event.anchor}' refers to no anchor", event.start_mark)
+                value, size = anchors[event.anchor]
+                expanded += size
+                if expanded > MAX_ALIAS_EXPANSION:
+                    raise _Refused("Y003", "aliases expand the document beyond what mitrainer accepts "
+                                   "(an alias bomb?)", event.start_mark,
+                                   "write the repeated parts out, or use fewer nested aliases")
             else:  # SequenceEnd / MappingEnd
-                done = stack.pop()
-                if done.anchor:
-                    anchors[done.anchor] = (done.container, weight - done.weight_at_start + 1)
-                if not stack:
-                    return done.container
-                frame = stack[-1]
+                note(close)
+                parent, parent_is_list, anchor, weight_at_start = stack.pop()
+                if anchor:
+                    anchors[anchor] = (container, nodes + expanded - weight_at_start + 1)
+                if parent is holder:
+                    return container
+                container = parent
+                is_list = parent_is_list
+                key = no_key
+                continue
+
+            # A scalar or an alias: place its value.
+            mark = event.start_mark
+            if is_list:
+                note(mark.line)
+                note(mark.column)
+                container.append(value)
+                if container is holder:
+                    return value
+            elif key is no_key:
+                key = value if type(value) is str else _plain_key(value, mark)
+                key_mark = mark
+                note(key)
+                note(mark.line)
+                note(mark.column)
+            else:
+                if key in container:
+                    raise _Refused("Y007", f"duplicate key '{key}' in the same mapping", key_mark,
+                                   "each key may appear once; merge the two entries")
+                container[key] = value
+                note(mark.line)
+                note(mark.column)
+                key = no_key
 
 
 def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:

@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,16 +65,63 @@ def _from_document(data, positions: PositionMap, problems: list[Diagnostic], pat
     return LoadedScenario(path, scenario, diagnostics, positions)
 
 
+_pause_lock = threading.Lock()
+_pauses = 0
+_collector_was_enabled = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a scenario is loaded.
+
+    Loading builds a million small objects (values, then models) and frees nothing, so
+    each automatic collection walks an ever larger heap for no garbage: for a 5 000-node
+    file that was about a third of the time. None of these objects form reference cycles,
+    so reference counting still frees everything; cyclic garbage made elsewhere meanwhile
+    is collected once the collector runs again. Nested and concurrent loads share one
+    pause, and a collector someone else turned off stays off.
+
+    When the pause ends, what was built goes straight to the oldest generation
+    (``gc.freeze()`` then ``gc.unfreeze()``, both constant-time): a loaded scenario lives
+    long, and otherwise the first young collection would walk all of it at once (0.1 s for
+    5 000 nodes). Skipped when someone else keeps objects frozen, so theirs stay frozen.
+    """
+    global _pauses, _collector_was_enabled
+    with _pause_lock:
+        if _pauses == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collector_was_enabled:
+                if gc.get_freeze_count() == 0:
+                    gc.freeze()
+                    gc.unfreeze()
+                gc.enable()
+
+
 def load_scenario(path: Path | str) -> LoadedScenario:
+    """Load and check a scenario file; every problem comes back as a diagnostic."""
     path = Path(path)
     file = display_path(path)
-    doc = load_file(path, file)
-    return _from_document(doc.data, doc.positions, doc.diagnostics, path, file)
+    with _collector_paused():
+        doc = load_file(path, file)
+        loaded = _from_document(doc.data, doc.positions, doc.diagnostics, path, file)
+        del doc  # the plain values are not needed any more: freed before the collector resumes
+    return loaded
 
 
 def parse_scenario(text: str, file: str = "<input>") -> LoadedScenario:
-    doc = load_text(text, file)
-    return _from_document(doc.data, doc.positions, doc.diagnostics, None, file)
+    """Load and check scenario text (as :func:`load_scenario`, without a file)."""
+    with _collector_paused():
+        doc = load_text(text, file)
+        loaded = _from_document(doc.data, doc.positions, doc.diagnostics, None, file)
+        del doc
+    return loaded
 
 
 def is_scenario_document(path: Path) -> bool:

@@ -44,9 +44,9 @@ class Persona(_Model):
     pronouns: Plain = ""
     background: Text
     stage: Stage
-    values: list[Text] = []
-    fears: list[Text] = []
-    avoids: list[Text] = Field(default=[], description="what the client does not want to talk about")
+    values: list[Text] = Field(default_factory=list)
+    fears: list[Text] = Field(default_factory=list)
+    avoids: list[Text] = Field(default_factory=list, description="what the client does not want to talk about")
 
 
 VariableType = Literal["int", "number", "bool", "text"]
@@ -85,23 +85,28 @@ def value_fits(kind: str, value: object) -> bool:
 class When(_Model):
     """What must hold for a branch to be taken (all given parts must hold)."""
 
-    skills: list[SkillCode] = Field(default=[], description="any of these codes in the response")
-    keywords: list[Keyword] = Field(default=[], description="any of these words or phrases in the response")
+    skills: list[SkillCode] = Field(default_factory=list, description="any of these codes in the response")
+    keywords: list[Keyword] = Field(default_factory=list, description="any of these words or phrases in the response")
     if_: Condition | None = Field(default=None, alias="if", description="a condition in the condition language")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, coerce_numbers_to_str=True)
 
 
 class Effects(_Model):
-    set: dict[str, int | float | bool | Plain] = {}
-    add: dict[str, int | float] = {}
+    set: dict[str, int | float | bool | Plain] = Field(default_factory=dict)
+    add: dict[str, int | float] = Field(default_factory=dict)
+
+
+# Most branches change nothing: they share this one empty, frozen value rather than each
+# validating and storing its own (a 5 000-node scenario has thousands of them).
+_NO_EFFECTS = Effects()
 
 
 class Branch(_Model):
     """One way the conversation can go after the trainee's response."""
 
     when: When | None = None
-    effects: Effects = Effects()
+    effects: Effects = Field(default_factory=lambda: _NO_EFFECTS)
     goto: NodeId
     note: Plain = Field(default="", description="why this branch: shown in feedback")
 
@@ -127,12 +132,12 @@ class Ending(_Model):
 class Node(_Model):
     client: Text
     cue: Plain = ""
-    variants: list[Text] = []
+    variants: list[Text] = Field(default_factory=list)
     talk: TalkType | None = None
     subtype: Subtype | None = None
-    responses: list[Branch] = []
-    exemplars: list[Exemplar] = []
-    distractors: list[Exemplar] = []
+    responses: list[Branch] = Field(default_factory=list)
+    exemplars: list[Exemplar] = Field(default_factory=list)
+    distractors: list[Exemplar] = Field(default_factory=list)
     ending: Ending | None = None
 
     @property
@@ -148,7 +153,7 @@ class Scenario(_Model):
     id: Id
     title: Text
     kind: Literal["conversation", "drill"] = "conversation"
-    focus: list[SkillCode] = Field(default=[], description="the skills a drill practises")
+    focus: list[SkillCode] = Field(default_factory=list, description="the skills a drill practises")
     language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
     topic: Text
     setting: Text
@@ -159,7 +164,7 @@ class Scenario(_Model):
     version: Plain = "1"
     rubric: Plain = "standard"
     persona: Persona
-    variables: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], Variable] = {}
+    variables: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], Variable] = Field(default_factory=dict)
     start: NodeId
     nodes: dict[NodeId, Node] = Field(min_length=1)
 

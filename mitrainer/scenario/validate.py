@@ -9,7 +9,7 @@ that still leave it playable.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Mapping
 
 from mitrainer.codes import SkillCode
 from mitrainer.errors import Diagnostic, Severity, did_you_mean
@@ -77,12 +77,18 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
     def warn(code: str, message: str, path: PathKey, hint: str = "", **kw) -> None:
         report(code, Severity.WARNING, message, path, hint, **kw)
 
-    node_ids = list(scenario.nodes)
+    nodes = scenario.nodes
+    node_ids = list(nodes)
     variables = scenario.variables
     read: set[str] = set()
     written: set[str] = set()
+    # A big scenario repeats the same conditions and codes thousands of times: each distinct
+    # one is worked out once. Paths are built only for a problem found (most checks pass).
+    conditions_seen: dict[str, tuple[list[str], list[tuple[str, str, str, int]]]] = {}
+    codes_seen: dict[str, tuple[SkillCode | None, bool]] = {}
+    graph: dict[str, list[str]] = {}  # each node's successors, as _graph() gives them
 
-    if scenario.start not in scenario.nodes:
+    if scenario.start not in nodes:
         error(MISSING_START, f"start node '{scenario.start}' is not among the nodes", ("start",),
               did_you_mean(scenario.start, node_ids))
     if scenario.kind == "drill" and not scenario.focus:
@@ -90,73 +96,90 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
     if not scenario.endings():
         warn(NO_ENDINGS, "the scenario has no ending node", ("nodes",), "add a node with 'ending:'")
 
-    for nid, node in scenario.nodes.items():
+    for nid, node in nodes.items():
         base: PathKey = ("nodes", nid)
-        if node.talk is None:
+        talk = node.talk
+        if talk is None:
             warn(NO_TALK_TYPE, f"node '{nid}': the client's line has no talk type", base + ("client",),
                  "add 'talk: change', 'sustain', 'neutral' or 'discord'", key=True)
-        elif node.subtype is not None and not node.talk.has_subtype:
-            error(BAD_SUBTYPE, f"node '{nid}': a {node.talk.value} line has no DARN-CAT subtype", base + ("subtype",),
+        elif node.subtype is not None and not talk.has_subtype:
+            error(BAD_SUBTYPE, f"node '{nid}': a {talk.value} line has no DARN-CAT subtype", base + ("subtype",),
                   "remove 'subtype', or set talk to change or sustain")
-        elif node.talk.has_subtype and node.subtype is None:
-            warn(MISSING_SUBTYPE, f"node '{nid}': {node.talk.value} talk without a DARN-CAT subtype", base + ("talk",),
+        elif talk.has_subtype and node.subtype is None:
+            warn(MISSING_SUBTYPE, f"node '{nid}': {talk.value} talk without a DARN-CAT subtype", base + ("talk",),
                  "add 'subtype: desire|ability|reasons|need|commitment|activation|taking_steps'")
 
-        if node.is_ending:
-            if node.responses:
+        responses = node.responses
+        if node.ending is not None:
+            if responses:
                 error(ENDING_WITH_RESPONSES, f"node '{nid}' is an ending but has responses", base + ("responses",),
                       "an ending closes the session; remove 'responses' or 'ending'", key=True)
         else:
             if not node.exemplars:
                 warn(NO_EXEMPLARS, f"node '{nid}' has no exemplars", base + ("client",),
                      "exemplars give hints, feedback and guided-mode choices", key=True)
-            fallbacks = [i for i, b in enumerate(node.responses) if b.is_fallback]
+            fallbacks = [i for i, b in enumerate(responses) if b.when is None]
             if not fallbacks:
-                error(NO_FALLBACK, f"node '{nid}' has no fallback branch", base + ("responses",) if node.responses else base,
+                error(NO_FALLBACK, f"node '{nid}' has no fallback branch", base + ("responses",) if responses else base,
                       "add a last branch without 'when:' so every response leads somewhere", key=True)
-            elif fallbacks[0] != len(node.responses) - 1:
+            elif fallbacks[0] != len(responses) - 1:
                 warn(BRANCH_AFTER_FALLBACK, f"node '{nid}': branches after the fallback can never be taken",
                      base + ("responses", fallbacks[0] + 1), "move the fallback (the branch without 'when') to the end")
 
-        for i, branch in enumerate(node.responses):
-            bpath = base + ("responses", i)
-            if branch.goto not in scenario.nodes:
-                error(UNKNOWN_GOTO, f"node '{nid}': goto '{branch.goto}' names no node", bpath + ("goto",),
-                      did_you_mean(branch.goto, node_ids))
-            if branch.when is not None and branch.when.if_ is not None:
-                _check_condition(branch.when.if_, bpath + ("when", "if"), variables, node_ids, read, error)
-            for name, value in branch.effects.set.items():
-                epath = bpath + ("effects", "set", name)
+        graph[nid] = nexts = []
+        for i, branch in enumerate(responses):
+            if branch.goto in nodes:
+                nexts.append(branch.goto)
+            else:
+                error(UNKNOWN_GOTO, f"node '{nid}': goto '{branch.goto}' names no node",
+                      base + ("responses", i, "goto"), did_you_mean(branch.goto, node_ids))
+            when = branch.when
+            if when is not None and when.if_ is not None:
+                text = when.if_
+                if text not in conditions_seen:
+                    conditions_seen[text] = _condition_problems(text, variables, nodes)
+                names, problems = conditions_seen[text]
+                read.update(names)
+                for code, message, hint, column in problems:
+                    error(code, message, base + ("responses", i, "when", "if"), hint, column_offset=column - 1)
+            effects = branch.effects
+            for name, value in effects.set.items():
                 if name not in variables:
-                    error(UNDECLARED_VARIABLE, f"effect sets undeclared variable '{name}'", epath,
+                    error(UNDECLARED_VARIABLE, f"effect sets undeclared variable '{name}'",
+                          base + ("responses", i, "effects", "set", name),
                           did_you_mean(name, variables) or "declare it under 'variables:'", key=True)
                     continue
                 written.add(name)
                 if not value_fits(variables[name].type, value):
-                    error(BAD_EFFECT, f"'{name}' is {_a(variables[name].type)}; cannot set it to {value!r}", epath)
-            for name in branch.effects.add:
-                epath = bpath + ("effects", "add", name)
+                    error(BAD_EFFECT, f"'{name}' is {_a(variables[name].type)}; cannot set it to {value!r}",
+                          base + ("responses", i, "effects", "set", name))
+            for name, amount in effects.add.items():
                 if name not in variables:
-                    error(UNDECLARED_VARIABLE, f"effect adds to undeclared variable '{name}'", epath,
+                    error(UNDECLARED_VARIABLE, f"effect adds to undeclared variable '{name}'",
+                          base + ("responses", i, "effects", "add", name),
                           did_you_mean(name, variables) or "declare it under 'variables:'", key=True)
                     continue
                 written.add(name)
-                if variables[name].type not in ("int", "number"):
-                    error(BAD_EFFECT, f"cannot add to '{name}': it is {_a(variables[name].type)}", epath)
-                elif variables[name].type == "int" and isinstance(branch.effects.add[name], float):
-                    error(BAD_EFFECT, f"'{name}' is an int; add a whole number", epath)
+                kind = variables[name].type
+                if kind not in ("int", "number"):
+                    error(BAD_EFFECT, f"cannot add to '{name}': it is {_a(kind)}",
+                          base + ("responses", i, "effects", "add", name))
+                elif kind == "int" and isinstance(amount, float):
+                    error(BAD_EFFECT, f"'{name}' is an int; add a whole number", base + ("responses", i, "effects", "add", name))
 
-        for kind in ("exemplars", "distractors"):
-            for i, exemplar in enumerate(getattr(node, kind)):
+        for kind, exemplars in (("exemplars", node.exemplars), ("distractors", node.distractors)):
+            for i, exemplar in enumerate(exemplars):
                 for j, code in enumerate(exemplar.codes):
-                    parsed = SkillCode.parse(code)
-                    cpath = base + (kind, i, "codes", j)
+                    if code not in codes_seen:
+                        skill = SkillCode.parse(code)
+                        codes_seen[code] = (skill, skill is not None and skill.righting_reflex)
+                    parsed, righting_reflex = codes_seen[code]
                     if parsed is None:
-                        warn(UNKNOWN_EXEMPLAR_CODE, f"'{code}' is not a known skill code", cpath,
+                        warn(UNKNOWN_EXEMPLAR_CODE, f"'{code}' is not a known skill code", base + (kind, i, "codes", j),
                              did_you_mean(code, [c.value for c in SkillCode]))
-                    elif kind == "exemplars" and parsed.righting_reflex:
+                    elif kind == "exemplars" and righting_reflex:
                         warn(RIGHTING_REFLEX_EXEMPLAR, f"an exemplar coded '{parsed.value}' models the righting reflex",
-                             cpath, "move it to 'distractors' so guided mode shows it as a mistake")
+                             base + (kind, i, "codes", j), "move it to 'distractors' so guided mode shows it as a mistake")
 
     for name, variable in variables.items():
         # A meter is read by the trainee in the sidebar, so it need not appear in a condition.
@@ -167,37 +190,42 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
             warn(VARIABLE_NEVER_SET, f"variable '{name}' is never changed by an effect", ("variables", name), key=True)
 
     if scenario.start in scenario.nodes:
-        found.extend(_reachability(scenario, positions, file))
+        found.extend(_reachability(scenario, graph, positions, file))
     return found
 
 
-def _check_condition(text: str, path: PathKey, variables: dict, node_ids: list[str], read: set[str],
-                     error: Callable[..., None]) -> None:
-    # The condition's own columns are added to the value's column so the position lands on
-    # the offending token (exact for plain scalars, off by the quote for quoted ones).
+def _condition_problems(text: str, variables: Mapping[str, object], nodes: Mapping[str, object],
+                        ) -> tuple[list[str], list[tuple[str, str, str, int]]]:
+    """The declared variables a condition reads, and its problems as (code, message, hint,
+    column): the same for every branch the condition guards, so worked out once per text."""
+    # The condition's own columns are added to the value's column by the caller so the
+    # position lands on the offending token (exact for plain scalars, off by the quote for
+    # quoted ones).
     try:
         expr = conditions.parse(text)
     except conditions.ConditionError as exc:
-        error(BAD_CONDITION, f"cannot read the condition: {exc}", path, exc.hint, column_offset=exc.column - 1)
-        return
+        return [], [(BAD_CONDITION, f"cannot read the condition: {exc}", exc.hint, exc.column)]
+    read: list[str] = []
+    problems: list[tuple[str, str, str, int]] = []
     for var in conditions.names_in(expr):
         if var.name not in variables:
-            error(UNDECLARED_VARIABLE, f"condition reads undeclared variable '{var.name}'", path,
-                  did_you_mean(var.name, variables) or "declare it under 'variables:'", column_offset=var.column - 1)
+            problems.append((UNDECLARED_VARIABLE, f"condition reads undeclared variable '{var.name}'",
+                             did_you_mean(var.name, variables) or "declare it under 'variables:'", var.column))
         else:
-            read.add(var.name)
+            read.append(var.name)
     for call in conditions.calls_in(expr):
         if call.name not in conditions.FUNCTIONS:
-            error(UNKNOWN_FUNCTION, f"unknown function '{call.name}()'", path,
-                  did_you_mean(call.name, conditions.FUNCTIONS) or "available: visits(node), turn()",
-                  column_offset=call.column - 1)
+            problems.append((UNKNOWN_FUNCTION, f"unknown function '{call.name}()'",
+                             did_you_mean(call.name, conditions.FUNCTIONS) or "available: visits(node), turn()",
+                             call.column))
             continue
         if len(call.args) != conditions.FUNCTIONS[call.name]:
-            error(BAD_CONDITION, f"{call.name}() takes {conditions.FUNCTIONS[call.name]} argument(s)", path,
-                  column_offset=call.column - 1)
-        if call.name == "visits" and call.args and str(call.args[0].value) not in node_ids:
-            error(UNKNOWN_NODE_IN_CONDITION, f"visits() names no node '{call.args[0].value}'", path,
-                  did_you_mean(str(call.args[0].value), node_ids), column_offset=call.column - 1)
+            problems.append((BAD_CONDITION, f"{call.name}() takes {conditions.FUNCTIONS[call.name]} argument(s)", "",
+                             call.column))
+        if call.name == "visits" and call.args and str(call.args[0].value) not in nodes:
+            problems.append((UNKNOWN_NODE_IN_CONDITION, f"visits() names no node '{call.args[0].value}'",
+                             did_you_mean(str(call.args[0].value), nodes), call.column))
+    return read, problems
 
 
 def successors(scenario: Scenario, node_id: str) -> list[str]:
@@ -205,14 +233,21 @@ def successors(scenario: Scenario, node_id: str) -> list[str]:
     return [b.goto for b in node.responses if b.goto in scenario.nodes]
 
 
-def _reachability(scenario: Scenario, positions: PositionMap, file: str) -> list[Diagnostic]:
+def _graph(scenario: Scenario) -> dict[str, list[str]]:
+    """Every node's successors (gotos to nodes that exist), in the order of its branches."""
+    nodes = scenario.nodes
+    return {nid: [b.goto for b in node.responses if b.goto in nodes] for nid, node in nodes.items()}
+
+
+def _reachability(scenario: Scenario, graph: dict[str, list[str]], positions: PositionMap, file: str,
+                  ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    reachable = reachable_from(scenario, scenario.start)
+    reachable = _reachable(graph, scenario.start)
     for nid in scenario.nodes:
         if nid not in reachable:
             found.append(Diagnostic(UNREACHABLE_NODE, Severity.WARNING, f"node '{nid}' cannot be reached from the start",
                                     file, positions.of(("nodes", nid), key=True), "add a goto to it, or remove it"))
-    for nid in dead_ends(scenario):
+    for nid in _dead_ends(scenario, graph):
         if nid in reachable:
             found.append(Diagnostic(NO_ENDING_REACHABLE, Severity.WARNING,
                                     f"no ending can be reached from node '{nid}' (the session would never end)",
@@ -221,10 +256,14 @@ def _reachability(scenario: Scenario, positions: PositionMap, file: str) -> list
 
 
 def reachable_from(scenario: Scenario, start: str) -> set[str]:
+    return _reachable(_graph(scenario), start)
+
+
+def _reachable(graph: dict[str, list[str]], start: str) -> set[str]:
     seen = {start}
     queue = deque([start])
     while queue:
-        for nxt in successors(scenario, queue.popleft()):
+        for nxt in graph[queue.popleft()]:
             if nxt not in seen:
                 seen.add(nxt)
                 queue.append(nxt)
@@ -233,9 +272,13 @@ def reachable_from(scenario: Scenario, start: str) -> set[str]:
 
 def dead_ends(scenario: Scenario) -> list[str]:
     """Non-ending nodes from which no ending is reachable (by the graph, ignoring conditions)."""
-    predecessors: dict[str, list[str]] = {nid: [] for nid in scenario.nodes}
-    for nid in scenario.nodes:
-        for nxt in successors(scenario, nid):
+    return _dead_ends(scenario, _graph(scenario))
+
+
+def _dead_ends(scenario: Scenario, graph: dict[str, list[str]]) -> list[str]:
+    predecessors: dict[str, list[str]] = {nid: [] for nid in graph}
+    for nid, nexts in graph.items():
+        for nxt in nexts:
             predecessors[nxt].append(nid)
     can_end = {nid for nid, node in scenario.nodes.items() if node.is_ending}
     queue = deque(can_end)
@@ -244,7 +287,7 @@ def dead_ends(scenario: Scenario) -> list[str]:
             if prev not in can_end:
                 can_end.add(prev)
                 queue.append(prev)
-    return [nid for nid in scenario.nodes if nid not in can_end]
+    return [nid for nid in graph if nid not in can_end]
 
 
 def _a(kind: str) -> str:

@@ -296,7 +296,7 @@ def _load_document(data: Any, positions: PositionMap, problems: list[Diagnostic]
         _merge(merged, origins, child.data, child.origins, ())
 
     own = {k: v for k, v in data.items() if k not in ("include", "part")}
-    own_origins = {p: (file, pos) for p, pos in positions.values.items()}
+    own_origins = {p: (file, pos) for p, pos in positions.items()}
     _merge(merged, origins, own, own_origins, ())
     merged["part"] = model.part
     merged["include"] = list(model.include)

@@ -59,6 +59,77 @@ def test_positions_of_keys_and_values_are_recorded():
     assert doc.positions.of(("nodes", "start", "missing", 3)) == Position(4, 5)
 
 
+POSITIONED = """\
+title: Hello   # a comment
+nodes:
+  start:
+    client: 'Hi there'
+    list: [alpha, {beta: gamma}, [delta]]
+    responses:
+      - goto: epsilon
+        when: {skills: [zeta, eta]}
+      - 12
+  other: {theta: "iota", kappa: ~}
+"""
+
+
+def _at(text: str, position: Position) -> str:
+    return text.splitlines()[position.line - 1][position.column - 1:]
+
+
+def test_every_key_and_value_position_points_at_its_text():
+    doc = load_text(POSITIONED)
+    assert doc.ok
+    paths = dict(doc.positions.items())
+    assert len(paths) == 22  # 11 mappings and lists (the root one of them), 11 scalars
+
+    def value_at(path):
+        node = doc.data
+        for part in path:
+            node = node[part]
+        return node
+
+    for path, position in paths.items():
+        value = value_at(path)
+        if isinstance(value, str):
+            assert _at(POSITIONED, position).lstrip("'\"").startswith(value), path
+        elif isinstance(value, int):
+            assert _at(POSITIONED, position).startswith(str(value)), path
+        if path and isinstance(path[-1], str):
+            assert _at(POSITIONED, doc.positions.of(path, key=True)).startswith(path[-1] + ":"), path
+    # Mappings and lists start at their first key or at their opening bracket.
+    assert _at(POSITIONED, paths[("nodes", "start", "list", 1)]).startswith("{beta")
+    assert _at(POSITIONED, paths[("nodes", "start", "responses", 0)]).startswith("goto")
+    assert list(paths)[:4] == [(), ("title",), ("nodes",), ("nodes", "start")]  # document order
+
+
+def test_positions_do_not_depend_on_the_data_after_parsing():
+    # Positions are kept apart from the values, so code that edits the parsed data before
+    # asking for a position still gets the place in the file.
+    doc = load_text(POSITIONED)
+    doc.data["nodes"]["start"].clear()
+    doc.data["nodes"]["inserted"] = {"x": 1}
+    doc.data.pop("title")
+    assert doc.positions.of(("nodes", "start", "list", 2, 0)) == Position(5, 35)
+    assert doc.positions.of(("title",), key=True) == Position(1, 1)
+    assert doc.positions.of(("nodes", "inserted", "x")) == Position(3, 3)  # nearest parent
+
+
+def test_positions_inside_an_alias_are_those_of_the_alias():
+    doc = load_text("base: &b {x: 1, y: [1, 2]}\ncopy: *b\n")
+    assert doc.positions.of(("base", "y", 1)) == Position(1, 24)
+    assert doc.positions.of(("copy",)) == Position(2, 7)
+    assert doc.positions.of(("copy", "y", 1)) == Position(2, 7)
+
+
+def test_positions_of_a_refused_document_are_those_read_before_the_problem():
+    doc = load_text("a: 1\nb: [x, *nowhere]\n")
+    assert [d.code for d in doc.diagnostics] == ["Y008"]
+    assert doc.positions.of(("a",)) == Position(1, 4)
+    assert doc.positions.of(("b", 0)) == Position(2, 5)
+    assert doc.positions.of(("b", 1)) == Position(2, 4)  # never read: its parent
+
+
 def test_empty_and_comment_only_documents_are_none_without_problems():
     for text in ("", "# nothing here\n", "   \n"):
         doc = load_text(text)
@@ -190,6 +261,17 @@ def test_y007_duplicate_key_in_a_nested_mapping():
 def test_y008_unknown_alias():
     d = single(load_text("a: 1\nb: *nowhere\n"), "Y008")
     assert d.position == Position(2, 4) and "*nowhere" in d.message
+
+
+def test_y008_an_alias_inside_its_own_anchor_is_refused():
+    # The anchor is known only once its node is complete: the values stay acyclic, which
+    # the loader relies on when it pauses the cycle collector.
+    for text in ("a: &x [1, *x]\n", "a: &x {b: *x}\n"):
+        d = single(load_text(text), "Y008")
+        assert d.position == Position(1, 11)
+    # Redefining an anchor refers to its earlier value, not to itself.
+    doc = load_text("a: &x 1\nb: &x [*x]\nc: *x\n")
+    assert doc.ok and doc.data == {"a": 1, "b": [1], "c": [1]}
 
 
 # -- Y010 to Y015: what the file itself may not be ---------------------------------------

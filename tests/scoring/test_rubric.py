@@ -9,7 +9,7 @@ import pytest
 
 from mitrainer.errors import Severity
 from mitrainer.paths import bundled_rubrics
-from mitrainer.safeyaml import PositionMap
+from mitrainer.safeyaml import PositionMap, load_file
 from mitrainer.scoring import RubricError, get_rubric, load_rubric
 from mitrainer.scoring.rubric import available_rubrics, check_scenario_rubric, parse_rubric
 from mitrainer.validation import validate_file
@@ -179,6 +179,12 @@ def test_r014_points_at_the_include_that_brought_the_section(tmp_path):
     d = next(d for d in loaded.diagnostics if d.code == "R014" and "'neutral'" in d.message)
     assert (d.position.line, d.position.column) == (3, 17)  # 'change_talk' in the include list
     assert "change_talk.yaml" in d.hint
+    # The hint's line:column in the included file is 1-based, like every position shown.
+    where = d.hint.rsplit("change_talk.yaml:", 1)[1]
+    situations = load_file(bundled_rubrics() / "change_talk.yaml").positions.of(("situations",))
+    assert where == f"{situations.line}:{situations.column}"
+    lines = (bundled_rubrics() / "change_talk.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[situations.line - 2] == "situations:"
 
 
 def test_overriding_one_message_keeps_the_rest(tmp_path):
