@@ -279,6 +279,18 @@ class TrainedCoder:
 
     # -- client -----------------------------------------------------------------------
 
+    def could_doubt(self, text: str, talk: TalkType, at_most: float) -> bool:
+        """Whether coding ``text`` could give ``talk`` a probability of ``at_most`` or less.
+
+        An exact, cheap bound for the validator's talk-label check: the coder's probability
+        is at least the linear model's share of it, so where the linear model alone gives
+        ``talk`` more than ``at_most / (1 - ENCODER_SHARE)`` the transformer need not run.
+        """
+        if self.encoder is None or unreadable_reason(text, self.model.known_word):
+            return True
+        linear = self.model.probs(self.model.scores(text, (), Speaker.CLIENT), "talk")
+        return linear.get(talk.value, 0.0) * (1 - ENCODER_SHARE) <= at_most
+
     def code_client(self, text: str, context: Sequence[Utterance] = ()) -> ClientCoding:
         reason = unreadable_reason(text, self.model.known_word)
         if reason:

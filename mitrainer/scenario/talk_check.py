@@ -32,8 +32,13 @@ def check_talk_labels(scenario: Scenario, positions: PositionMap, file: str, cod
     if not reads_language(scenario.language):
         return []
     found: list[Diagnostic] = []
+    # The trained coder can rule most lines out cheaply (an exact bound, see
+    # TrainedCoder.could_doubt); other coders code every line.
+    could_doubt = getattr(coder, "could_doubt", None)
     for node_id, node in scenario.nodes.items():
         if node.talk not in _CHECKED:
+            continue
+        if could_doubt is not None and not could_doubt(node.client, node.talk, threshold):
             continue
         coding = coder.code_client(node.client)
         if coding.disagrees_with(node.talk, threshold):

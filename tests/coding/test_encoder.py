@@ -96,3 +96,21 @@ def test_damaged_encoder_file_is_a_clear_error(tmp_path, damage):
         np.savez(path, **arrays)
     with pytest.raises(ModelFileError):
         Encoder.load(path)
+
+
+@pytest.mark.parametrize("threshold", [0.03, 0.2, 0.45])
+def test_could_doubt_is_an_exact_bound(threshold):
+    """Skipping the transformer for the talk-label check never hides a doubt it would raise."""
+    from mitrainer.codes import TalkType
+
+    coder = TrainedCoder()
+    lines = ["I want to stop using.", "I'm not going back to that clinic.", "It was a Tuesday.",
+             "I could try going twice a week.", "Nothing works for me, never has.", "My daughter is seven."]
+    skipped = 0
+    for line in lines:
+        for talk in (TalkType.CHANGE, TalkType.SUSTAIN, TalkType.NEUTRAL):
+            if not coder.could_doubt(line, talk, threshold):
+                skipped += 1
+                assert coder.code_client(line).score_of(talk) > threshold
+    if threshold <= 0.03:
+        assert skipped  # at the validator's threshold the bound does rule lines out
