@@ -166,7 +166,8 @@ def cross_fitted_scores(path: Path, folds: int, seed: int, rubric: Rubric, jobs:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(jobs, folds)) as pool:
-        for part in pool.map(_score_fold, *zip(*[(path, k, folds, seed, rubric) for k in range(folds)], strict=True)):
+        jobs_args = [(path, k, folds, seed, rubric, encoder, cache) for k in range(folds)]
+        for part in pool.map(_score_fold, *zip(*jobs_args, strict=True)):
             scores.update(part)
     return scores
 

@@ -62,3 +62,20 @@ def test_evaluate_with_human_labels_separates_a_clear_case(tmp_path, capsys):
 def test_evaluate_without_data_says_where_to_put_it(tmp_path, capsys):
     assert main(["--annomi", str(tmp_path / "missing.csv")]) == 2
     assert "MITRAINER_ANNOMI" in capsys.readouterr().err
+
+
+def fake_score_fold(path, fold, folds, seed, rubric, encoder=True, cache=None):
+    """Stands in for training a fold's coder: reports whether an encoder was asked for."""
+    return {str(fold): ("high", encoder)}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("encoder", [True, False])
+def test_cross_fitting_passes_the_encoder_choice_to_every_fold(tmp_path, monkeypatch, jobs, encoder):
+    """`--no-encoder` must reach the folds in the parallel path too (it once did not)."""
+    from mitrainer.scoring import evaluate
+    from mitrainer.scoring.rubric import get_rubric
+
+    monkeypatch.setattr(evaluate, "_score_fold", fake_score_fold)
+    scores = evaluate.cross_fitted_scores(tmp_path / "a.csv", 3, 1, get_rubric(), jobs, encoder)
+    assert scores == {str(k): ("high", encoder) for k in range(3)}
