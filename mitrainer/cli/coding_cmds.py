@@ -101,7 +101,12 @@ def run_code(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+PROGRESS_FROM = 200  # lines
+
+
 def run_code_transcript(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     from mitrainer.codes import Speaker
     from mitrainer.transcripts import read_transcript
 
@@ -112,12 +117,21 @@ def run_code_transcript(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_RUN
     coder = _coder(args)
     results = []
-    for row in transcript.rows:
-        ctx = transcript.context(row.index)[-8:]
-        if row.speaker is Speaker.COUNSELLOR:
-            results.append((row, coder.code_response(row.text, ctx)))
-        else:
-            results.append((row, coder.code_client(row.text, ctx)))
+    # About 130 lines a second: a long transcript gets a progress bar on a terminal's stderr.
+    from mitrainer.cli.output import console as make_console
+
+    err = make_console(stderr=True)
+    with Progress(TextColumn("coding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True,
+                  disable=not err.is_terminal or len(transcript.rows) < PROGRESS_FROM) as progress:
+        task = progress.add_task("coding", total=len(transcript.rows))
+        for row in transcript.rows:
+            ctx = transcript.context(row.index)[-8:]
+            if row.speaker is Speaker.COUNSELLOR:
+                results.append((row, coder.code_response(row.text, ctx)))
+            else:
+                results.append((row, coder.code_client(row.text, ctx)))
+            progress.advance(task)
     if args.format == "jsonl":
         for row, res in results:
             print(json.dumps(_row_json(row, res), ensure_ascii=False))
