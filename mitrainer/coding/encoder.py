@@ -28,6 +28,7 @@ import numpy as np
 
 from mitrainer.codes import Speaker
 from mitrainer.coding.base import Utterance
+from mitrainer.coding.modelfile import read_model_file
 from mitrainer.errors import ModelFileError
 
 ENCODER_PATH = Path(__file__).resolve().parent / "data" / "coder-encoder.npz"
@@ -221,32 +222,20 @@ class Encoder:
     @classmethod
     def load(cls, path: Path | str = ENCODER_PATH) -> Encoder:
         """Load an encoder file; anything wrong with it raises :class:`ModelFileError`."""
-        path = Path(path)
-        if not path.is_file():
-            raise ModelFileError(f"coder encoder file not found: {path} "
-                                 "(regenerate it with `python -m mitrainer.coding.train_encoder`)")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"]))
-                if meta.get("format") != FORMAT:
-                    raise ModelFileError(f"coder encoder file {path} has format {meta.get('format')!r}, "
-                                         f"expected {FORMAT!r}")
-                vocab = str(data["vocab"]).split("\n")
-                heads = json.loads(str(data["heads"]))
-                arrays: dict[str, np.ndarray] = {}
-                for key in data.files:
-                    if key.startswith("q:"):
-                        name = key[2:]
-                        arrays[name] = np.ascontiguousarray(
-                            data[key].astype(np.float32) * data["s:" + name].astype(np.float32))
-                    elif key.startswith("f:"):
-                        arrays[key[2:]] = np.ascontiguousarray(data[key], dtype=np.float32)
+        with read_model_file(path, "coder encoder file", FORMAT,
+                             "python -m mitrainer.coding.train_encoder") as (data, meta):
+            vocab = str(data["vocab"]).split("\n")
+            heads = json.loads(str(data["heads"]))
+            arrays: dict[str, np.ndarray] = {}
+            for key in data.files:
+                if key.startswith("q:"):
+                    name = key[2:]
+                    arrays[name] = np.ascontiguousarray(
+                        data[key].astype(np.float32) * data["s:" + name].astype(np.float32))
+                elif key.startswith("f:"):
+                    arrays[key[2:]] = np.ascontiguousarray(data[key], dtype=np.float32)
             layers = int(meta["layers"])
             nh = int(meta["attention_heads"])
-        except ModelFileError:
-            raise
-        except Exception as exc:  # zip, JSON, key and dtype errors all mean a damaged file
-            raise ModelFileError(f"coder encoder file {path} is corrupt or unreadable: {exc}") from exc
         problem = _check_shapes(arrays, vocab, heads, layers, nh)
         if problem:
             raise ModelFileError(f"coder encoder file {path} is corrupt: {problem}")

@@ -159,12 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-scenario-training", action="store_true",
                     help="leave the scenarios' exemplars out of training (for comparison)")
     args = ap.parse_args(argv)
+    if args.exemplars and args.committed_only:  # codes with the shipped model: no AnnoMI, no training
+        return evaluate_exemplars([], args.seed, 0, lambda train: TrainedCoder(), train_on_scenarios=True)
     path = annomi_path(args.annomi)
     if not path.is_file():
         print(f"AnnoMI CSV not found: {path} (pass --annomi or set $MITRAINER_ANNOMI)", file=sys.stderr)
         return 2
-    if args.exemplars and args.committed_only:
-        return evaluate_exemplars([], args.seed, 0, lambda train: TrainedCoder(), train_on_scenarios=True)
     if not args.no_encoder:
         try:
             import torch  # noqa: F401
@@ -201,7 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     n_test = max(1, round(len(groups) * args.test_share))
     print(f"# Coder evaluation on AnnoMI ({len(groups)} transcripts, seed {args.seed}, "
-          f"{len(examples)} written examples and {len(scenario_records)} scenario exemplars always in training)")
+          f"{len(examples)} written examples and {len(scenario_records)} scenario exemplars always in training; "
+          + ("linear heads only)" if args.no_encoder else "linear heads and encoder)"))
     report(f"Hold-out: {n_test} transcripts", run(set(groups[:n_test])))
     if args.folds > 1:
         pooled: dict[str, tuple[list[str], list[str]]] = {t: ([], []) for t in TASKS}

@@ -33,6 +33,7 @@ from mitrainer.coding.base import ClientCoding, CodeScore, ResponseCoding, Utter
 from mitrainer.coding.dataset import FAMILIES, FAMILY_CODES, FAMILY_OF
 from mitrainer.coding.encoder import Encoder
 from mitrainer.coding.features import MAX_CHARS, Featurizer, normalize, unreadable_reason
+from mitrainer.coding.modelfile import read_model_file
 from mitrainer.coding.rules import RuleBasedCoder
 from mitrainer.errors import ModelFileError
 
@@ -152,28 +153,15 @@ class LinearModel:
     @classmethod
     def load(cls, path: Path | str = MODEL_PATH) -> LinearModel:
         """Load a model file; anything wrong with it raises :class:`ModelFileError`."""
-        path = Path(path)
-        if not path.is_file():
-            raise ModelFileError(f"coder model file not found: {path} "
-                                 "(regenerate it with `python -m mitrainer.coding.train`)")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"]))
-                if meta.get("format") != FORMAT:
-                    raise ModelFileError(f"coder model file {path} has format {meta.get('format')!r}, "
-                                         f"expected {FORMAT!r}")
-                bits = int(meta["bits"])
-                heads = [Head(h["name"], tuple(h["classes"]), int(h["start"]))
-                         for h in json.loads(str(data["heads"]))]
-                rows = data["rows"].astype(np.int64)
-                packed = data["weights"]
-                scale = data["scale"].astype(np.float32)
-                bias = data["bias"].astype(np.float32)
-                known = data["known_words"].astype(np.uint8)
-        except ModelFileError:
-            raise
-        except Exception as exc:  # zip, JSON, key and dtype errors all mean a damaged file
-            raise ModelFileError(f"coder model file {path} is corrupt or unreadable: {exc}") from exc
+        with read_model_file(path, "coder model file", FORMAT, "python -m mitrainer.coding.train") as (data, meta):
+            bits = int(meta["bits"])
+            heads = [Head(h["name"], tuple(h["classes"]), int(h["start"]))
+                     for h in json.loads(str(data["heads"]))]
+            rows = data["rows"].astype(np.int64)
+            packed = data["weights"]
+            scale = data["scale"].astype(np.float32)
+            bias = data["bias"].astype(np.float32)
+            known = data["known_words"].astype(np.uint8)
         columns = bias.shape[0] if bias.ndim == 1 else -1
         if (packed.ndim != 2 or packed.shape != (rows.shape[0], columns) or not 8 <= bits <= 24
                 or packed.dtype != np.int8 or scale.shape != (columns,)
