@@ -37,8 +37,14 @@ COLLABORATION = _rx(r"\b(what do you think|how does that sound|what would you li
 AUTONOMY = _rx(r"\b(it'?s (your|entirely your|really your) (choice|decision|call)|up to you|"
                r"you (get to|can) decide|you'?re the (one|expert|best judge)|only you can|"
                r"whatever you (decide|choose)|you know yourself best|your decision)\b")
-PERSUADE = _rx(r"\b(you (should|need to|have to|must|ought to|'d better|had better)|"
-               r"you really (should|need|have to)|why don'?t you|if i were you|"
+# "You must" urges ("you must stop") unless it guesses at the client's experience ("you
+# must feel exhausted", "you must have been scared"): that is a reflection. "Why don't you
+# tell me about it" invites talk; "why don't you just stop" urges.
+_EPISTEMIC = r"(be|feel|have|like|love|know|think|wonder|miss|hate|get|really|sometimes|often|find|worry|wish)\b"
+PERSUADE = _rx(r"\b(you (should|need to|have to|ought to|'d better|had better)|"
+               rf"you must(?! {_EPISTEMIC})|you (mustn'?t|must not)|you must be (careful|honest|sensible|responsible|strict)|"
+               r"you really (should|need|have to)|why don'?t you(?! (tell|talk|say|share|describe|start by|walk me|"
+               r"fill me in|give me))|if i were you|"
                r"you'?ve got to|the best thing (for you )?(is|would be)|i (strongly )?(recommend|advise))\b")
 # A sentence that restates the client's experience ("part of you feels like you have to
 # answer to it", "you have to go every day, and it wears you out") is a reflection even
@@ -47,6 +53,11 @@ REFLECTIVE_FRAME = _rx(r"\b(feels? like|felt like|feeling like|part of you|(it )
                        r"you'?re saying|you said|you told me|you feel|you'?re feeling|wears? you (out|down)|"
                        r"wore you (out|down)|you'?re (tired|sick|fed up) of|as if you|the way you see it|"
                        r"for you it'?s|you find)\b")
+# A guess at the feeling under what the client said ("you must be exhausted", "it must be
+# hard", "I wonder if you're tired of it", "I'm guessing you…") is a complex reflection:
+# the words look like an order or a musing, the act is a reflection.
+GUESSED_FEELING = _rx(r"^(you must (be|feel|have been|have felt)|(it|that|this) must (be|have been|feel)|"
+                      r"i wonder if you('?re| are| feel| might be| have)|i'?m guessing( that)? (you|it|this|that))\b")
 CONFRONT = _rx(r"\b(making excuses|you'?re (just )?(in denial|lying|kidding yourself|fooling yourself)|"
                r"you (obviously|clearly) (don'?t|can'?t|aren'?t)|that'?s (ridiculous|nonsense|not true)|"
                r"you (always|never) (listen|follow|try)|you'?re an addict|what were you thinking|"
@@ -62,7 +73,8 @@ AFFIRM = _rx(r"\b(you'?ve (worked|tried) (really |so )?hard|(it|that) took (a lo
 REFLECT_START = _rx(r"^(it sounds like|sounds like|it seems like|it seems|so you|you feel|you're feeling|"
                     r"you are feeling|you're saying|you're|you've been|you sound|so it's|so for you|"
                     r"what i'?m hearing|i'?m hearing|i hear|you really|part of you|on the one hand|"
-                    r"you (don'?t|can'?t|want|wish|worry|wonder|find|think|believe|know|'d like))\b")
+                    r"you (don'?t|can'?t|want|wish|worry|wonder|find|think|believe|know|'d like)|"
+                    r"(it|that|this) must (be|have been|feel)|you must (be|feel|have)|i wonder if|i'?m guessing)\b")
 SUMMARY = _rx(r"\b(let me (see if i|summari[sz]e|pull|make sure)|to sum up|so far you'?ve (said|told|mentioned)|"
                r"you'?ve (told|mentioned|said) (me )?(a few|several|some) things|let me check i'?ve got|"
                r"so, to recap|if i put together)\b")
@@ -148,7 +160,7 @@ class RuleBasedCoder:
             elif (REFLECT_START.search(sentence) and not self._persuades([sentence])
                   and not CONFRONT.search(sentence)):
                 complex_ = bool(re.search(r"\b(part of you|on the one hand|feel|worr|afraid|scared|wonder|"
-                                          r"really|sounds like|seems|important|matters|even though)\b", sentence))
+                                          r"really|sounds like|seems|important|matters|even though|must|guessing)\b", sentence))
                 add(SkillCode.COMPLEX_REFLECTION if complex_ else SkillCode.SIMPLE_REFLECTION, 0.7)
             elif sentence.startswith("so ") and last_client and self._overlap(sentence, last_client) >= 0.3:
                 add(SkillCode.SIMPLE_REFLECTION, 0.65)

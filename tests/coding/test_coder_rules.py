@@ -75,3 +75,26 @@ def test_obligation_inside_a_reflection_is_not_persuade(text):
 def test_persistence_is_affirmed():
     result = RULES.code_response("You've kept coming for fourteen months, even with the long ride.")
     assert result.primary is SkillCode.AFFIRMATION
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # "must" guessing at the client's experience is a reflection, not an order
+    ("You must feel exhausted.", SkillCode.COMPLEX_REFLECTION),
+    ("It must be hard to keep going like this.", SkillCode.COMPLEX_REFLECTION),
+    ("You must have been scared when they found out.", SkillCode.COMPLEX_REFLECTION),
+    ("I wonder if you're tired of the arguments too.", SkillCode.COMPLEX_REFLECTION),
+    # "must" as an order stays persuasion, in every form
+    ("You must stop drinking before bed.", SkillCode.PERSUADE),
+    ("You mustn't miss a dose.", SkillCode.PERSUADE),
+    ("You must not share needles.", SkillCode.PERSUADE),
+    ("You must be careful with the dose.", SkillCode.PERSUADE),
+    # "why don't you tell me" invites talk; "why don't you just stop" urges
+    ("Why don't you tell me more about that?", SkillCode.OPEN_QUESTION),
+    ("Why don't you start by telling me about a typical night?", SkillCode.OPEN_QUESTION),
+    ("Why don't you just stop?", SkillCode.PERSUADE),
+])
+def test_must_and_why_dont_you(text, expected):
+    result = RULES.code_response(text, [Utterance(Speaker.CLIENT, "I drink to get to sleep after my shift.")])
+    assert result.primary is expected
+    if expected is not SkillCode.PERSUADE:
+        assert not result.has(SkillCode.PERSUADE)
