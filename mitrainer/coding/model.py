@@ -299,28 +299,34 @@ class TrainedCoder:
 
 def _reflection_not_persuade(coding: ResponseCoding, text: str,
                               probs: dict[str, dict[str, float]]) -> ResponseCoding:
-    """Persuade whose only "you have to / need to" sits inside a reflection of the client's
-    experience ("part of you feels like…", "…and it wears you out") is that reflection.
+    """A reflection whose words look like advice is that reflection.
 
-    The words that look like advice describe the client's obligation, not the counsellor's
-    push; the model, which learned "you have to" as advice, is overruled only when it also
-    sees a reflection in the line.
+    Two shapes: "you have to / need to" inside a reflection of the client's experience
+    ("part of you feels like…", "…and it wears you out"), taken when the model also sees
+    a reflection in the line; and a guess at the feeling under what the client said ("you
+    must be exhausted", "it must be hard", "I wonder if you're tired of it"), which is a
+    complex reflection however little the model, which learned "must" as advice, sees one.
+    Either way the words that look like an order describe the client, not the
+    counsellor's push, and no sentence of the line urges outside them.
     """
-    from mitrainer.coding.rules import PERSUADE, REFLECTIVE_FRAME, RuleBasedCoder
+    from mitrainer.coding.rules import GUESSED_FEELING, PERSUADE, REFLECTIVE_FRAME, RuleBasedCoder
 
-    if coding.primary is not SkillCode.PERSUADE:
+    if coding.primary not in (SkillCode.PERSUADE, SkillCode.OTHER):
         return coding
-    sentences = [s for s in _SENTENCE.split(text[:MAX_CHARS].strip()) if s]
-    norm = [normalize(s) for s in sentences]
-    framed = any(PERSUADE.search(s) for s in norm) and not RuleBasedCoder._persuades(norm)
-    if not framed or not any(REFLECTIVE_FRAME.search(s) for s in norm):
+    norm = [normalize(s) for s in _SENTENCE.split(text[:MAX_CHARS].strip()) if s]
+    if RuleBasedCoder._persuades(norm):
         return coding
     present = max(probs.get("has_reflection", {}).get("yes", 0.0), probs["family"]["reflection"])
-    if present < FRAMED_REFLECTION_AT:
+    if any(GUESSED_FEELING.search(s) for s in norm):
+        code, conf = SkillCode.COMPLEX_REFLECTION, max(present, FRAMED_REFLECTION_AT)
+    elif (coding.primary is SkillCode.PERSUADE and any(PERSUADE.search(s) for s in norm)
+          and any(REFLECTIVE_FRAME.search(s) for s in norm) and present >= FRAMED_REFLECTION_AT):
+        code, sub = _choose_code("reflection", probs["sub_reflection"])
+        conf = present * sub
+    else:
         return coding
-    code, sub = _choose_code("reflection", probs["sub_reflection"])
-    codes = {c.code: c.confidence for c in coding.codes if c.code is not SkillCode.PERSUADE}
-    codes[code] = max(codes.get(code, 0.0), present * sub)
+    codes = {c.code: c.confidence for c in coding.codes if c.code is not coding.primary}
+    codes[code] = max(codes.get(code, 0.0), conf)
     ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not code, -kv[1]))
     return ResponseCoding(primary=code, codes=tuple(CodeScore(c, round(float(p), 4)) for c, p in ordered),
                           uncertain=codes[code] < UNCERTAIN_BELOW, coder=coding.coder)

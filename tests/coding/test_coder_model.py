@@ -182,6 +182,24 @@ def test_keyword_does_not_overrule_the_meaning(coder, text, client, expected):
         assert result.primary is expected, result
 
 
+NIGHTS = "I work nights at the market and then I drink to get to sleep. My wife keeps on at me about it."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("You must feel exhausted.", SkillCode.COMPLEX_REFLECTION),
+    ("It must be hard juggling all of this.", SkillCode.COMPLEX_REFLECTION),
+    ("You must be worn out.", SkillCode.COMPLEX_REFLECTION),
+    ("I wonder if you're tired of the arguments too.", SkillCode.COMPLEX_REFLECTION),
+    ("You must stop drinking before bed.", SkillCode.PERSUADE),
+    ("You must be exhausted. You need to cut down.", SkillCode.PERSUADE),
+    ("Why don't you just stop?", SkillCode.PERSUADE),
+])
+def test_a_guessed_feeling_is_a_reflection_not_an_order(coder, text, expected):
+    """ "must" guessing at the client's feeling reflects; "must" telling them what to do urges."""
+    result = coder.code_response(text, after(NIGHTS))
+    assert result.primary is expected, result
+
+
 @pytest.mark.parametrize("text", ["Hello there.", "Hi, thanks for coming in.", "Okay."])
 def test_greetings_are_never_confront(coder, text):
     result = coder.code_response(text, after("I'm not sure why I'm here, to be honest. My sister made the appointment."))
