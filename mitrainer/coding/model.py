@@ -56,6 +56,8 @@ SENTENCE_AT = 0.6
 # "You have to…" inside a reflective frame is a reflection when the model sees at least
 # this much reflection in the line (the frame itself is the rest of the evidence).
 FRAMED_REFLECTION_AT = 0.3
+# How sure a line made only of housekeeping ("Hi, come in. Have a seat.") is "other".
+HOUSEKEEPING_CONFIDENCE = 0.8
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 
 
@@ -245,7 +247,7 @@ class TrainedCoder:
         probs = self.response_probabilities(text, context)
         learned = decode_response(probs, self.name, self._sentence_codes(text, context))
         merged = merge_cues(learned, self._rules.code_response(text, context), probs["family"])
-        return _reflection_not_persuade(merged, text, probs)
+        return _housekeeping_is_other(_reflection_not_persuade(merged, text, probs), text)
 
     def _sentence_codes(self, text: str, context: Sequence[Utterance]) -> dict[SkillCode, float]:
         """Codes that single sentences of a volley carry on their own.
@@ -297,6 +299,12 @@ class TrainedCoder:
                             uncertain=conf < UNCERTAIN_BELOW, coder=self.name)
 
 
+# Codes a guessed feeling is mistaken for: "must" read as advice, "you must feel…" read
+# as praise or as nothing. A question, a reflection or a confrontation ("you must be
+# joking") keeps its code.
+_NOT_A_GUESS = (SkillCode.PERSUADE, SkillCode.OTHER, SkillCode.AFFIRMATION, SkillCode.GIVING_INFORMATION)
+
+
 def _reflection_not_persuade(coding: ResponseCoding, text: str,
                               probs: dict[str, dict[str, float]]) -> ResponseCoding:
     """A reflection whose words look like advice is that reflection.
@@ -311,7 +319,7 @@ def _reflection_not_persuade(coding: ResponseCoding, text: str,
     """
     from mitrainer.coding.rules import GUESSED_FEELING, PERSUADE, REFLECTIVE_FRAME, RuleBasedCoder
 
-    if coding.primary not in (SkillCode.PERSUADE, SkillCode.OTHER):
+    if coding.primary not in _NOT_A_GUESS:
         return coding
     norm = [normalize(s) for s in _SENTENCE.split(text[:MAX_CHARS].strip()) if s]
     if RuleBasedCoder._persuades(norm):
@@ -330,6 +338,21 @@ def _reflection_not_persuade(coding: ResponseCoding, text: str,
     ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not code, -kv[1]))
     return ResponseCoding(primary=code, codes=tuple(CodeScore(c, round(float(p), 4)) for c, p in ordered),
                           uncertain=codes[code] < UNCERTAIN_BELOW, coder=coding.coder)
+
+
+def _housekeeping_is_other(coding: ResponseCoding, text: str) -> ResponseCoding:
+    """Greetings, seating, the phone, the clock, booking: "other", whatever the model says.
+
+    The model, which learned imperatives as advice, reads "Have a seat, I'll just grab your
+    file" as persuade; a line whose every sentence is housekeeping carries no behaviour
+    (AnnoMI's coders put 99% of such lines under "other").
+    """
+    from mitrainer.coding.rules import is_housekeeping
+
+    if coding.primary in (None, SkillCode.OTHER) or not is_housekeeping(text):
+        return coding
+    return ResponseCoding(primary=SkillCode.OTHER, codes=(CodeScore(SkillCode.OTHER, HOUSEKEEPING_CONFIDENCE),),
+                          uncertain=False, coder=coding.coder)
 
 
 def _best(p: dict[str, float]) -> tuple[str, float]:
@@ -408,7 +431,9 @@ CUE_CODES = frozenset({
 CUE_AT = 0.7
 # A righting-reflex cue from another family takes over a primary the model is sure of
 # only when the model itself gives the cue's family at least this much: a keyword must
-# not overrule a confident model that reads the line as something else entirely.
+# not overrule a confident model that reads the line as something else entirely. Confront
+# is the exception: its cues are labels, sarcasm and blame that AnnoMI never codes, so the
+# model, which has seen few confrontations, reads them as reflections or information.
 CUE_FAMILY_FLOOR = 0.15
 
 
@@ -437,7 +462,8 @@ def merge_cues(learned: ResponseCoding, rules: ResponseCoding,
             primary = cue
         else:
             codes[cue] = max(codes.get(cue, 0.0), conf)
-            backed = family_probs is None or family_probs.get(FAMILY_OF[cue], 0.0) >= CUE_FAMILY_FLOOR
+            backed = (cue is SkillCode.CONFRONT or family_probs is None
+                      or family_probs.get(FAMILY_OF[cue], 0.0) >= CUE_FAMILY_FLOOR)
             if learned.uncertain or (cue.righting_reflex and backed):
                 primary = cue if primary not in cues else primary
         fam = FAMILY_OF[primary]

@@ -57,11 +57,28 @@ REFLECTIVE_FRAME = _rx(r"\b(feels? like|felt like|feeling like|part of you|(it )
 # hard", "I wonder if you're tired of it", "I'm guessing you…") is a complex reflection:
 # the words look like an order or a musing, the act is a reflection.
 GUESSED_FEELING = _rx(r"^(you must (be|feel|have been|have felt)|(it|that|this) must (be|have been|feel)|"
-                      r"i wonder if you('?re| are| feel| might be| have)|i'?m guessing( that)? (you|it|this|that))\b")
-CONFRONT = _rx(r"\b(making excuses|you'?re (just )?(in denial|lying|kidding yourself|fooling yourself)|"
-               r"you (obviously|clearly) (don'?t|can'?t|aren'?t)|that'?s (ridiculous|nonsense|not true)|"
-               r"you (always|never) (listen|follow|try)|you'?re an addict|what were you thinking|"
-               r"you don'?t (really )?care|you'?re not (even )?trying|you'?re being (irresponsible|selfish))\b")
+                      r"i wonder if you('?re| are| feel| might be| have (been|felt))|i'?m guessing( that)? (you|it|this|that))\b")
+# Confronting (MITI): labelling, disbelief and sarcasm, blaming, shaming, moralising,
+# arguing the client out of what they just said.
+CONFRONT = _rx(r"\b(making excuses|you'?re (just |clearly |obviously |simply )?(in denial|lying|kidding yourself|"
+               r"fooling (yourself|nobody|no one))|fooling (nobody|no one) but yourself|whatever you tell yourself|"
+               r"you (obviously|clearly) (don'?t|can'?t|aren'?t)|that'?s (ridiculous|nonsense|not true|no excuse|"
+               r"not an excuse|disgraceful|(just |plain )?wrong)|"
+               r"you (always|never) (listen|follow|try)|you'?re an (addict|alcoholic)|what were you thinking|"
+               r"you don'?t (really )?care|you'?re not (even )?trying|"
+               r"you'?re being (so |really |very )?(irresponsible|selfish|childish|ridiculous)|"
+               r"(a |an )?(pretty |very |really |so |totally )?(irresponsible|selfish|reckless) (attitude|thing|way|idea)|"
+               r"stop blaming|(it'?s|that'?s) your own fault|you only have yourself to blame|"
+               r"it'?s not (that|so) hard|listen to yourself|nobody'?s (picking on|out to get|against) you|"
+               r"(you )?expect me to believe|why should i believe|i'?m sure this time (will|is going to) be|"
+               r"how many times (have|do) i|"
+               r"(that'?s|that was) (just |so |really |pretty )?(careless|reckless|irresponsible|selfish|lazy|addict (logic|thinking|talk))|"
+               r"you'?re (a |an )(compulsive|junkie|drunk|liar)|until you admit|what kind of (a )?(parent|mother|father|person) (does that|thinks|lets|leaves)|"
+               r"(is|was) (this|that) how you repay|(this|that) is how you repay|after all (the time|we'?ve|i'?ve)|you said (exactly )?the same (thing )?"
+               r"(last|before)|once is (once )?too many|how could you (do|say|let|be so)|shame on you|you (should|ought to) be ashamed|"
+               r"(^|[.!?] )grow up\b|what did you expect|are you (seriously|really|honestly) (telling|saying|expecting)|"
+               r"and you'?re telling me|you honestly (think|believe|expect)|did you really (think|expect|come)|"
+               r"i don'?t believe you|come off it|tell that to|(^|[.!?] )come on[.!?,]|[.!?,] come on[.!?]?$)")
 AFFIRM = _rx(r"\b(you'?ve (worked|tried) (really |so )?hard|(it|that) took (a lot of )?(courage|strength|guts)|"
              r"you'?re (really )?(determined|committed|resourceful|strong|brave)|"
              r"(that|it) shows (how|your|real)|i (really )?(appreciate|admire)|you should be proud|"
@@ -75,6 +92,32 @@ REFLECT_START = _rx(r"^(it sounds like|sounds like|it seems like|it seems|so you
                     r"what i'?m hearing|i'?m hearing|i hear|you really|part of you|on the one hand|"
                     r"you (don'?t|can'?t|want|wish|worry|wonder|find|think|believe|know|'d like)|"
                     r"(it|that|this) must (be|have been|feel)|you must (be|feel|have)|i wonder if|i'?m guessing)\b")
+# Housekeeping carries no MITI behaviour (it is "other"): greetings and goodbyes, seating,
+# the door, the phone, the clock, forms, booking, and agreement tokens on their own. A line
+# is housekeeping only when every sentence is ("Hi. How has the week been?" is a question).
+HOUSEKEEPING = _rx(r"^(hello|hi|hey|good (morning|afternoon|evening)|morning|bye|bye-bye|goodbye|see you|take care|"
+                   r"thanks for (coming|having me|waiting)|thank you for (coming|waiting)|nice to (see|meet) you|"
+                   r"no problem|no worries|sorry about (that|the wait)|(please )?(have|take|grab) a seat|"
+                   r"come (on )?(in|through)|here you (are|go))\b",
+                   r"^((of course|sure|okay|ok|right|alright|all right|mm-?hmm|uh-huh|yeah|yes|great|good|fine|"
+                   r"(it'?s )?my pleasure|not at all|thanks|thank you)[ ,.!-]*)+$",
+                   r"\b(i'?ll (just )?(grab|get|fetch|close|open|turn|switch|ring|call|put|find|check|be right back)|"
+                   r"let me (just )?(grab|get|fetch|close|open|turn|switch|find|check (the time|my diary|the diary))|"
+                   r"(we'?ve|we have) (only )?got (about )?(\w+ )?minutes left|book (you in|your next)|"
+                   r"sign (here|at the bottom)|give me (a|one) (sec|second|minute|moment)|just a (sec|second|minute|moment)|"
+                   r"(i'?ll|i will) wait|go ahead)")
+
+
+_INVITATION = _rx(r"\b(tell me|talk (to me )?about|describe|walk me through|fill me in|say more)\b")
+
+
+def is_housekeeping(text: str) -> bool:
+    """Whether every sentence of ``text`` is housekeeping (none a question or an invitation to talk)."""
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", normalize(text)) if s]
+    return bool(sentences) and all(HOUSEKEEPING.search(s) and not s.endswith("?") and not _INVITATION.search(s)
+                                   for s in sentences)
+
+
 SUMMARY = _rx(r"\b(let me (see if i|summari[sz]e|pull|make sure)|to sum up|so far you'?ve (said|told|mentioned)|"
                r"you'?ve (told|mentioned|said) (me )?(a few|several|some) things|let me check i'?ve got|"
                r"so, to recap|if i put together)\b")

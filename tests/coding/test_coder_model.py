@@ -200,6 +200,28 @@ def test_a_guessed_feeling_is_a_reflection_not_an_order(coder, text, expected):
     assert result.primary is expected, result
 
 
+@pytest.mark.parametrize("text", [
+    "That was reckless, and you know it.",
+    "You honestly think your kids don't notice?",
+    "You're a compulsive gambler, plain and simple.",
+    "After all the time we've spent on this, you skipped it again?",
+])
+def test_confrontation_is_shown_as_confront(coder, text):
+    """However little the model has seen of confrontation, a trainee who confronts is told so."""
+    result = coder.code_response(text, after("I only had a couple on Friday, it was a special occasion."))
+    assert result.primary is SkillCode.CONFRONT, result
+
+
+@pytest.mark.parametrize("text", [
+    "Good morning. Take a seat, I'll just grab your notes.",
+    "Sorry, give me one second. I'll switch my phone off.",
+    "Okay, we've got about ten minutes left, so let me book your next one.",
+])
+def test_housekeeping_is_other(coder, text):
+    result = coder.code_response(text, after("Hi, sorry I'm a bit late."))
+    assert result.primary is SkillCode.OTHER, result
+
+
 @pytest.mark.parametrize("text", ["Hello there.", "Hi, thanks for coming in.", "Okay."])
 def test_greetings_are_never_confront(coder, text):
     result = coder.code_response(text, after("I'm not sure why I'm here, to be honest. My sister made the appointment."))

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from mitrainer.codes import SkillCode, Speaker, TalkType
 from mitrainer.coding.base import Coder, Utterance
-from mitrainer.coding.rules import RuleBasedCoder
+from mitrainer.coding.rules import RuleBasedCoder, is_housekeeping
 
 RULES = RuleBasedCoder()
 
@@ -98,3 +98,42 @@ def test_must_and_why_dont_you(text, expected):
     assert result.primary is expected
     if expected is not SkillCode.PERSUADE:
         assert not result.has(SkillCode.PERSUADE)
+
+
+@pytest.mark.parametrize("text", [
+    "You're obviously kidding yourself about the dose.",
+    "That was reckless. You could have died.",
+    "Oh, come on. You honestly think nobody noticed?",
+    "How many times have I told you not to mix them?",
+    "You're a junkie, and until you admit it nothing changes.",
+    "After all we've done for you, you skip the appointment?",
+    "Stop blaming your brother for your own choices.",
+    "Shame on you, with a baby in the house.",
+])
+def test_confrontations_are_confront(text):
+    assert RuleBasedCoder().code_response(text).primary is SkillCode.CONFRONT
+
+
+@pytest.mark.parametrize("text", [
+    "What kind of parent would you like to be for her?",
+    "You want your son to grow up somewhere safe.",
+    "How could you fit a walk into the afternoon?",
+    "You're worried you'll come across as selfish.",
+])
+def test_words_of_confrontation_inside_other_acts_are_not(text):
+    assert RuleBasedCoder().code_response(text).primary is not SkillCode.CONFRONT
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hi Lan, come in. Have a seat.", True),
+    ("Sorry about the wait. I'll just close the door.", True),
+    ("Mm-hmm. Okay.", True),
+    ("We've only got ten minutes left, so let me book your next one.", True),
+    ("We've only got ten minutes left. What would you like to focus on?", False),
+    ("We've got about five minutes left. Let me find the diary.", True),
+    ("Hi. How has the week been?", False),
+    ("Okay, so the mornings are the hardest.", False),
+    ("Have a seat and tell me what brings you here.", False),
+])
+def test_housekeeping_is_every_sentence(text, expected):
+    assert is_housekeeping(text) is expected
