@@ -21,6 +21,10 @@ file* (each fold trains on AnnoMI, the written examples and the other files' exe
 and codes the held-out files), then the committed model on every case, which rewrites
 ``docs/coder-exemplar-disagreements.md``.
 
+``--lines [CSV]`` codes labelled counsellor lines (``setting,context,text,code``) with the
+committed model; without a file, the held-out set ``tests/coding/data/held-out-lines.csv``,
+written by an author who saw neither the training examples nor the scenarios.
+
 Each split also fine-tunes the transformer encoder on its training lines (PyTorch, from
 the ``train`` extra; a GPU is used when there is one, see docs/coder.md for times);
 ``--no-encoder`` measures the linear model alone, ``--encoder-cache DIR`` keeps the
@@ -153,12 +157,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--committed-only", action="store_true",
                     help="with --exemplars: skip the k-fold, only code every case with the committed model and "
                          "rewrite the disagreements list (no training, no PyTorch)")
+    ap.add_argument("--lines", metavar="CSV", nargs="?", const="",
+                    help="code labelled counsellor lines (columns setting,context,text,code) with the committed "
+                         "model and report agreement per code (default: the held-out set, "
+                         "tests/coding/data/held-out-lines.csv; no AnnoMI, no training)")
     ap.add_argument("--no-encoder", action="store_true",
                     help="evaluate the linear model alone (no PyTorch needed)")
     ap.add_argument("--encoder-cache", metavar="DIR", help="keep the split encoders here and reuse them")
     ap.add_argument("--no-scenario-training", action="store_true",
                     help="leave the scenarios' exemplars out of training (for comparison)")
     args = ap.parse_args(argv)
+    if args.lines is not None:
+        return evaluate_lines(Path(args.lines) if args.lines else None)
     if args.exemplars and args.committed_only:  # codes with the shipped model: no AnnoMI, no training
         return evaluate_exemplars([], args.seed, 0, lambda train: TrainedCoder(), train_on_scenarios=True)
     path = annomi_path(args.annomi)
@@ -262,6 +272,27 @@ def evaluate_exemplars(base: Sequence[Record], seed: int, folds: int,
     DISAGREEMENTS_DOC.write_text(render_disagreements(agreement, "committed model (mitrainer/coding/data/"
                                                       "coder-model.npz and coder-encoder.npz)"), encoding="utf-8")
     print(f"\nwrote {DISAGREEMENTS_DOC}")
+    return 0
+
+
+def evaluate_lines(path: Path | None = None) -> int:
+    """The committed coder's agreement with a file of labelled lines (default: the held-out set)."""
+    from mitrainer.coding.exemplars import (
+        HELD_OUT_LINES,
+        Agreement,
+        code_cases,
+        load_line_cases,
+        render_report,
+    )
+
+    path = path or HELD_OUT_LINES
+    try:
+        cases = load_line_cases(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        print(f"cannot read labelled lines: {exc}", file=sys.stderr)
+        return 2
+    agreement = Agreement(code_cases(TrainedCoder(), cases))
+    print(render_report(agreement, f"committed model on {len(cases)} labelled lines ({path.name})"))
     return 0
 
 

@@ -22,6 +22,10 @@ from mitrainer.codes import SkillCode, Speaker
 from mitrainer.coding.base import Coder, Utterance
 
 DISAGREEMENTS_DOC = Path(__file__).resolve().parents[2] / "docs" / "coder-exemplar-disagreements.md"
+# Counsellor lines written by an author who never saw the training examples or the
+# scenarios, and never trained on: ``evaluate --lines`` codes them, a test keeps a floor.
+HELD_OUT_LINES = Path(__file__).resolve().parents[2] / "tests" / "coding" / "data" / "held-out-lines.csv"
+LINE_COLUMNS = ("setting", "context", "text", "code")
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,12 @@ class ExemplarCase:
     client: str
     text: str
     codes: tuple[SkillCode, ...]
+    earlier: tuple[str, ...] = ()  # earlier client lines, oldest first (what a summary gathers)
 
     @property
     def context(self) -> tuple[Utterance, ...]:
-        return (Utterance(Speaker.CLIENT, self.client),) if self.client.strip() else ()
+        lines = (*self.earlier, self.client)
+        return tuple(Utterance(Speaker.CLIENT, line) for line in lines if line.strip())
 
 
 def load_exemplar_cases(folders: Iterable[Path] | None = None, language: str = "en") -> list[ExemplarCase]:
@@ -63,6 +69,34 @@ def load_exemplar_cases(folders: Iterable[Path] | None = None, language: str = "
                     codes = tuple(c for c in (SkillCode.parse(x) for x in item.codes) if c is not None)
                     if codes:
                         cases.append(ExemplarCase(sid, file, node_id, kind, node.client, item.text, codes))
+    return cases
+
+
+def load_line_cases(path: Path) -> list[ExemplarCase]:
+    """Labelled counsellor lines from a CSV with columns ``setting,context,text,code``.
+
+    ``context`` holds the client's line, or several joined with `` || `` (oldest first);
+    ``code`` one skill code, or several separated by ``;``. Raises ``ValueError`` naming
+    the row of the first problem.
+    """
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in LINE_COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)} (need {', '.join(LINE_COLUMNS)})")
+        cases = []
+        for row in reader:
+            where = f"{path.name}, row {reader.line_num}"
+            codes = tuple(SkillCode.parse(x.strip()) for x in (row["code"] or "").split(";") if x.strip())
+            if not codes or any(c is None for c in codes):
+                raise ValueError(f"{where}: unknown code {row['code']!r}")
+            if not (row["text"] or "").strip():
+                raise ValueError(f"{where}: empty text")
+            *earlier, client = (row["context"] or "").split(" || ")
+            cases.append(ExemplarCase(row["setting"] or "", path.name, f"row {reader.line_num}", "held-out",
+                                      client, row["text"], codes, tuple(earlier)))  # type: ignore[arg-type]
     return cases
 
 
