@@ -78,7 +78,14 @@ CONFRONT = _rx(r"\b(making excuses|you'?re (just |clearly |obviously |simply )?(
                r"(last|before)|once is (once )?too many|how could you (do|say|let|be so)|shame on you|you (should|ought to) be ashamed|"
                r"(^|[.!?] )grow up\b|what did you expect|are you (seriously|really|honestly) (telling|saying|expecting)|"
                r"and you'?re telling me|you honestly (think|believe|expect)|did you really (think|expect|come)|"
-               r"i don'?t believe you|come off it|tell that to|(^|[.!?] )come on[.!?,]|[.!?,] come on[.!?]?$)")
+               r"i don'?t believe you|come off it|tell that to|(^|[.!?] )come on[.!?,]|[.!?,] come on[.!?]?$|"
+               r"if you know( [a-z' ]{0,40})?,? (then )?why (are|do|did|would) you|why would you (miss|skip|do|drink|use|go)|"
+               r"you should have (done|stopped|quit|told|come|gone|listened|known|thought)|"
+               r"(you should have|should'?ve) [a-z ]{0,25} (years|months|weeks) ago|don'?t say i didn'?t warn you|"
+               r"you were doing so well|(is|was) what got you (here|into)|heading the same way as|^see,|"
+               r"there'?s no need to get (upset|angry|defensive|worked up)|you just need (more )?willpower|"
+               r"you did let (her|him|them|us|me) down|i'?m only trying to help|if you (just |only )?(listened|tried)|"
+               r"have you given (her|him|them) (a|any) reason)")
 AFFIRM = _rx(r"\b(you'?ve (worked|tried) (really |so )?hard|(it|that) took (a lot of )?(courage|strength|guts)|"
              r"you'?re (really )?(determined|committed|resourceful|strong|brave)|"
              r"(that|it) shows (how|your|real)|i (really )?(appreciate|admire)|you should be proud|"

@@ -109,6 +109,10 @@ def test_must_and_why_dont_you(text, expected):
     "After all we've done for you, you skip the appointment?",
     "Stop blaming your brother for your own choices.",
     "Shame on you, with a baby in the house.",
+    "If you know it's bad for you, why do you keep going back?",
+    "You should have told the nurse weeks ago.",
+    "Don't say I didn't warn you when the results come back.",
+    "There's no need to get defensive about it.",
 ])
 def test_confrontations_are_confront(text):
     assert RuleBasedCoder().code_response(text).primary is SkillCode.CONFRONT
