@@ -15,10 +15,9 @@ import pytest
 from mitrainer.coding.exemplars import DISAGREEMENTS_DOC, Agreement, code_cases, load_exemplar_cases
 from mitrainer.coding.model import TrainedCoder
 
-# Measured 0.909 with the committed model (linear heads + encoder coding with 32 word
-# pieces; 0.939 with the 48 it was fine-tuned with, see docs/coder.md); a small margin for
-# retraining noise.
-AGREEMENT_FLOOR = 0.89
+# Measured 0.927 with the committed model (linear heads + encoder coding with 32 word
+# pieces, see docs/coder.md); a small margin for retraining noise.
+AGREEMENT_FLOOR = 0.90
 
 
 @pytest.fixture(scope="module")
