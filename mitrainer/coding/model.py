@@ -433,8 +433,10 @@ CUE_AT = 0.7
 # only when the model itself gives the cue's family at least this much: a keyword must
 # not overrule a confident model that reads the line as something else entirely. Confront
 # is the exception: its cues are labels, sarcasm and blame that AnnoMI never codes, so the
-# model, which has seen few confrontations, reads them as reflections or information.
+# model, which has seen few confrontations, reads them as reflections or information; so
+# is a cue the rules are this sure of (an order: "you must tell him").
 CUE_FAMILY_FLOOR = 0.15
+CUE_ALWAYS_AT = 0.85
 
 
 def merge_cues(learned: ResponseCoding, rules: ResponseCoding,
@@ -462,7 +464,7 @@ def merge_cues(learned: ResponseCoding, rules: ResponseCoding,
             primary = cue
         else:
             codes[cue] = max(codes.get(cue, 0.0), conf)
-            backed = (cue is SkillCode.CONFRONT or family_probs is None
+            backed = (cue is SkillCode.CONFRONT or conf >= CUE_ALWAYS_AT or family_probs is None
                       or family_probs.get(FAMILY_OF[cue], 0.0) >= CUE_FAMILY_FLOOR)
             if learned.uncertain or (cue.righting_reflex and backed):
                 primary = cue if primary not in cues else primary

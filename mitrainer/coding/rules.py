@@ -46,6 +46,9 @@ PERSUADE = _rx(r"\b(you (should|need to|have to|ought to|'d better|had better)|"
                r"you really (should|need|have to)|why don'?t you(?! (tell|talk|say|share|describe|start by|walk me|"
                r"fill me in|give me))|if i were you|"
                r"you'?ve got to|the best thing (for you )?(is|would be)|i (strongly )?(recommend|advise))\b")
+# "You must tell him", "you mustn't stop": an order no reflection contains (no AnnoMI
+# counsellor line has one), so the coder shows it as persuade whatever the model reads.
+COMMAND = _rx(rf"^((so|and|but|look|well|honestly|now),? )?you (must(?! {_EPISTEMIC})|mustn'?t\b|must not\b)")
 # A sentence that restates the client's experience ("part of you feels like you have to
 # answer to it", "you have to go every day, and it wears you out") is a reflection even
 # when it contains "you have to": the obligation is the client's, not the counsellor's advice.
@@ -112,7 +115,7 @@ HOUSEKEEPING = _rx(r"^(hello|hi|hey|good (morning|afternoon|evening)|morning|bye
                    r"let me (just )?(grab|get|fetch|close|open|turn|switch|find|check (the time|my diary|the diary))|"
                    r"(we'?ve|we have) (only )?got (about )?(\w+ )?minutes left|book (you in|your next)|"
                    r"sign (here|at the bottom)|give me (a|one) (sec|second|minute|moment)|just a (sec|second|minute|moment)|"
-                   r"(i'?ll|i will) wait|go ahead)")
+                   r"(i'?ll|i will) wait|go ahead|for (the|your|our|my) (form|forms|record|records|file|paperwork))")
 
 
 _INVITATION = _rx(r"\b(tell me|talk (to me )?about|describe|walk me through|fill me in|say more)\b")
@@ -184,7 +187,7 @@ class RuleBasedCoder:
             if AUTONOMY.search(norm):
                 add(SkillCode.PERSUADE_WITH_PERMISSION, 0.65)
             else:
-                add(SkillCode.PERSUADE, 0.75)
+                add(SkillCode.PERSUADE, 0.85 if any(COMMAND.search(x) for x in sentences) else 0.75)
         if AUTONOMY.search(norm):
             add(SkillCode.EMPHASIZING_AUTONOMY, 0.8)
         if AFFIRM.search(norm) and SkillCode.CONFRONT not in codes:
@@ -233,7 +236,7 @@ class RuleBasedCoder:
     @staticmethod
     def _persuades(sentences: Sequence[str]) -> bool:
         """Whether a sentence urges the client ("you need to stop"), outside a reflection."""
-        return any(PERSUADE.search(s) and not REFLECTIVE_FRAME.search(s) for s in sentences)
+        return any((PERSUADE.search(s) and not REFLECTIVE_FRAME.search(s)) or COMMAND.search(s) for s in sentences)
 
     @staticmethod
     def _overlap(text: str, other: str) -> float:

@@ -138,6 +138,7 @@ def test_words_of_confrontation_inside_other_acts_are_not(text):
     ("Hi. How has the week been?", False),
     ("Okay, so the mornings are the hardest.", False),
     ("Have a seat and tell me what brings you here.", False),
+    ("Sorry, I just need your date of birth for the form.", True),
 ])
 def test_housekeeping_is_every_sentence(text, expected):
     assert is_housekeeping(text) is expected
