@@ -185,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cache = Path(args.encoder_cache) if args.encoder_cache else None
 
     def make_coder(train: Sequence[Record], matrix=None) -> TrainedCoder:
-        model = fit(train, seed=args.seed, c=args.c, matrix=matrix)
+        model = fit(train, seed=args.seed, c=args.c, matrix=matrix).shipped()  # int8, as the app loads it
         if args.no_encoder:
             return TrainedCoder(model, encoder=None)
         from mitrainer.coding.train_encoder import train_split_encoder

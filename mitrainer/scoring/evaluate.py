@@ -138,7 +138,7 @@ def _score_fold(path: Path, fold: int, folds: int, seed: int, rubric: Rubric, en
 
     held_out = {tid for tid, k in fold_of(path, folds, seed).items() if k == fold}
     train = [r for r in load_annomi(path) if r.group not in held_out] + load_examples()
-    model = fit(train, seed=seed)
+    model = fit(train, seed=seed).shipped()  # int8 weights, as the app loads them
     trained_encoder = None
     if encoder:
         from mitrainer.coding.train_encoder import train_split_encoder

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding import code_utterance, default_coder
 from mitrainer.coding.base import Coder, Utterance
+from mitrainer.coding.dataset import FAMILIES
 from mitrainer.coding.encoder import ENCODER_PATH
-from mitrainer.coding.model import MODEL_PATH, LinearModel, TrainedCoder
+from mitrainer.coding.model import KNOWN_WORD_BITS, MODEL_PATH, Head, LinearModel, TrainedCoder
 from mitrainer.errors import ModelFileError
 
 CLIENT = Speaker.CLIENT
@@ -191,6 +192,9 @@ NIGHTS = "I work nights at the market and then I drink to get to sleep. My wife 
     ("You must be worn out.", SkillCode.COMPLEX_REFLECTION),
     ("I wonder if you're tired of the arguments too.", SkillCode.COMPLEX_REFLECTION),
     ("You must stop drinking before bed.", SkillCode.PERSUADE),
+    ("You must tell her how you feel about it.", SkillCode.PERSUADE),
+    ("You mustn't let her get to you.", SkillCode.PERSUADE),
+    ("You feel you must keep going, whatever it costs.", SkillCode.COMPLEX_REFLECTION),
     ("You must be exhausted. You need to cut down.", SkillCode.PERSUADE),
     ("Why don't you just stop?", SkillCode.PERSUADE),
 ])
@@ -226,3 +230,21 @@ def test_housekeeping_is_other(coder, text):
 def test_greetings_are_never_confront(coder, text):
     result = coder.code_response(text, after("I'm not sure why I'm here, to be honest. My sister made the appointment."))
     assert result.primary is SkillCode.OTHER, result
+
+
+def test_evaluation_measures_the_rounded_weights_the_app_loads(tmp_path):
+    """``shipped()`` (what the evaluators code with) scores exactly as the saved file does."""
+    bits, rng = 10, np.random.default_rng(7)
+    names = ["family", "talk", "subtype", *(f"sub_{f}" for f in FAMILIES)]
+    heads = [Head(name, ("a", "b"), 2 * i) for i, name in enumerate(names)]
+    weights = rng.normal(size=(1 << bits, 2 * len(heads))).astype(np.float32)
+    weights[rng.random(1 << bits) < 0.5] = 0.0
+    fitted = LinearModel(weights, rng.normal(size=2 * len(heads)).astype(np.float32), heads, bits,
+                         np.zeros((1 << KNOWN_WORD_BITS) // 8, dtype=np.uint8))
+    fitted.save(tmp_path / "m.npz")
+    loaded = LinearModel.load(tmp_path / "m.npz")
+    context = [Utterance(Speaker.CLIENT, "I drink to get to sleep after the night shift.")]
+    for text in ("You must be exhausted.", "What would a good night look like?", "Hi."):
+        shipped = fitted.shipped().scores(text, context, Speaker.COUNSELLOR)
+        np.testing.assert_array_equal(shipped, loaded.scores(text, context, Speaker.COUNSELLOR))
+        assert not np.array_equal(shipped, fitted.scores(text, context, Speaker.COUNSELLOR))  # it was rounded
