@@ -315,7 +315,7 @@ class TrainedCoder:
 # Codes a guessed feeling is mistaken for: "must" read as advice, "you must feel…" read
 # as praise or as nothing. A question, a reflection or a confrontation ("you must be
 # joking") keeps its code.
-_NOT_A_GUESS = (SkillCode.PERSUADE, SkillCode.OTHER, SkillCode.AFFIRMATION, SkillCode.GIVING_INFORMATION)
+_GUESS_MISREAD_AS = (SkillCode.PERSUADE, SkillCode.OTHER, SkillCode.AFFIRMATION, SkillCode.GIVING_INFORMATION)
 
 
 def _reflection_not_persuade(coding: ResponseCoding, text: str,
@@ -332,7 +332,7 @@ def _reflection_not_persuade(coding: ResponseCoding, text: str,
     """
     from mitrainer.coding.rules import GUESSED_FEELING, PERSUADE, REFLECTIVE_FRAME, RuleBasedCoder
 
-    if coding.primary not in _NOT_A_GUESS:
+    if coding.primary not in _GUESS_MISREAD_AS:
         return coding
     norm = [normalize(s) for s in _SENTENCE.split(text[:MAX_CHARS].strip()) if s]
     if RuleBasedCoder._persuades(norm):

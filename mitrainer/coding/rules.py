@@ -100,8 +100,7 @@ AFFIRM = _rx(r"\b(you'?ve (worked|tried) (really |so )?hard|(it|that) took (a lo
 REFLECT_START = _rx(r"^(it sounds like|sounds like|it seems like|it seems|so you|you feel|you're feeling|"
                     r"you are feeling|you're saying|you're|you've been|you sound|so it's|so for you|"
                     r"what i'?m hearing|i'?m hearing|i hear|you really|part of you|on the one hand|"
-                    r"you (don'?t|can'?t|want|wish|worry|wonder|find|think|believe|know|'d like)|"
-                    r"(it|that|this) must (be|have been|feel)|you must (be|feel|have)|i wonder if|i'?m guessing)\b")
+                    r"you (don'?t|can'?t|want|wish|worry|wonder|find|think|believe|know|'d like))\b")
 # Housekeeping carries no MITI behaviour (it is "other"): greetings and goodbyes, seating,
 # the door, the phone, the clock, forms, booking, and agreement tokens on their own. A line
 # is housekeeping only when every sentence is ("Hi. How has the week been?" is a question).
@@ -210,10 +209,13 @@ class RuleBasedCoder:
                 add(SkillCode.CLOSED_QUESTION if len(tokens(sentence)) < 4 else SkillCode.OPEN_QUESTION, 0.55)
             elif OPEN_START.search(sentence) and sentence.startswith(("tell me", "describe", "help me")):
                 add(SkillCode.OPEN_QUESTION, 0.75)
-            elif (REFLECT_START.search(sentence) and not self._persuades([sentence])
-                  and not CONFRONT.search(sentence)):
+            elif self._persuades([sentence]) or CONFRONT.search(sentence):
+                continue
+            elif GUESSED_FEELING.search(sentence):
+                add(SkillCode.COMPLEX_REFLECTION, 0.7)
+            elif REFLECT_START.search(sentence):
                 complex_ = bool(re.search(r"\b(part of you|on the one hand|feel|worr|afraid|scared|wonder|"
-                                          r"really|sounds like|seems|important|matters|even though|must|guessing)\b", sentence))
+                                          r"really|sounds like|seems|important|matters|even though)\b", sentence))
                 add(SkillCode.COMPLEX_REFLECTION if complex_ else SkillCode.SIMPLE_REFLECTION, 0.7)
             elif sentence.startswith("so ") and last_client and self._overlap(sentence, last_client) >= 0.3:
                 add(SkillCode.SIMPLE_REFLECTION, 0.65)

@@ -217,17 +217,13 @@ def test_confrontation_is_shown_as_confront(coder, text):
 
 
 @pytest.mark.parametrize("text", [
+    "Hello there.", "Hi, thanks for coming in.", "Okay.",
     "Good morning. Take a seat, I'll just grab your notes.",
     "Sorry, give me one second. I'll switch my phone off.",
     "Okay, we've got about ten minutes left, so let me book your next one.",
 ])
-def test_housekeeping_is_other(coder, text):
-    result = coder.code_response(text, after("Hi, sorry I'm a bit late."))
-    assert result.primary is SkillCode.OTHER, result
-
-
-@pytest.mark.parametrize("text", ["Hello there.", "Hi, thanks for coming in.", "Okay."])
-def test_greetings_are_never_confront(coder, text):
+def test_greetings_and_housekeeping_are_other(coder, text):
+    """Never confront (a greeting shown as confronting), never advice ("take a seat")."""
     result = coder.code_response(text, after("I'm not sure why I'm here, to be honest. My sister made the appointment."))
     assert result.primary is SkillCode.OTHER, result
 
