@@ -4,8 +4,11 @@
 
 Prints figures for the trained coder next to the rule-based coder (a simple baseline)
 measured in the same run. Cold load is timed in a fresh interpreter, with and without
-the numpy import the rest of the app pays anyway. Targets: cold load <= 300 ms,
-p99 <= 10 ms per utterance with context on one core, model files <= 20 MB together.
+the numpy import the rest of the app pays anyway. Counsellor responses and client lines
+are timed apart: a response is coded while the trainee waits, a client line in batches
+(transcripts, the validator), with a longer input (encoder.CODING_BUDGET). Targets: cold
+load <= 300 ms, p99 <= 10 ms per counsellor response with context on one core, model files
+<= 20 MB together.
 """
 
 from __future__ import annotations
@@ -64,22 +67,34 @@ def cold_load(module: str, cls: str, runs: int = 5) -> tuple[float, float]:
     return statistics.median(totals) * 1000, statistics.median(own) * 1000
 
 
-def latency(coder, n: int, seed: int = 1) -> tuple[float, float, float]:
+def latency(coder, n: int, seed: int = 1) -> dict[str, tuple[float, float, float]]:
+    """p50, p99 and max milliseconds per response and per client line, each with context."""
     from mitrainer.codes import Speaker
     from mitrainer.coding.base import Utterance
 
     rng = random.Random(seed)
-    times = []
+    conversations = []
     for _ in range(n):
-        ctx = [Utterance(Speaker.COUNSELLOR, rng.choice(RESPONSES)), Utterance(Speaker.CLIENT, rng.choice(CLIENT_LINES))]
-        text = rng.choice(RESPONSES)
+        ctx = [Utterance(Speaker.CLIENT, rng.choice(CLIENT_LINES)), Utterance(Speaker.COUNSELLOR, rng.choice(RESPONSES)),
+               Utterance(Speaker.CLIENT, rng.choice(CLIENT_LINES))]
+        conversations.append((ctx, rng.choice(RESPONSES), rng.choice(CLIENT_LINES)))
+    # Each kind in its own loop, as the app codes them (a response at a time while the
+    # trainee waits; client lines in a batch), so neither evicts the other's caches.
+    times: dict[str, list[float]] = {"response": [], "client line": []}
+    for ctx, response, _ in conversations:
         t = time.perf_counter()
-        coder.code_response(text, ctx)
-        coder.code_client(rng.choice(CLIENT_LINES), ctx[:1])
-        times.append((time.perf_counter() - t) / 2)
-    times.sort()
-    ms = [x * 1000 for x in times]
-    return statistics.median(ms), ms[int(0.99 * (len(ms) - 1))], ms[-1]
+        coder.code_response(response, ctx)
+        times["response"].append(time.perf_counter() - t)
+    for ctx, response, client in conversations:
+        context = [*ctx, Utterance(Speaker.COUNSELLOR, response)]
+        t = time.perf_counter()
+        coder.code_client(client, context)
+        times["client line"].append(time.perf_counter() - t)
+    out = {}
+    for kind, values in times.items():
+        ms = sorted(x * 1000 for x in values)
+        out[kind] = (statistics.median(ms), ms[int(0.99 * (len(ms) - 1))], ms[-1])
+    return out
 
 
 def main() -> int:
@@ -92,12 +107,13 @@ def main() -> int:
     from mitrainer.coding.rules import RuleBasedCoder
 
     print(f"python {sys.version.split()[0]}, one core, {args.n} utterances per coder\n")
-    print(f"{'coder':<12}{'cold load':>12}{'(w/o numpy)':>13}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    print(f"{'coder':<12}{'cold load':>12}{'(w/o numpy)':>13}   {'line':<12}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for name, module, cls, coder in (("rule-based", "rules", "RuleBasedCoder", RuleBasedCoder()),
                                      ("trained", "model", "TrainedCoder", TrainedCoder())):
         total, own = cold_load(module, cls)
-        p50, p99, worst = latency(coder, args.n)
-        print(f"{name:<12}{total:>10.0f}ms{own:>11.0f}ms{p50:>9.2f}{p99:>9.2f}{worst:>9.2f}")
+        for i, (kind, (p50, p99, worst)) in enumerate(latency(coder, args.n).items()):
+            head = f"{name:<12}{total:>10.0f}ms{own:>11.0f}ms" if i == 0 else " " * 36
+            print(f"{head}   {kind:<12}{p50:>9.2f}{p99:>9.2f}{worst:>9.2f}")
     long_text = "So you feel tired of the clinic and the queue. " * 430
     coder = TrainedCoder()
     t = time.perf_counter()

@@ -2,8 +2,8 @@
 
 A 3-layer cut of MiniLM-L6 (all-MiniLM-L6-v2, Apache-2.0), fine-tuned on AnnoMI and the
 project's examples by ``python -m mitrainer.coding.train_encoder`` (training needs
-PyTorch; running it needs only numpy). It reads the utterance together with the two lines
-before it, which is what tells a reflection from advice and an answer from change talk,
+PyTorch; running it needs only numpy). It reads the utterance together with the lines
+before it (see ``CODING_BUDGET``), which is what tells a reflection from advice and an answer from change talk,
 and its probabilities are averaged with the hashed linear model's
 (:class:`mitrainer.coding.model.TrainedCoder`).
 
@@ -22,6 +22,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,14 +34,29 @@ from mitrainer.errors import ModelFileError
 
 ENCODER_PATH = Path(__file__).resolve().parent / "data" / "coder-encoder.npz"
 FORMAT = "mitrainer-encoder/1"
-# Sequence budget when coding: the utterance's first UTTERANCE_TOKENS pieces, then as much
-# of the two lines before it as fits in MAX_TOKENS. Cost grows with length; these keep one
-# utterance under the 10 ms the trainer allows (benchmarks/bench_coder.py). The encoder is
-# fine-tuned with longer inputs (mitrainer.coding.train_encoder: 48 and 32); coding with
-# 32 and 24 changed the hold-out macro-F1 by at most 0.009 (docs/coder.md).
-MAX_TOKENS = 32
-UTTERANCE_TOKENS = 24
-CONTEXT_LINES = 2
+
+
+@dataclass(frozen=True)
+class InputBudget:
+    """How much of a line and of the lines before it the encoder reads (in word pieces)."""
+
+    tokens: int          # the whole sequence, [CLS] and [SEP]s included
+    utterance: int       # the line's own first pieces
+    context_lines: int   # how many earlier lines may fill the rest
+
+
+# What the coder reads, by speaker. A counsellor response is coded while the trainee
+# waits, so it reads little (one response under the 10 ms the trainer allows,
+# benchmarks/bench_coder.py); the encoder is fine-tuned on more (train_encoder's
+# TRAINING_BUDGET) and coding with less changed the hold-out macro-F1 by at most 0.009.
+# A client line is coded in batches (transcripts, the validator's talk check) and whether
+# it is change or sustain talk depends on the conversation, so it reads four lines back.
+CODING_BUDGET = {
+    Speaker.COUNSELLOR: InputBudget(tokens=32, utterance=24, context_lines=2),
+    Speaker.CLIENT: InputBudget(tokens=96, utterance=48, context_lines=4),
+}
+# Rows of the position table an encoder file must have.
+MAX_POSITIONS = max(b.tokens for b in CODING_BUDGET.values())
 MAX_WORD_CHARS = 100  # BERT's own limit: a longer "word" is one unknown piece
 
 CLS, SEP, UNK = "[CLS]", "[SEP]", "[UNK]"
@@ -134,19 +150,20 @@ class WordPiece:
 
 
 def encoder_inputs(tokenizer: WordPiece, text: str, context: Sequence[Utterance], speaker: Speaker,
-                   max_tokens: int = MAX_TOKENS, utterance_tokens: int = UTTERANCE_TOKENS,
-                   ) -> tuple[list[int], list[int]]:
+                   budget: InputBudget | None = None) -> tuple[list[int], list[int]]:
     """Token ids and segment ids: ``[CLS] earlier lines [SEP] this line [SEP]``.
 
     Each line starts with its speaker ("client:", "counsellor:"); the utterance keeps its
-    first pieces, the context its last ones (the line just before matters most). Shared
-    by training and inference so the two cannot drift apart.
+    first pieces, the context its last ones (the line just before matters most). The
+    budget is the speaker's ``CODING_BUDGET`` unless given. Shared by training and
+    inference so the two cannot drift apart.
     """
-    utterance = tokenizer.encode(f"{_SPEAKER_TAG[speaker]} {text[:2000]}")[:utterance_tokens]
+    budget = budget or CODING_BUDGET[speaker]
+    utterance = tokenizer.encode(f"{_SPEAKER_TAG[speaker]} {text[:2000]}")[:budget.utterance]
     before: list[int] = []
-    for line in list(context)[-CONTEXT_LINES:]:
+    for line in list(context)[-budget.context_lines:]:
         before += tokenizer.encode(f"{_SPEAKER_TAG[line.speaker]} {line.text[-2000:]}")
-    room = max_tokens - 3 - len(utterance)
+    room = budget.tokens - 3 - len(utterance)
     before = before[-room:] if room > 0 else []
     cls, sep = tokenizer.ids[CLS], tokenizer.ids[SEP]
     ids = [cls, *before, sep, *utterance, sep]
@@ -262,7 +279,7 @@ def _check_shapes(a: dict[str, np.ndarray], vocab: list[str], heads: list[dict],
             if a[f"l{i}.{k}"].shape != tuple(dims[d] for d in shape):
                 return f"l{i}.{k} has shape {a[f'l{i}.{k}'].shape}"
     columns = a["head_b"].shape[0] if a["head_b"].ndim == 1 else -1
-    if (a["position"].ndim != 2 or a["position"].shape[0] < MAX_TOKENS or a["position"].shape[1] != hidden
+    if (a["position"].ndim != 2 or a["position"].shape[0] < MAX_POSITIONS or a["position"].shape[1] != hidden
             or a["segment"].shape != (2, hidden) or a["head_w"].shape != (2 * hidden, columns)
             or any(int(h["start"]) + len(h["classes"]) > columns for h in heads)):
         return "embedding or head arrays do not fit together"

@@ -322,9 +322,10 @@ def _reflection_not_persuade(coding: ResponseCoding, text: str,
                               probs: dict[str, dict[str, float]]) -> ResponseCoding:
     """A reflection whose words look like advice is that reflection.
 
-    Two shapes: "you have to / need to" inside a reflection of the client's experience
-    ("part of you feels like…", "…and it wears you out"), taken when the model also sees
-    a reflection in the line; and a guess at the feeling under what the client said ("you
+    Two shapes: "you have to / need to / must" inside a reflection of the client's
+    experience ("part of you feels like…", "you feel you must keep going"), taken when the
+    model also sees a reflection in the line, whether it read the rest as advice, praise or
+    information; and a guess at the feeling under what the client said ("you
     must be exhausted", "it must be hard", "I wonder if you're tired of it"), which is a
     complex reflection however little the model, which learned "must" as advice, sees one.
     Either way the words that look like an order describe the client, not the
@@ -340,7 +341,7 @@ def _reflection_not_persuade(coding: ResponseCoding, text: str,
     present = max(probs.get("has_reflection", {}).get("yes", 0.0), probs["family"]["reflection"])
     if any(GUESSED_FEELING.search(s) for s in norm):
         code, conf = SkillCode.COMPLEX_REFLECTION, max(present, FRAMED_REFLECTION_AT)
-    elif (coding.primary is SkillCode.PERSUADE and any(PERSUADE.search(s) for s in norm)
+    elif (any(PERSUADE.search(s) for s in norm)
           and any(REFLECTIVE_FRAME.search(s) for s in norm) and present >= FRAMED_REFLECTION_AT):
         code, sub = _choose_code("reflection", probs["sub_reflection"])
         conf = present * sub

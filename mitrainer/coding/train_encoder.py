@@ -23,6 +23,7 @@ import random
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import astuple
 from pathlib import Path
 
 import numpy as np
@@ -31,11 +32,13 @@ from mitrainer.codes import Speaker
 from mitrainer.coding.dataset import Record, annomi_path, load_annomi, load_examples, load_exemplar_records
 from mitrainer.coding.encoder import (
     CLS,
+    CODING_BUDGET,
     ENCODER_PATH,
     FORMAT,
     SEP,
     UNK,
     Encoder,
+    InputBudget,
     WordPiece,
     encoder_inputs,
 )
@@ -45,11 +48,15 @@ LAYERS = 3
 EPOCHS = 5
 BATCH = 32
 LEARNING_RATE = 8e-5
-POSITIONS = 64  # rows of the position table kept (inputs are at most TRAINING_TOKENS long)
-# Fine-tuning sees longer inputs than coding uses (encoder.MAX_TOKENS / UTTERANCE_TOKENS):
-# the hold-out figures at both lengths are in docs/coder.md.
-TRAINING_TOKENS = 48
-TRAINING_UTTERANCE_TOKENS = 32
+# Fine-tuning reads a counsellor response with more pieces than coding does (see
+# encoder.CODING_BUDGET; the hold-out figures at both lengths are in docs/coder.md), and a
+# client line exactly as it is coded.
+TRAINING_BUDGET = {
+    Speaker.COUNSELLOR: InputBudget(tokens=48, utterance=32, context_lines=2),
+    Speaker.CLIENT: CODING_BUDGET[Speaker.CLIENT],
+}
+# Rows of the position table kept: the longest input of training or coding.
+POSITIONS = max(b.tokens for b in (*TRAINING_BUDGET.values(), *CODING_BUDGET.values()))
 CHECK_LINES = (
     ("So the trips to the clinic wear you out.", (Speaker.CLIENT, "Every morning I go and it takes all day.")),
     ("What would make them easier?", (Speaker.CLIENT, "I can't keep doing this.")),
@@ -81,7 +88,8 @@ def prune_vocab(vocab: list[str], records: Sequence[Record]) -> list[str]:
     full = WordPiece(vocab)
     used: set[int] = set()
     for r in records:
-        for line in (r.text, *(u.text for u in r.context[-2:])):
+        lines = max(TRAINING_BUDGET[r.speaker].context_lines, CODING_BUDGET[r.speaker].context_lines)
+        for line in (r.text, *(u.text for u in r.context[-lines:])):
             used.update(full.encode(line))
         used.update(full.encode("client: counsellor:"))
     keep = [i for i, tok in enumerate(vocab)
@@ -131,15 +139,14 @@ def fit_encoder(records: Sequence[Record], base: str | None = None, seed: int = 
     # Per record: inputs, and per head the class index (-1: no label) and weight.
     items = []
     for r in records:
-        ids, segs = encoder_inputs(tokenizer, r.text, r.context, r.speaker, TRAINING_TOKENS,
-                                   TRAINING_UTTERANCE_TOKENS)
+        ids, segs = encoder_inputs(tokenizer, r.text, r.context, r.speaker, TRAINING_BUDGET[r.speaker])
         labels, weights = [], []
         for spec in specs:
             label = spec.label(r) if r.speaker is spec.speaker else None
             ok = label in spec.classes
             labels.append(spec.classes.index(label) if ok else -1)
             weights.append(sample_weight(r, spec.name) if ok else 0.0)
-        items.append((ids, segs, labels, weights))
+        items.append((ids, segs, labels, weights, r.speaker))
     balance = []
     for h, spec in enumerate(specs):
         counts = np.bincount([it[2][h] for it in items if it[2][h] >= 0], minlength=len(spec.classes))
@@ -166,17 +173,23 @@ def fit_encoder(records: Sequence[Record], base: str | None = None, seed: int = 
         return torch.cat([h[:, 0], (h * m).sum(1) / m.sum(1)], -1)
 
     opt = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
-    steps = epochs * ((len(items) + BATCH - 1) // BATCH)
+    steps = epochs * sum((sum(1 for it in items if it[4] is sp) + BATCH - 1) // BATCH for sp in Speaker)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, (steps - s) / (0.9 * steps)))
     use_bf16 = device.startswith("cuda")
     for epoch in range(epochs):
         model.train()
-        order = list(range(len(items)))
-        rng.shuffle(order)
+        # Batches of one speaker each (a client line is two to three times as long as a
+        # response; mixed batches would pad every response to it), in shuffled order.
+        batches = []
+        for speaker in Speaker:
+            order = [k for k in range(len(items)) if items[k][4] is speaker]
+            rng.shuffle(order)
+            batches += [order[i:i + BATCH] for i in range(0, len(order), BATCH)]
+        rng.shuffle(batches)
         total = 0.0
-        for i in range(0, len(order), BATCH):
-            ids, segs, mask, labels, weights = batch([items[k] for k in order[i:i + BATCH]])
+        for chunk in batches:
+            ids, segs, mask, labels, weights = batch([items[k] for k in chunk])
             with torch.autocast("cuda", dtype=torch.bfloat16, enabled=use_bf16):
                 logits = model["head"](dropout(pooled(ids, segs, mask))).float()
             loss = logits.new_zeros(())
@@ -194,7 +207,7 @@ def fit_encoder(records: Sequence[Record], base: str | None = None, seed: int = 
             sched.step()
             total += loss.item()
         if verbose:
-            print(f"  epoch {epoch + 1}/{epochs}: mean loss {total / max(1, len(order) // BATCH):.3f}",
+            print(f"  epoch {epoch + 1}/{epochs}: mean loss {total / max(1, len(batches)):.3f}",
                   file=sys.stderr)
     model.eval()
     payload = _export(model["bert"], model["head"], vocab, specs, layers, cfg.num_attention_heads, seed)
@@ -246,7 +259,8 @@ def _export(bert, head, vocab: list[str], specs, layers: int, attention_heads: i
     out["heads"] = np.array(json.dumps(heads))
     out["meta"] = np.array(json.dumps({"format": FORMAT, "layers": layers, "attention_heads": attention_heads,
                                        "seed": seed, "base": "sentence-transformers/all-MiniLM-L6-v2",
-                                       "training_tokens": TRAINING_TOKENS}, sort_keys=True))
+                                       "training_budget": {sp.value: list(astuple(b))
+                                                           for sp, b in TRAINING_BUDGET.items()}}, sort_keys=True))
     return out
 
 
@@ -294,8 +308,8 @@ def _check_scores(payload: dict, tokenizer: WordPiece) -> dict[str, np.ndarray]:
             h = bert(input_ids=torch.tensor([ids]), token_type_ids=torch.tensor([segs])).last_hidden_state[0]
             pooled = torch.cat([h[0], h.mean(0)]).numpy()
         rows_scores.append(pooled @ a["head_w"] + a["head_b"])
-        rows_ids.append(ids + [-1] * (TRAINING_TOKENS - len(ids)))
-        rows_segs.append(segs + [-1] * (TRAINING_TOKENS - len(segs)))
+        rows_ids.append(ids + [-1] * (POSITIONS - len(ids)))
+        rows_segs.append(segs + [-1] * (POSITIONS - len(segs)))
     return {"check_ids": np.array(rows_ids, dtype=np.int32), "check_segments": np.array(rows_segs, dtype=np.int32),
             "check_scores": np.array(rows_scores, dtype=np.float32)}
 
@@ -318,8 +332,9 @@ def train_split_encoder(records: Sequence[Record], cache: Path | None, seed: int
     """An encoder trained on ``records`` (for evaluation splits), reused from ``cache`` if there."""
     import hashlib
 
+    budgets = [[sp.value, *astuple(b)] for sp, b in TRAINING_BUDGET.items()]
     key = hashlib.sha256(json.dumps([seed, LAYERS, EPOCHS, FORMAT, sorted({r.group for r in records}),
-                                     len(records)]).encode()).hexdigest()[:16]
+                                     len(records), budgets]).encode()).hexdigest()[:16]
     if cache is not None and (cache / f"encoder-{key}.npz").is_file():
         return Encoder.load(cache / f"encoder-{key}.npz")
     payload = fit_encoder(records, base=base, seed=seed)

@@ -11,9 +11,9 @@ import pytest
 from mitrainer.codes import Speaker
 from mitrainer.coding.base import Utterance
 from mitrainer.coding.encoder import (
+    CODING_BUDGET,
     ENCODER_PATH,
-    MAX_TOKENS,
-    UTTERANCE_TOKENS,
+    MAX_POSITIONS,
     Encoder,
     WordPiece,
     basic_words,
@@ -41,14 +41,26 @@ def test_wordpiece_greedy_longest_match():
     assert wp.encode("a" * 150) == [wp.unk]
 
 
-def test_inputs_stay_within_budget(encoder):
+@pytest.mark.parametrize("speaker", list(Speaker))
+def test_inputs_stay_within_budget(encoder, speaker):
+    budget = CODING_BUDGET[speaker]
     long = "word " * 500
     context = [Utterance(Speaker.CLIENT, long), Utterance(Speaker.COUNSELLOR, long)]
-    ids, segments = encoder_inputs(encoder.tokenizer, long, context, Speaker.COUNSELLOR)
-    assert len(ids) == len(segments) == MAX_TOKENS
-    assert segments.count(1) == UTTERANCE_TOKENS + 1  # the utterance keeps its share
-    ids, segments = encoder_inputs(encoder.tokenizer, "Hi.", (), Speaker.COUNSELLOR)
+    ids, segments = encoder_inputs(encoder.tokenizer, long, context, speaker)
+    assert len(ids) == len(segments) == budget.tokens <= MAX_POSITIONS
+    assert segments.count(1) == budget.utterance + 1  # the utterance keeps its share
+    ids, segments = encoder_inputs(encoder.tokenizer, "Hi.", (), speaker)
     assert segments == [0, 0] + [1] * (len(ids) - 2)
+
+
+def test_client_lines_read_further_back_than_responses(encoder):
+    """Change or sustain talk depends on the conversation; a response is coded in a hurry."""
+    lines = [Utterance(Speaker.CLIENT if i % 2 else Speaker.COUNSELLOR, f"line {i}") for i in range(6)]
+    ids, segments = encoder_inputs(encoder.tokenizer, "Yes.", lines, Speaker.CLIENT)
+    client_context = segments.count(0) - 2
+    ids, segments = encoder_inputs(encoder.tokenizer, "Yes.", lines, Speaker.COUNSELLOR)
+    assert client_context > segments.count(0) - 2 > 0
+    assert CODING_BUDGET[Speaker.CLIENT].context_lines > CODING_BUDGET[Speaker.COUNSELLOR].context_lines
 
 
 def test_numpy_forward_matches_pytorch(encoder):
@@ -78,7 +90,7 @@ def test_missing_encoder_file(tmp_path):
         Encoder.load(tmp_path / "nope.npz")
 
 
-@pytest.mark.parametrize("damage", ["truncate", "drop_array", "bad_shape", "nan"])
+@pytest.mark.parametrize("damage", ["truncate", "drop_array", "bad_shape", "short_positions", "nan"])
 def test_damaged_encoder_file_is_a_clear_error(tmp_path, damage):
     path = tmp_path / "enc.npz"
     if damage == "truncate":
@@ -91,6 +103,8 @@ def test_damaged_encoder_file_is_a_clear_error(tmp_path, damage):
             del arrays["q:l0.ff1_w"]
         elif damage == "bad_shape":
             arrays["f:head_b"] = arrays["f:head_b"][:3]
+        elif damage == "short_positions":  # an older file, made for shorter inputs
+            arrays["f:position"] = arrays["f:position"][:MAX_POSITIONS - 1]
         else:
             arrays["f:l0.out_b"] = np.full_like(arrays["f:l0.out_b"], np.nan)
         np.savez(path, **arrays)
