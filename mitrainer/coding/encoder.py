@@ -3,8 +3,8 @@
 A 3-layer cut of MiniLM-L6 (all-MiniLM-L6-v2, Apache-2.0), fine-tuned on AnnoMI and the
 project's examples by ``python -m mitrainer.coding.train_encoder`` (training needs
 PyTorch; running it needs only numpy). It reads the utterance together with the lines
-before it (see ``CODING_BUDGET``), which is what tells a reflection from advice and an answer from change talk,
-and its probabilities are averaged with the hashed linear model's
+before it (``CODING_BUDGET``), which is what tells a reflection from advice and an answer
+from change talk, and its probabilities are averaged with the hashed linear model's
 (:class:`mitrainer.coding.model.TrainedCoder`).
 
 The file (``coding/data/coder-encoder.npz``) holds plain arrays and JSON text, loaded

@@ -146,7 +146,7 @@ def fit_encoder(records: Sequence[Record], base: str | None = None, seed: int = 
             ok = label in spec.classes
             labels.append(spec.classes.index(label) if ok else -1)
             weights.append(sample_weight(r, spec.name) if ok else 0.0)
-        items.append((ids, segs, labels, weights, r.speaker))
+        items.append((ids, segs, labels, weights))
     balance = []
     for h, spec in enumerate(specs):
         counts = np.bincount([it[2][h] for it in items if it[2][h] >= 0], minlength=len(spec.classes))
@@ -173,17 +173,18 @@ def fit_encoder(records: Sequence[Record], base: str | None = None, seed: int = 
         return torch.cat([h[:, 0], (h * m).sum(1) / m.sum(1)], -1)
 
     opt = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
-    steps = epochs * sum((sum(1 for it in items if it[4] is sp) + BATCH - 1) // BATCH for sp in Speaker)
+    # Batches hold lines of one speaker each (a client line is two to three times as long as
+    # a response; mixed batches would pad every response to it), in shuffled order.
+    by_speaker = {sp: [k for k, r in enumerate(records) if r.speaker is sp] for sp in Speaker}
+    steps = epochs * sum((len(rows) + BATCH - 1) // BATCH for rows in by_speaker.values())
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, (steps - s) / (0.9 * steps)))
     use_bf16 = device.startswith("cuda")
     for epoch in range(epochs):
         model.train()
-        # Batches of one speaker each (a client line is two to three times as long as a
-        # response; mixed batches would pad every response to it), in shuffled order.
         batches = []
-        for speaker in Speaker:
-            order = [k for k in range(len(items)) if items[k][4] is speaker]
+        for rows in by_speaker.values():
+            order = list(rows)
             rng.shuffle(order)
             batches += [order[i:i + BATCH] for i in range(0, len(order), BATCH)]
         rng.shuffle(batches)
