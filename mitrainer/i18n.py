@@ -68,7 +68,13 @@ def t(key: str, /, **fields: object) -> str:
     Falls back to English, then to the key itself, so a missing translation shows up
     plainly instead of crashing the app.
     """
-    text = catalog(_current).get(key)
+    return text_in(_current, key, **fields)
+
+
+def text_in(language: str | None, key: str, /, **fields: object) -> str:
+    """The message ``key`` in ``language`` rather than the interface's (a scenario's own
+    language, for the feedback in it); English where that language has no catalog."""
+    text = catalog(normalise_language(language) or DEFAULT_LANGUAGE).get(key)
     if text is None:
         text = catalog(DEFAULT_LANGUAGE).get(key, key)
     return text.format(**fields) if fields else text

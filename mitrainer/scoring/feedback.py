@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mitrainer.codes import SkillCode, Subtype, TalkType
+from mitrainer.i18n import text_in
 from mitrainer.scoring.moments import (
     TALK_SITUATION,
     ClientMoment,
@@ -72,7 +73,8 @@ class TurnFeedback:
 def feedback_for_turn(session: Session, turn: Turn, rubric: Rubric | None = None) -> TurnFeedback:
     """Feedback on ``turn`` of ``session`` (usually the one just played: ``session.turns[-1]``).
 
-    The rubric defaults to the one the scenario names.
+    The rubric defaults to the one the scenario names; the words are in the scenario's
+    language where the rubric has a translation for it (``translations``), else English.
     """
     rubric = rubric or rubric_for(session.scenario.rubric)
     moments: list[Moment] = []
@@ -87,13 +89,19 @@ def feedback_for_turn(session: Session, turn: Turn, rubric: Rubric | None = None
         utterances[-1], utterances[:-1], turn.client.talk, turn.client.subtype,
         node.exemplars if node is not None else (), rubric,
         response=turn.response, uncoded_reason=turn.coding.uncoded_reason, uncertain=turn.coding.uncertain,
+        language=session.scenario.language,
     )
 
 
 def judge_response(current: CountedUtterance, previous: Sequence[CountedUtterance], talk: TalkType | None,
                    subtype: Subtype | None, exemplars: Sequence[Exemplar], rubric: Rubric, *,
-                   response: str = "", uncoded_reason: str = "", uncertain: bool = False) -> TurnFeedback:
-    """The feedback for one counted response given the utterances before it (pure)."""
+                   response: str = "", uncoded_reason: str = "", uncertain: bool = False,
+                   language: str | None = None) -> TurnFeedback:
+    """The feedback for one counted response given the utterances before it (pure).
+
+    ``language`` is the scenario's: the rubric's words and the placeholders' values (skill
+    and DARN-CAT names) are given in it where there is a translation.
+    """
     base = TALK_SITUATION[talk or TalkType.NEUTRAL]
     codes = current.codes
     run = 0
@@ -115,17 +123,19 @@ def judge_response(current: CountedUtterance, previous: Sequence[CountedUtteranc
                 situation, verdict = "question_run", "fair"
 
     spec = rubric.situation(situation)
-    message = spec.by_code.get(key_code) if key_code is not None else None  # type: ignore[call-overload]
-    if message is None:
-        message = spec.messages[verdict]  # type: ignore[index]
+    message = rubric.message(situation, verdict, key_code, language)
+
+    def said(key: str) -> str:
+        return text_in(language, key)
+
     values = {
-        "code": key_code.label.lower() if key_code else "response",
-        "codes": ", ".join(c.label.lower() for c in codes) or "none",
-        "talk": rubric.situation(base).label.lower() or base.replace("_", " "),
-        "subtype": subtype.value.replace("_", " ") if subtype else (talk.value + " talk" if talk else "neutral talk"),
+        "code": said(f"skill.{key_code.value}").lower() if key_code else said("feedback.response"),
+        "codes": ", ".join(said(f"skill.{c.value}").lower() for c in codes) or said("feedback.no_codes"),
+        "talk": rubric.situation_label(base, language).lower() or base.replace("_", " "),
+        "subtype": said(f"subtype.{subtype.value}") if subtype else said(f"talk.{(talk or TalkType.NEUTRAL).value}"),
         "run": str(run),
-        "situation": spec.label or situation.replace("_", " "),
-        "reason": uncoded_reason or "not recognised",
+        "situation": rubric.situation_label(situation, language) or situation.replace("_", " "),
+        "reason": uncoded_reason or said("feedback.not_recognised"),
     }
     better = None if verdict == "good" else choose_exemplar(exemplars, spec.better or (), response)
     return TurnFeedback(

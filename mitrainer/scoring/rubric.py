@@ -55,6 +55,7 @@ DEPARTS_FROM_MITI = "R101"
 RIGHTING_REFLEX_REWARDED = "R102"
 NARROW_FORMULA = "R103"
 ID_NOT_FILE_NAME = "R104"
+TRANSLATION_INCOMPLETE = "R105"
 UNKNOWN_RUBRIC = "R120"  # a scenario names a rubric that does not exist (scenario check)
 
 # The schema layer's shape codes, renamed into the rubric's R series.
@@ -124,6 +125,29 @@ class Situation(_Model):
     by_code: dict[SkillCode, Message] = Field(default={}, description="messages for one code, over the verdict's")
 
 
+class SituationWording(_Model):
+    """A situation's words in another language; its code lists stay the rubric's own."""
+
+    label: Text = ""
+    messages: dict[Verdict, Message] = {}
+    by_code: dict[SkillCode, Message] = {}
+
+
+class Translation(_Model):
+    """The feedback's words in one language (``translations: {vi: {situations: …}}``)."""
+
+    situations: dict[SituationName, SituationWording] = {}
+
+
+# A language as scenarios name it, by its base tag ("vi", "zh"; "zh-CN" reads as "zh").
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+
+
+def base_language(tag: str | None) -> str:
+    """``zh-CN`` → ``zh``, ``vi_VN`` → ``vi``; English when no tag is given."""
+    return (tag or "en").strip().replace("_", "-").split("-")[0].lower() or "en"
+
+
 class Term(_Model):
     """One indicator's contribution to a global rating: weight × min(1, value / full_at)."""
 
@@ -186,6 +210,7 @@ class Rubric(_Model):
     globals: dict[GlobalName, GlobalFormula] = {}
     overall: Overall = Overall()
     metrics: dict[MetricKey, MetricSpec] = {}
+    translations: dict[Language, Translation] = {}
 
     # -- conveniences for the scorer (valid on a complete rubric) -------------------------
     @cached_property
@@ -198,6 +223,36 @@ class Rubric(_Model):
 
     def situation(self, name: str) -> Situation:
         return self.situations[name]  # type: ignore[index]
+
+    def message(self, situation: str, verdict: str, code: SkillCode | None = None,
+                language: str | None = None) -> Message:
+        """What the trainee reads for ``verdict`` in ``situation``, in ``language`` where the
+        rubric has it.
+
+        A message for the code (``by_code``) wins over the verdict's. The choice is made on
+        the rubric's own messages and then looked up in the translation, so a translation
+        never changes what is said, only its words; whatever it lacks stays in English.
+        """
+        spec = self.situation(situation)
+        by_code = code is not None and code in spec.by_code
+        message = spec.by_code[code] if by_code else spec.messages[verdict]  # type: ignore[index]
+        wording = self._wording(situation, language)
+        if wording is None:
+            return message
+        translated = wording.by_code.get(code) if by_code else wording.messages.get(verdict)  # type: ignore
+        if translated is None:
+            return message
+        return Message(headline=translated.headline or message.headline,
+                       rationale=translated.rationale or message.rationale)
+
+    def situation_label(self, situation: str, language: str | None = None) -> str:
+        """The situation's name ("Change talk"), in ``language`` where the rubric has it."""
+        wording = self._wording(situation, language)
+        return (wording.label if wording is not None else "") or self.situation(situation).label
+
+    def _wording(self, situation: str, language: str | None) -> SituationWording | None:
+        translation = self.translations.get(base_language(language))
+        return translation.situations.get(situation) if translation is not None else None  # type: ignore
 
 
 class RubricError(InputError):
@@ -442,19 +497,33 @@ def check_rubric(rubric: Rubric, locate, file: str) -> list[Diagnostic]:
         if complete and spec.format is None:
             missing(f"metric '{name}' has no format", ("metrics", name))
 
+    wordings: list[tuple[PathKey, dict]] = [((), rubric.situations)]
+    wordings += [(("translations", language), translation.situations)
+                 for language, translation in rubric.translations.items()]
+    for prefix, situations in wordings:
+        for name, wording in situations.items():
+            for verdict, message in [*wording.messages.items(), *wording.by_code.items()]:
+                label = verdict.value if isinstance(verdict, SkillCode) else verdict
+                section = "by_code" if isinstance(verdict, SkillCode) else "messages"
+                path = (*prefix, "situations", name, section, label)
+                for attr in ("headline", "rationale"):
+                    for placeholder in _PLACEHOLDER.findall(getattr(message, attr) or ""):
+                        if placeholder not in PLACEHOLDERS:
+                            report(BAD_PLACEHOLDER, Severity.ERROR,
+                                   f"unknown placeholder '{{{placeholder}}}' in {'.'.join(map(str, path))}.{attr}",
+                                   (*path, attr), did_you_mean(placeholder, PLACEHOLDERS)
+                                   or "placeholders: " + ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS)))
+    if complete:
+        for language, translation in rubric.translations.items():
+            lacking = [f"{name}.{verdict}" for name in SITUATIONS for verdict in SITUATION_VERDICTS[name]
+                       if not _translated(translation, name, verdict)]
+            if lacking:
+                report(TRANSLATION_INCOMPLETE, Severity.WARNING,
+                       f"the '{language}' translation lacks {len(lacking)} message(s), shown in English: "
+                       + ", ".join(lacking[:4]) + (" …" if len(lacking) > 4 else ""),
+                       ("translations", language), "translate them here or in an included rubric")
+
     for name, situation in rubric.situations.items():
-        for verdict, message in [*situation.messages.items(), *situation.by_code.items()]:
-            label = verdict.value if isinstance(verdict, SkillCode) else verdict
-            section = "by_code" if isinstance(verdict, SkillCode) else "messages"
-            for attr in ("headline", "rationale"):
-                text = getattr(message, attr)
-                for placeholder in _PLACEHOLDER.findall(text or ""):
-                    if placeholder not in PLACEHOLDERS:
-                        report(BAD_PLACEHOLDER, Severity.ERROR,
-                               f"unknown placeholder '{{{placeholder}}}' in situations.{name}.{section}.{label}.{attr}",
-                               ("situations", name, section, label, attr),
-                               did_you_mean(placeholder, PLACEHOLDERS)
-                               or "placeholders: " + ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS)))
         both = set(situation.good or ()) & set(situation.fair or ())
         for code in sorted(both, key=lambda c: c.value):
             report(CODE_TWICE, Severity.ERROR, f"situation '{name}' lists '{code.value}' as both good and fair",
@@ -492,6 +561,12 @@ def check_rubric(rubric: Rubric, locate, file: str) -> list[Diagnostic]:
                    f"category '{name}' differs from the MITI 4.2.1 coding ({', '.join(sorted(c.value for c in codes))})",
                    ("categories", name), "scores will not be comparable with MITI-coded sessions")
     return found
+
+
+def _translated(translation: Translation, situation: str, verdict: str) -> bool:
+    wording = translation.situations.get(situation)  # type: ignore[call-overload]
+    message = wording.messages.get(verdict) if wording is not None else None  # type: ignore[call-overload]
+    return message is not None and bool(message.headline) and bool(message.rationale)
 
 
 # -- finding rubrics by id -------------------------------------------------------------------

@@ -16,6 +16,7 @@ SCENARIO = """
 schema_version: 1
 id: fbtest
 title: Feedback test
+language: {language}
 kind: {kind}
 focus: {focus}
 topic: drinking
@@ -69,8 +70,9 @@ nodes:
 
 
 def make_scenario(start: str = "change", kind: str = "conversation", focus: Sequence[str] = (),
-                  rubric: str = "standard"):
-    text = SCENARIO.format(start=start, kind=kind, focus="[" + ", ".join(focus) + "]", rubric=rubric)
+                  rubric: str = "standard", language: str = "en"):
+    text = SCENARIO.format(start=start, kind=kind, focus="[" + ", ".join(focus) + "]", rubric=rubric,
+                           language=language)
     loaded = parse_scenario(text)
     assert loaded.ok, [str(d) for d in loaded.diagnostics]
     return loaded.scenario

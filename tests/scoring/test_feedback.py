@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mitrainer.codes import SkillCode
 from mitrainer.coding.base import ResponseCoding
-from mitrainer.scoring import TurnFeedback, feedback_for_turn
+from mitrainer.scoring import TurnFeedback, feedback_for_turn, get_rubric
 from tests.scoring.conftest import codes
 
 
@@ -171,3 +171,30 @@ def test_no_placeholder_is_left_unfilled(session_at):
         for code in SkillCode:
             feedback = respond(session_at(start), code.value)
             assert "{" not in feedback.headline + feedback.rationale, (start, code)
+
+
+def test_feedback_is_in_the_scenario_language(session_at):
+    """A Vietnamese scenario gets the rubric's Vietnamese words, placeholders included."""
+    feedback = respond(session_at("change", language="vi"), "complex_reflection")
+    english = respond(session_at("change"), "complex_reflection")
+    vi = get_rubric().translations["vi"].situations["change_talk"].messages["good"]
+    assert (feedback.verdict, feedback.situation) == (english.verdict, english.situation) == ("good", "change_talk")
+    assert feedback.headline == vi.headline != english.headline
+    assert "phản ánh phức" in feedback.rationale  # {code}, as the Vietnamese interface names the skill
+    assert "mong muốn" in feedback.rationale      # {subtype}: desire
+    assert "{" not in feedback.rationale
+
+
+def test_a_message_for_the_code_stays_one_in_translation(session_at):
+    """After change talk a closed question has its own message (by_code); so it has in Chinese."""
+    feedback = respond(session_at("change", language="zh-CN"), "closed_question")
+    zh = get_rubric().translations["zh"].situations["change_talk"].by_code[SkillCode.CLOSED_QUESTION]
+    assert feedback.verdict == "missed"
+    assert (feedback.headline, feedback.rationale) == (zh.headline, zh.rationale)
+
+
+def test_a_language_without_translation_gets_english(session_at):
+    french = respond(session_at("sustain", language="fr"), "persuade")
+    english = respond(session_at("sustain"), "persuade")
+    assert (french.headline, french.rationale) == (english.headline, english.rationale)
+    assert "righting reflex" in french.headline.lower()

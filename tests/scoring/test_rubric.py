@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mitrainer.codes import SkillCode
 from mitrainer.errors import Severity
 from mitrainer.paths import bundled_rubrics
 from mitrainer.safeyaml import PositionMap, load_file
@@ -31,7 +32,7 @@ def only(loaded, code):
     return found[0]
 
 
-@pytest.mark.parametrize("name", ["standard", "miti", "change_talk", "oars"])
+@pytest.mark.parametrize("name", ["standard", "miti", "change_talk", "oars", "feedback-vi", "feedback-zh"])
 def test_bundled_rubrics_are_clean(name):
     loaded = load_rubric(bundled_rubrics() / f"{name}.yaml")
     assert loaded.ok and loaded.diagnostics == [], [str(d) for d in loaded.diagnostics]
@@ -215,6 +216,46 @@ def test_r015_unknown_placeholder():
               good: {headline: "Nice {cod}", rationale: fine}
     """), "R015")
     assert d.position.line == 7 and "{code}" not in d.message and "code" in d.hint
+
+
+@pytest.mark.parametrize(("situation", "code", "line", "says"), [
+    ("neutral:\n    messages:\n      good: {headline: \"Tốt {ma}\", rationale: fine}", "R015", 9,
+     "translations.vi.situations.neutral.messages.good.headline"),
+    ("chnage_talk: {label: \"Lời nói thay đổi\"}", "R004", 7, "chnage_talk"),
+])
+def test_translation_problems_are_placed(situation, code, line, says):
+    header = "rubric_version: 1\nid: x\npart: true\ntranslations:\n  vi:\n    situations:\n"
+    body = header + textwrap.indent(situation, " " * 6) + "\n"
+    d = only(parse_rubric(body, "test.yaml", search=BUNDLED), code)
+    assert d.position.line == line and says in d.message
+
+
+def test_a_translation_changes_words_not_judgement(tmp_path):
+    """What it lacks stays English; a message for the code stays one; gaps are warned of (R105)."""
+    write(tmp_path, "mine", """
+        rubric_version: 1
+        id: mine
+        include: [standard]
+        translations:
+          fr:
+            situations:
+              change_talk:
+                label: Discours-changement
+                messages:
+                  missed: {headline: "Une occasion manquée"}
+    """)
+    loaded = load_rubric(tmp_path / "mine.yaml")
+    assert loaded.ok
+    warning = only(loaded, "R105")
+    assert warning.severity is Severity.WARNING and "'fr'" in warning.message and warning.position.line == 5
+    rubric = loaded.rubric
+    english = rubric.message("change_talk", "missed", SkillCode.OTHER)
+    french = rubric.message("change_talk", "missed", SkillCode.OTHER, "fr-FR")
+    assert (french.headline, french.rationale) == ("Une occasion manquée", english.rationale)
+    by_code = rubric.message("change_talk", "missed", SkillCode.CLOSED_QUESTION, "fr")
+    assert by_code == rubric.situations["change_talk"].by_code[SkillCode.CLOSED_QUESTION]
+    assert rubric.situation_label("change_talk", "fr") == "Discours-changement"
+    assert rubric.situation_label("sustain_talk", "fr") == rubric.situation_label("sustain_talk") == "Sustain talk"
 
 
 def test_r016_code_both_good_and_fair():
