@@ -391,8 +391,12 @@ def cmd_review(args: argparse.Namespace) -> int:
         if args.agreement:
             _print_agreement(record, review, who, args.json)
         return EXIT_OK
+    from mitrainer.i18n import resolve_language, set_language
     from mitrainer.tui.screens.review import run_review
+    from mitrainer.tui.services import SETTING_LANGUAGE
 
+    store = _open_store(args, create=False)
+    set_language(resolve_language(args.lang, store.get_setting(SETTING_LANGUAGE) if store is not None else None))
     return run_review(record, who, review_file, _reviewer_name_or_ask(args))
 
 

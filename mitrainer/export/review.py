@@ -3,7 +3,8 @@ and with each other (Cohen's kappa, from :mod:`mitrainer.scoring.agreement`).
 
 Human codes live in a review file next to the bundle (``alice.bundle.json`` →
 ``alice.bundle.review.json``), one set of codes per reviewer name, never inside the bundle:
-the machine's codes and the bundle's checksum stay as they were.
+the machine's codes and the bundle's checksum stay as they were. A session re-coded from the
+trainer's own summary screen keeps its review in the data directory (``reviews/ID.review.json``).
 
 Review file (``format: mitrainer-review``, ``schema_version: 1``)::
 
@@ -15,6 +16,8 @@ Turn keys are 0-based turn indexes; the first code of a list is the reviewer's p
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +32,7 @@ from mitrainer.store.files import write_private_json
 REVIEW_FORMAT = "mitrainer-review"
 REVIEW_SCHEMA_VERSION = 1
 MACHINE = "machine"
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 Coding = tuple[SkillCode | None, frozenset[SkillCode]]  # (primary, every code), what agreement compares
 
@@ -42,6 +46,18 @@ def review_path(session_path: Path) -> Path:
     name = session_path.name
     stem = name[:-5] if name.endswith(".json") else name
     return session_path.with_name(f"{stem}.review.json")
+
+
+def stored_review_path(record: dict, folder: Path) -> Path:
+    """Where the trainer keeps the review of one of its own sessions: ``folder/ID.review.json``.
+
+    An id that is not a plain name (an imported bundle may carry anything) is hashed, so
+    it cannot point outside ``folder``.
+    """
+    session_id = str(record.get("session_id", ""))
+    if not _PLAIN_ID.fullmatch(session_id):
+        session_id = hashlib.sha256(session_id.encode("utf-8", "replace")).hexdigest()[:32]
+    return folder / f"{session_id}.review.json"
 
 
 @dataclass

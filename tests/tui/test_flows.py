@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
 
@@ -172,6 +173,16 @@ def test_guided_choice_is_coded_with_the_exemplar_codes_in_a_seeded_order(db: Pa
 def play_to_commitment() -> list[str]:
     return [REFLECTION, "You feel Alfie deserves a grandad who is really there for him.",
             "How would you go about that?"]
+
+
+async def play_to_summary(pilot) -> PracticeScreen:
+    """Play the fixture scenario to its commitment ending and open the summary."""
+    practice = await open_practice(pilot)
+    for text in play_to_commitment():
+        await say(pilot, text)
+    await pilot.press("enter")
+    await pilot.pause()
+    return practice
 
 
 def test_end_reflect_and_see_the_reflections_saved(db: Path) -> None:
@@ -356,11 +367,7 @@ def test_export_from_the_summary_writes_the_reflection_log(db: Path, tmp_path: P
     async def flow():
         app = make_app(db)
         async with app.run_test(size=(100, 30)) as pilot:
-            await open_practice(pilot)
-            for text in play_to_commitment():
-                await say(pilot, text)
-            await pilot.press("enter")
-            await pilot.pause()
+            await play_to_summary(pilot)
             app.screen.query_one("#reflect-went_well").text = "Reflected the grandson."
             await pilot.press("ctrl+o")
             await pilot.pause()
@@ -418,3 +425,37 @@ def test_the_theme_chosen_is_kept_for_next_time(db: Path) -> None:
 
     run(pick())
     run(reopen())
+
+
+def test_recode_the_turns_from_the_summary(db: Path, tmp_path: Path, monkeypatch) -> None:
+    """The summary opens the review screen on the session; the codes go to a private file in the data folder."""
+    from mitrainer.tui.screens.review import ReviewScreen
+
+    monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))
+
+    async def flow():
+        app = make_app(db)
+        async with app.run_test(size=(110, 36)) as pilot:
+            practice = await play_to_summary(pilot)
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+            review = app.screen
+            assert isinstance(review, ReviewScreen)
+            assert "Turn 1 of 3" in str(review.query_one("#turn-title", Static).render())
+            assert REFLECTION in str(review.query_one("#response", Static).render())
+            await pilot.press(*"Mai", "enter")  # no saved name: the reviewer types one first
+            await pilot.press("n")
+            await pilot.press("m")  # start from the machine's codes on turn 2
+            await pilot.pause()
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, SummaryScreen)
+            return practice.session
+
+    session = asyncio.run(flow())
+    files = list((tmp_path / "data" / "reviews").glob("*.review.json"))
+    assert [f.name for f in files] == [f"{session.session_id}.review.json"]
+    assert files[0].stat().st_mode & 0o777 == 0o600
+    saved = json.loads(files[0].read_text(encoding="utf-8"))
+    codes = saved["reviewers"]["Mai"]["codes"]
+    assert list(codes) == ["1"] and codes["1"][0] == session.turns[1].coding.primary.value  # primary first

@@ -1,7 +1,7 @@
 """Group review: step through a shared session read-only and re-code its turns.
 
-``mitrainer review BUNDLE`` opens :class:`ReviewApp`; the trainer can push
-:class:`ReviewScreen` itself. The session is never changed: a reviewer's codes go to the
+``mitrainer review BUNDLE`` opens :class:`ReviewApp`; in the trainer, the summary of a
+session pushes :class:`ReviewScreen` on it (``ctrl+t``). The session is never changed: a reviewer's codes go to the
 review file next to the bundle (saved after every change, so nothing is lost), and the
 agreement panel shows Cohen's kappa against the machine and between reviewers.
 """
@@ -24,30 +24,39 @@ from textual.widgets.selection_list import Selection
 from mitrainer.codes import SKILLS, SkillCode
 from mitrainer.errors import MitrainerError
 from mitrainer.export.review import Review, agreement, load_review, machine_codings, save_review
-from mitrainer.export.view import VERDICT_LABELS, talk_label
+from mitrainer.export.view import talk_label
+from mitrainer.i18n import skill_label, t
+from mitrainer.tui.screens.base import translate_bindings
 
 
 def _chips(codes: tuple[SkillCode, ...] | list[SkillCode]) -> str:
     return " ".join(SKILLS[c].chip for c in codes) or "·"
 
 
+def _talk(talk: object, subtype: object) -> str:
+    """The client line's talk type and DARN-CAT subtype in the interface language ("" if unknown)."""
+    if not talk_label(talk, subtype):  # checks both against the codes
+        return ""
+    return t(f"talk.{talk}") + (f" ({t(f'subtype.{subtype}')})" if subtype else "")
+
+
 def agreement_table(record: dict, review: Review) -> Table | Text:
     """Kappa per pair of coders, overall (primary code) and per code, as a rich table."""
     summary = agreement(record, review)
     if not summary.pairs:
-        return Text("No human codes yet: choose codes for a turn to compare with the machine.", style="dim")
+        return Text(t("review.no_human_codes"), style="dim")
 
     def k(value: float | None) -> str:
         return "—" if value is None else f"{value:.2f}"
 
-    table = Table(show_edge=False, pad_edge=False, expand=True, title="Cohen's kappa (— when undefined)",
+    table = Table(show_edge=False, pad_edge=False, expand=True, title=t("review.kappa_title"),
                   title_justify="left")
-    table.add_column("Code")
+    table.add_column(t("review.col.code"))
     for pair in summary.pairs:
         table.add_column(f"{pair.first}–{pair.second} ({pair.report.utterances})", justify="right")
-    table.add_row("Primary code", *(k(p.report.kappa) for p in summary.pairs), style="bold")
+    table.add_row(t("review.primary"), *(k(p.report.kappa) for p in summary.pairs), style="bold")
     for code in summary.codes():
-        table.add_row(SKILLS[code].label, *(k(p.report.per_code[code]) if code in p.report.per_code else ""
+        table.add_row(skill_label(code), *(k(p.report.per_code[code]) if code in p.report.per_code else ""
                                             for p in summary.pairs))
     return table
 
@@ -68,16 +77,17 @@ class ReviewScreen(Screen):
     """
 
     BINDINGS = [
-        Binding("n,right", "turn(1)", "Next turn"),
-        Binding("p,left", "turn(-1)", "Previous turn"),
-        Binding("m", "copy_machine", "Machine's codes"),
-        Binding("x", "clear", "Clear my codes"),
-        Binding("a", "toggle_agreement", "Agreement"),
-        Binding("q,escape", "close", "Close"),
+        Binding("n,right", "turn(1)", "key.next_turn"),
+        Binding("p,left", "turn(-1)", "key.previous_turn"),
+        Binding("m", "copy_machine", "key.machine_codes"),
+        Binding("x", "clear", "key.clear_codes"),
+        Binding("a", "toggle_agreement", "key.agreement"),
+        Binding("q,escape", "close", "key.close"),
     ]
 
     def __init__(self, record: dict, member: str, review_file: Path, reviewer: str = "") -> None:
         super().__init__()
+        self._bindings = translate_bindings(self._bindings)
         self.record = record
         self.member = member
         self.review_file = review_file
@@ -93,14 +103,14 @@ class ReviewScreen(Screen):
         with Horizontal(id="review-body"):
             yield OptionList(*self._turn_options(), id="turns")
             with VerticalScroll(id="detail"):
-                yield Input(self.reviewer, placeholder="Your name as a reviewer", id="reviewer")
+                yield Input(self.reviewer, placeholder=t("review.name_placeholder"), id="reviewer")
                 yield Static(id="turn-title", classes="label")
                 yield Static(id="client")
                 yield Static(id="response")
                 yield Static(id="machine")
                 yield Static(id="feedback")
-                yield Static("Your codes (the first one you tick is your primary code):", classes="label")
-                yield SelectionList[str](*(Selection(f"{info.chip:<4} {info.label}", code.value)
+                yield Static(t("review.your_codes"), classes="label")
+                yield SelectionList[str](*(Selection(f"{info.chip:<4} {skill_label(code)}", code.value)
                                            for code, info in SKILLS.items()), id="codes")
                 yield Static(id="mine")
                 with Vertical(id="agreement", classes="hidden"):
@@ -109,13 +119,13 @@ class ReviewScreen(Screen):
 
     def on_mount(self) -> None:
         ending = self.record.get("ending") or {}
-        self.title = f"Review: {self.member} — {self.record['scenario'].get('title', '')}"
-        self.sub_title = (f"{len(self.record['turns'])} turns · "
-                          f"{ending.get('title') or ending.get('outcome') or 'not finished'} · read-only")
+        self.title = t("review.title", member=self.member, title=self.record["scenario"].get("title", ""))
+        self.sub_title = t("review.subtitle", turns=len(self.record["turns"]),
+                           ending=ending.get("title") or ending.get("outcome") or t("review.not_finished"))
         if self.record["turns"]:
             self.show_turn(0)
         else:
-            self.query_one("#turn-title", Static).update("This session has no turns to review.")
+            self.query_one("#turn-title", Static).update(t("review.no_turns"))
         if not self.reviewer:
             self.query_one("#reviewer", Input).focus()
 
@@ -135,27 +145,29 @@ class ReviewScreen(Screen):
         self.index = max(0, min(index, len(turns) - 1))
         turn = turns[self.index]
         client = turn["client"]
-        talk = talk_label(client.get("talk"), client.get("subtype"))
-        self.query_one("#turn-title", Static).update(f"Turn {self.index + 1} of {len(turns)}")
-        line = Text.assemble(("Client: ", "bold magenta"), client.get("text", ""))
+        talk = _talk(client.get("talk"), client.get("subtype"))
+        self.query_one("#turn-title", Static).update(t("review.turn", number=self.index + 1, count=len(turns)))
+        line = Text.assemble((t("review.client"), "bold magenta"), client.get("text", ""))
         if client.get("cue"):
             line.append(f" ({client['cue']})", style="italic dim")
         if talk:
             line.append(f" [{talk}]", style="dim")
         self.query_one("#client", Static).update(line)
-        self.query_one("#response", Static).update(Text.assemble(("Response: ", "bold blue"), turn.get("response", "")))
+        self.query_one("#response", Static).update(
+            Text.assemble((t("review.response"), "bold blue"), turn.get("response", "")))
         coding = turn.get("coding") or {}
         if coding.get("primary"):
-            codes = ", ".join(f"{SKILLS[SkillCode(c['code'])].label} {float(c['confidence']):.2f}"
+            codes = ", ".join(f"{skill_label(SkillCode(c['code']))} {float(c['confidence']):.2f}"
                               for c in coding.get("codes", ()))
-            machine = f"Machine: {codes}" + (" (not sure)" if coding.get("uncertain") else "")
+            machine = t("review.machine", codes=codes) + (t("review.not_sure") if coding.get("uncertain") else "")
         else:
-            machine = f"Machine: not coded ({coding.get('uncoded_reason', '')})"
+            machine = t("review.machine_uncoded", reason=coding.get("uncoded_reason", ""))
         self.query_one("#machine", Static).update(Text(machine, style="cyan"))
         feedback = turn.get("feedback") or {}
         if feedback.get("verdict"):
-            label = VERDICT_LABELS.get(feedback["verdict"], feedback["verdict"])
-            self.query_one("#feedback", Static).update(Text(f"Feedback: {label}: {feedback.get('headline', '')}"))
+            label = t(f"verdict.{feedback['verdict']}")
+            self.query_one("#feedback", Static).update(
+                Text(t("review.feedback", label=label, headline=feedback.get("headline", ""))))
         else:
             self.query_one("#feedback", Static).update("")
         self._loading = True
@@ -173,26 +185,26 @@ class ReviewScreen(Screen):
 
     def _show_mine(self) -> None:
         mine = self.review.codes.get(self.reviewer, {}).get(self.index, ())
-        text = (f"{self.reviewer or 'You'}: " + ", ".join(SKILLS[c].label for c in mine) + f" (primary {SKILLS[mine[0]].chip})"
-                if mine else "Not re-coded yet.")
+        text = (t("review.mine", reviewer=self.reviewer or t("review.you"), codes=", ".join(map(skill_label, mine)),
+                  chip=SKILLS[mine[0]].chip) if mine else t("review.not_recoded"))
         self.query_one("#mine", Static).update(Text(text, style="bold" if mine else "dim"))
         others = [f"{name}: {_chips(codes[self.index])}" for name, codes in sorted(self.review.codes.items())
                   if name != self.reviewer and self.index in codes]
         if others:
-            self.query_one("#mine", Static).update(Text(text + "\nOther reviewers: " + " · ".join(others)))
+            self.query_one("#mine", Static).update(Text(text + "\n" + t("review.others", codes=" · ".join(others))))
         self.query_one("#agreement-table", Static).update(agreement_table(self.record, self.review))
 
     # -- changing codes ----------------------------------------------------------------------
     def _set_codes(self, codes: list[SkillCode]) -> None:
         if not self.reviewer:
-            self.notify("Type your name as a reviewer first.", severity="warning")
+            self.notify(t("review.name_first"), severity="warning")
             self.query_one("#reviewer", Input).focus()
             return
         try:
             self.review.set_codes(self.reviewer, self.index, codes)
             save_review(self.review_file, self.review)
         except (MitrainerError, OSError) as exc:
-            self.notify(f"Could not save the review: {exc}", severity="error")
+            self.notify(t("review.save_failed", error=str(exc)), severity="error")
             return
         self._refresh_turn_label()
         self._show_mine()

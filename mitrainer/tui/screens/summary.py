@@ -82,6 +82,7 @@ class SummaryScreen(TrainerScreen):
         Binding("ctrl+s", "save", "key.save", priority=True),
         Binding("ctrl+o", "export", "key.export", priority=True),
         Binding("ctrl+n", "again", "key.again", priority=True),
+        Binding("ctrl+t", "review", "key.review", priority=True),
         Binding("escape", "home", "key.home"),
         Binding("f1", "help", "key.help"),
     ]
@@ -109,6 +110,7 @@ class SummaryScreen(TrainerScreen):
                 yield Button(t("summary.save"), id="save", variant="primary")
                 if self.exporter is not None:
                     yield Button(t("summary.export"), id="export")
+                yield Button(t("summary.review"), id="review")
                 yield Button(t("summary.again"), id="again")
                 yield Button(t("summary.home"), id="home")
         yield Footer()
@@ -184,6 +186,23 @@ class SummaryScreen(TrainerScreen):
 
         self.app.push_screen(ExportDialog(formats, folder), chosen)
 
+    @on(Button.Pressed, "#review")
+    def action_review(self) -> None:
+        """Step through the turns and code them yourself (the group-review screen, on this session)."""
+        from mitrainer.export.review import ReviewError, stored_review_path
+        from mitrainer.tui.screens.review import ReviewScreen
+
+        self.store_reflections()
+        record = self.session.record()
+        trainee = self.services.setting(SETTING_TRAINEE) or ""
+        try:
+            folder = ensure_private_dir(data_dir() / "reviews")
+            screen = ReviewScreen(record, trainee or t("review.you"), stored_review_path(record, folder), trainee)
+        except (ReviewError, OSError) as exc:  # a damaged review file: say so, keep the summary
+            self.notify(t("review.load_failed", error=str(exc)), severity="error", timeout=10)
+            return
+        self.app.push_screen(screen)
+
     @on(Button.Pressed, "#again")
     def action_again(self) -> None:
         self.store_reflections()
@@ -202,6 +221,7 @@ class SummaryScreen(TrainerScreen):
         if self.exporter is not None:
             commands.append((t("cmd.export"), t("cmd.export.help"), self.action_export))
         commands += [
+            (t("cmd.review"), t("cmd.review.help"), self.action_review),
             (t("cmd.again"), t("cmd.again.help"), self.action_again),
             (t("cmd.home"), t("cmd.home.help"), self.action_home),
         ]
