@@ -19,6 +19,7 @@ from mitrainer.export.review import (
     parse_codes,
     review_path,
     save_review,
+    stored_review_path,
 )
 from mitrainer.scoring.agreement import cohen_kappa
 
@@ -135,3 +136,12 @@ def test_review_screen_recodes_and_saves(record, tmp_path):
     assert record["turns"][0]["coding"]["primary"] == "complex_reflection"  # the session is never changed
     table = agreement_table(record, saved)
     assert [c.header for c in table.columns] == ["Code", "Lan–machine (2)"]
+
+
+@pytest.mark.parametrize("session_id", ["../../etc/passwd", "a/b", "", "x" * 200, "..", "c:\\evil"])
+def test_a_stored_review_never_leaves_its_folder(tmp_path, session_id):
+    """An imported bundle's session id can be anything: the review file name is then a hash."""
+    path = stored_review_path({"session_id": session_id}, tmp_path)
+    assert path.parent == tmp_path and path.name.endswith(".review.json")
+    assert session_id not in path.name or not session_id
+    assert stored_review_path({"session_id": "f120c2f1e4644d8e"}, tmp_path).name == "f120c2f1e4644d8e.review.json"
