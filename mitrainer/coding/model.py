@@ -260,7 +260,7 @@ class TrainedCoder:
         probs = self.response_probabilities(text, context)
         learned = decode_response(probs, self.name, self._sentence_codes(text, context))
         merged = merge_cues(learned, self._rules.code_response(text, context), probs["family"])
-        return _housekeeping_is_other(_reflection_not_persuade(merged, text, probs), text)
+        return _praise_is_other(_housekeeping_is_other(_reflection_not_persuade(merged, text, probs), text), text)
 
     def _sentence_codes(self, text: str, context: Sequence[Utterance]) -> dict[SkillCode, float]:
         """Codes that single sentences of a volley carry on their own.
@@ -367,6 +367,25 @@ def _housekeeping_is_other(coding: ResponseCoding, text: str) -> ResponseCoding:
         return coding
     return ResponseCoding(primary=SkillCode.OTHER, codes=(CodeScore(SkillCode.OTHER, HOUSEKEEPING_CONFIDENCE),),
                           uncertain=False, coder=coding.coder)
+
+
+def _praise_is_other(coding: ResponseCoding, text: str) -> ResponseCoding:
+    """Praise that names nothing of the person ("Well done! Keep it up.") is no affirmation.
+
+    The model learned "well done" and "good for you" from affirmations that also name a
+    strength; on their own they grade the client from above, which MI does not count as
+    affirming (the affirmation drill's own distractors). The line is "other", its other
+    codes kept.
+    """
+    from mitrainer.coding.rules import is_bare_praise
+
+    if coding.primary is not SkillCode.AFFIRMATION or not is_bare_praise(text):
+        return coding
+    codes = {c.code: c.confidence for c in coding.codes if c.code is not SkillCode.AFFIRMATION}
+    codes[SkillCode.OTHER] = max(codes.get(SkillCode.OTHER, 0.0), coding.codes[0].confidence)
+    ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not SkillCode.OTHER, -kv[1]))
+    return ResponseCoding(primary=SkillCode.OTHER, codes=tuple(CodeScore(c, p) for c, p in ordered),
+                          uncertain=coding.uncertain, coder=coding.coder)
 
 
 def _best(p: dict[str, float]) -> tuple[str, float]:

@@ -92,11 +92,32 @@ CONFRONT = _rx(r"\b(making excuses|you'?re (just |clearly |obviously |simply )?(
 AFFIRM = _rx(r"\b(you'?ve (worked|tried) (really |so )?hard|(it|that) took (a lot of )?(courage|strength|guts)|"
              r"you'?re (really )?(determined|committed|resourceful|strong|brave)|"
              r"(that|it) shows (how|your|real)|i (really )?(appreciate|admire)|you should be proud|"
-             r"you (managed|did it|made it)|(?:^|[.!,;:]\s*)good for you\b|well done|that'?s (a )?(great|real) (step|effort|achievement)|"
+             r"you (managed|did it|made it)|well done (for|on) [a-z]+ing|that'?s (a )?(great|real) (step|effort|achievement)|"
              r"you care (a lot|deeply) about|you'?ve (already )?(done|come|achieved) (so much|a lot)|"
              r"you'?ve kept (coming|going|at it|trying|showing up|turning up)|"
              r"you (kept|have kept) (coming|going|at it|trying|showing up|turning up)|"
              r"you'?ve (stuck with|kept up|held on|hung in|never missed|not missed|stayed))\b")
+# Praise grades the client from above ("Well done! Keep it up.", "Good for you!"); an
+# affirmation names the person's strength or effort, in "you" language (MI-REFERENCE: about
+# the person, not praise of compliance; the drill-affirm-without-praising scenario). Praise
+# is a weak affirmation cue beside "you" language, and on its own no affirmation at all
+# (see is_bare_praise).
+PRAISE = _rx(r"(?:^|[.!,;:]\s*)good for you\b|\b(well done|(good|great|nice) (job|work|one)|(i'?m|we'?re|i am) (so |really |very )?"
+             r"proud of you|that'?s (so )?(great|brilliant|fantastic|wonderful|awesome|amazing|excellent)|"
+             r"excellent|bravo|keep it up|keep up the good work)\b")
+_YOU = _rx(r"\b(you|your|yours|yourself|you'?re|you'?ve|you'?d|you'?ll)\b")
+
+
+def is_bare_praise(text: str) -> bool:
+    """Whether ``text`` praises without naming anything of the person ("Only two? Well done!").
+
+    "You followed that through all the way. Well done." names the effort, and "well done
+    for coming in" names what was done: those are affirmations.
+    """
+    norm = normalize(text)
+    return bool(PRAISE.search(norm)) and not AFFIRM.search(norm) and not _YOU.search(PRAISE.sub(" ", norm))
+
+
 REFLECT_START = _rx(r"^(it sounds like|sounds like|it seems like|it seems|so you|you feel|you're feeling|"
                     r"you are feeling|you're saying|you're|you've been|you sound|so it's|so for you|"
                     r"what i'?m hearing|i'?m hearing|i hear|you really|part of you|on the one hand|"
@@ -191,6 +212,10 @@ class RuleBasedCoder:
             add(SkillCode.EMPHASIZING_AUTONOMY, 0.8)
         if AFFIRM.search(norm) and SkillCode.CONFRONT not in codes:
             add(SkillCode.AFFIRMATION, 0.75)
+        elif PRAISE.search(norm) and not is_bare_praise(norm) and SkillCode.CONFRONT not in codes:
+            # "You went to the meeting. Good for you!": likely, but too weak a cue to overrule
+            # a model ("Great job! I knew you could do it." is praise).
+            add(SkillCode.AFFIRMATION, 0.6)
         if COLLABORATION.search(norm) and SkillCode.SEEKING_COLLABORATION not in codes:
             add(SkillCode.SEEKING_COLLABORATION, 0.6)
         client_lines = [u for u in context if u.speaker is Speaker.CLIENT]

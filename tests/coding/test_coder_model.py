@@ -228,6 +228,19 @@ def test_greetings_and_housekeeping_are_other(coder, text):
     assert result.primary is SkillCode.OTHER, result
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Well done! Keep it up.", SkillCode.OTHER),
+    ("Good for you.", SkillCode.OTHER),
+    ("Brilliant, well done!", SkillCode.OTHER),
+    ("You went to the clinic even though the bus ride is long. Well done.", SkillCode.AFFIRMATION),
+    ("Well done for telling your sister, even though it was hard.", SkillCode.AFFIRMATION),
+])
+def test_praise_alone_is_no_affirmation(coder, text, expected):
+    """An affirmation names the person's strength or effort; "Well done!" on its own grades them."""
+    result = coder.code_response(text, after("I only had two drinks this week, down from ten."))
+    assert result.primary is expected, result
+
+
 def test_evaluation_measures_the_rounded_weights_the_app_loads(tmp_path):
     """``shipped()`` (what the evaluators code with) scores exactly as the saved file does."""
     bits, rng = 10, np.random.default_rng(7)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from mitrainer.codes import SkillCode, Speaker, TalkType
 from mitrainer.coding.base import Coder, Utterance
-from mitrainer.coding.rules import RuleBasedCoder, is_housekeeping
+from mitrainer.coding.rules import RuleBasedCoder, is_bare_praise, is_housekeeping
 
 RULES = RuleBasedCoder()
 
@@ -142,3 +142,19 @@ def test_words_of_confrontation_inside_other_acts_are_not(text):
 ])
 def test_housekeeping_is_every_sentence(text, expected):
     assert is_housekeeping(text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Well done! Keep it up.", True),
+    ("Only two? Well done!", True),
+    ("Good for you! There's nothing to be ashamed of.", True),
+    ("I'm so proud of you.", True),
+    ("You followed that through all the way. Well done.", False),  # names the effort
+    ("Well done for coming in today.", False),                      # names what was done
+    ("It took courage to tell her. Good for you.", False),
+    ("You went to the clinic.", False),                             # no praise at all
+])
+def test_bare_praise_names_nothing_of_the_person(text, expected):
+    assert is_bare_praise(text) is expected
+    if expected:
+        assert RuleBasedCoder().code_response(text).primary is not SkillCode.AFFIRMATION
