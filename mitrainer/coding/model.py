@@ -500,7 +500,7 @@ def merge_cues(learned: ResponseCoding, rules: ResponseCoding,
             backed = (cue is SkillCode.CONFRONT or conf >= CUE_ALWAYS_AT or family_probs is None
                       or family_probs.get(FAMILY_OF[cue], 0.0) >= CUE_FAMILY_FLOOR)
             if learned.uncertain or (cue.righting_reflex and backed):
-                primary = cue if primary not in cues else primary
+                primary = cue if primary not in cues or cue is SkillCode.CONFRONT else primary
         fam = FAMILY_OF[primary]
     if primary is not learned.primary:  # the model's own weak guesses no longer apply
         codes = {c: p for c, p in codes.items() if c is primary or c in cues or p >= 0.3}

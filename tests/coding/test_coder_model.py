@@ -209,6 +209,8 @@ def test_a_guessed_feeling_is_a_reflection_not_an_order(coder, text, expected):
     "You honestly think your kids don't notice?",
     "You're a compulsive gambler, plain and simple.",
     "After all the time we've spent on this, you skipped it again?",
+    "You should be ashamed of yourself.",       # moralising, though it also reads as advice
+    "You should have done it years ago.",
 ])
 def test_confrontation_is_shown_as_confront(coder, text):
     """However little the model has seen of confrontation, a trainee who confronts is told so."""
