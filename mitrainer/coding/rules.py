@@ -91,7 +91,9 @@ CONFRONT = _rx(r"\b(making excuses|you'?re (just |clearly |obviously |simply )?(
                r"have you given (her|him|them) (a|any) reason)")
 AFFIRM = _rx(r"\b(you'?ve (worked|tried) (really |so )?hard|(it|that) took (a lot of )?(courage|strength|guts)|"
              r"you'?re (really )?(determined|committed|resourceful|strong|brave)|"
-             r"(that|it) shows (how|your|real)|i (really )?(appreciate|admire)|you should be proud|"
+             r"\bshows (how|your|real)|says (a lot|something|so much) about (you|the)|says (this|it) matters to you|"
+             r"(that|it) takes (a kind of|real|a lot of) |that'?s (an|a real) achievement|"
+             r"you'?re (someone|the kind of person) who|i (really )?(appreciate|admire)|you should be proud|"
              r"you (managed|did it|made it)|well done (for|on) [a-z]+ing|that'?s (a )?(great|real) (step|effort|achievement)|"
              r"you care (a lot|deeply) about|you'?ve (already )?(done|come|achieved) (so much|a lot)|"
              r"you'?ve kept (coming|going|at it|trying|showing up|turning up)|"

@@ -236,8 +236,10 @@ def test_greetings_and_housekeeping_are_other(coder, text):
     ("Brilliant, well done!", SkillCode.OTHER),
     ("You went to the clinic even though the bus ride is long. Well done.", SkillCode.AFFIRMATION),
     ("Well done for telling your sister, even though it was hard.", SkillCode.AFFIRMATION),
+    ("Cutting down that much on your own says a lot about you.", SkillCode.AFFIRMATION),
+    ("You're someone who keeps the promises you make to your kids.", SkillCode.AFFIRMATION),
 ])
-def test_praise_alone_is_no_affirmation(coder, text, expected):
+def test_an_affirmation_names_the_person_praise_alone_does_not(coder, text, expected):
     """An affirmation names the person's strength or effort; "Well done!" on its own grades them."""
     result = coder.code_response(text, after("I only had two drinks this week, down from ten."))
     assert result.primary is expected, result

@@ -24,6 +24,8 @@ RULES = RuleBasedCoder()
     ("You've worked hard to get here. It took courage.", SkillCode.AFFIRMATION),
     ("Mm-hmm.", SkillCode.OTHER),
     ("You went to the meeting. Good for you!", SkillCode.AFFIRMATION),
+    ("Walking in here after the night you've had says a lot about you.", SkillCode.AFFIRMATION),
+    ("Six weeks on your own like that takes real determination.", SkillCode.AFFIRMATION),
 ])
 def test_obvious_cases(text, expected):
     assert RULES.code_response(text, [Utterance(Speaker.CLIENT, "The trips wear me out.")]).primary is expected
