@@ -27,11 +27,15 @@ _LOCALES = Path(__file__).resolve().parent / "locales"
 _current = DEFAULT_LANGUAGE
 
 
+def base_language(tag: str | None) -> str:
+    """A language tag's base (``vi-VN`` → ``vi``, ``zh_CN.UTF-8`` → ``zh``, ``zh-Hans`` → ``zh``);
+    "" for no tag."""
+    return (tag or "").strip().replace("_", "-").split(".")[0].split("-")[0].lower()
+
+
 def normalise_language(value: str | None) -> str | None:
     """The catalog for a language tag (``vi-VN`` → ``vi``, ``zh_CN.UTF-8`` → ``zh``), else None."""
-    if not value:
-        return None
-    base = value.strip().replace("_", "-").split(".")[0].split("-")[0].lower()
+    base = base_language(value)
     return base if base in LANGUAGES else None
 
 

@@ -30,6 +30,7 @@ from mitrainer.errors import (
     display_path,
     sort_diagnostics,
 )
+from mitrainer.i18n import DEFAULT_LANGUAGE, base_language
 from mitrainer.safeyaml import PathKey, PositionMap, load_file, load_text
 from mitrainer.schema import validate_model
 
@@ -139,13 +140,8 @@ class Translation(_Model):
     situations: dict[SituationName, SituationWording] = {}
 
 
-# A language as scenarios name it, by its base tag ("vi", "zh"; "zh-CN" reads as "zh").
+# A language by its base tag ("vi", "zh"): a scenario's "zh-Hans" reads the "zh" translation.
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
-
-
-def base_language(tag: str | None) -> str:
-    """``zh-CN`` → ``zh``, ``vi_VN`` → ``vi``; English when no tag is given."""
-    return (tag or "en").strip().replace("_", "-").split("-")[0].lower() or "en"
 
 
 class Term(_Model):
@@ -251,7 +247,7 @@ class Rubric(_Model):
         return (wording.label if wording is not None else "") or self.situation(situation).label
 
     def _wording(self, situation: str, language: str | None) -> SituationWording | None:
-        translation = self.translations.get(base_language(language))
+        translation = self.translations.get(base_language(language) or DEFAULT_LANGUAGE)
         return translation.situations.get(situation) if translation is not None else None  # type: ignore
 
 
