@@ -129,7 +129,9 @@ def judge_response(current: CountedUtterance, previous: Sequence[CountedUtteranc
         return text_in(language, key)
 
     values = {
-        "code": said(f"skill.{key_code.value}").lower() if key_code else said("feedback.response"),
+        # "your other leaves it unexplored" reads badly: a response with no skill is named so.
+        "code": (said("feedback.other_code") if key_code is SkillCode.OTHER
+                 else said(f"skill.{key_code.value}").lower() if key_code else said("feedback.response")),
         "codes": ", ".join(said(f"skill.{c.value}").lower() for c in codes) or said("feedback.no_codes"),
         "talk": rubric.situation_label(base, language).lower() or base.replace("_", " "),
         "subtype": said(f"subtype.{subtype.value}") if subtype else said(f"talk.{(talk or TalkType.NEUTRAL).value}"),

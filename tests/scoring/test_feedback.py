@@ -198,3 +198,9 @@ def test_a_language_without_translation_gets_english(session_at):
     english = respond(session_at("sustain"), "persuade")
     assert (french.headline, french.rationale) == (english.headline, english.rationale)
     assert "righting reflex" in french.headline.lower()
+
+
+def test_a_response_with_no_skill_is_not_called_your_other(session_at):
+    feedback = respond(session_at("change"), "other")
+    assert feedback.verdict == "missed"
+    assert "your response leaves it unexplored" in feedback.rationale and "your other" not in feedback.rationale
