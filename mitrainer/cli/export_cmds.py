@@ -396,7 +396,11 @@ def cmd_review(args: argparse.Namespace) -> int:
     from mitrainer.tui.services import SETTING_LANGUAGE
 
     store = _open_store(args, create=False)
-    set_language(resolve_language(args.lang, store.get_setting(SETTING_LANGUAGE) if store is not None else None))
+    try:
+        set_language(resolve_language(args.lang, store.get_setting(SETTING_LANGUAGE) if store is not None else None))
+    finally:
+        if store is not None:
+            store.close()
     return run_review(record, who, review_file, _reviewer_name_or_ask(args))
 
 

@@ -347,6 +347,11 @@ def _reflection_not_persuade(coding: ResponseCoding, text: str,
         conf = present * sub
     else:
         return coding
+    return _recoded(coding, code, conf)
+
+
+def _recoded(coding: ResponseCoding, code: SkillCode, conf: float) -> ResponseCoding:
+    """``coding`` with ``code`` (at least ``conf``) in place of its primary; its other codes kept."""
     codes = {c.code: c.confidence for c in coding.codes if c.code is not coding.primary}
     codes[code] = max(codes.get(code, 0.0), conf)
     ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not code, -kv[1]))
@@ -381,11 +386,7 @@ def _praise_is_other(coding: ResponseCoding, text: str) -> ResponseCoding:
 
     if coding.primary is not SkillCode.AFFIRMATION or not is_bare_praise(text):
         return coding
-    codes = {c.code: c.confidence for c in coding.codes if c.code is not SkillCode.AFFIRMATION}
-    codes[SkillCode.OTHER] = max(codes.get(SkillCode.OTHER, 0.0), coding.codes[0].confidence)
-    ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not SkillCode.OTHER, -kv[1]))
-    return ResponseCoding(primary=SkillCode.OTHER, codes=tuple(CodeScore(c, p) for c, p in ordered),
-                          uncertain=coding.uncertain, coder=coding.coder)
+    return _recoded(coding, SkillCode.OTHER, coding.codes[0].confidence)
 
 
 def _best(p: dict[str, float]) -> tuple[str, float]:
