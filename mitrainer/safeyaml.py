@@ -162,6 +162,50 @@ class _Refused(Exception):
         self.diagnostic = (code, message, _pos(mark), hint)
 
 
+class _TooDeep(_Refused):
+    """Nesting past :data:`MAX_DEPTH`: mitrainer's own limit, or the parser's, reported alike."""
+
+    def __init__(self, mark: Any):
+        super().__init__("Y002", f"the document is nested more than {MAX_DEPTH} levels deep", mark,
+                         "flatten the structure")
+
+
+def _flow_too_deep(text: str, mark: Any) -> Any | None:
+    """Where flow nesting (``[`` and ``{``) first passes MAX_DEPTH before *mark*, if it does.
+
+    libyaml scans a flow collection ahead of the events it hands out (a ``[`` may start a
+    key), and since 6.0.4 it refuses nesting past its own limit while doing so: before the
+    composer sees the 65th level. The text up to that point tells whether the refusal was
+    about depth, whatever the parser's wording. Quoted text and comments do not count.
+    """
+    depth = 0
+    quote = ""
+    for line_no, line in enumerate(text.splitlines()[: mark.line + 1]):
+        end = mark.column + 1 if line_no == mark.line else len(line)
+        previous = " "
+        column = 0
+        while column < min(end, len(line)):
+            char = line[column]
+            if quote:
+                if char == "\\" and quote == '"':
+                    column += 1
+                elif char == quote:
+                    quote = ""
+            elif char in "\"'" and previous in " \t[{,:":
+                quote = char
+            elif char == "#" and previous in " \t":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return yaml.Mark("", 0, line_no, column, None, None)
+            elif char in "]}":
+                depth -= 1
+            previous = char
+            column += 1
+    return None
+
+
 def _pos(mark: Any) -> Position:
     return Position(mark.line + 1, mark.column + 1) if mark is not None else Position()
 
@@ -302,8 +346,7 @@ class _Composer:
                 if event.tag not in _COLLECTION_TAGS:
                     raise _Refused("Y004", f"tag '{event.tag}' is not allowed in mitrainer files", mark)
                 if len(stack) >= MAX_DEPTH:
-                    raise _Refused("Y002", f"the document is nested more than {MAX_DEPTH} levels deep", mark,
-                                   "flatten the structure")
+                    raise _TooDeep(mark)
                 new: Any = {} if kind is map_start else []
                 if is_list:
                     container.append(new)
@@ -396,6 +439,11 @@ def load_text(text: str, file: str = "<input>") -> YamlDocument:
         return YamlDocument(None, composer.positions, [Diagnostic(code, Severity.ERROR, message, file, position, hint)])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        deep_at = _flow_too_deep(text, mark) if mark is not None else None
+        if deep_at is not None or "nesting depth" in (exc.problem or ""):
+            code, message, position, hint = _TooDeep(deep_at or mark).diagnostic
+            return YamlDocument(None, composer.positions, [Diagnostic(code, Severity.ERROR, message, file,
+                                                                      position, hint)])
         message = exc.problem or "YAML syntax error"
         if exc.context:
             message = f"{message} ({exc.context})"
@@ -406,8 +454,9 @@ def load_text(text: str, file: str = "<input>") -> YamlDocument:
         return YamlDocument(None, composer.positions, [Diagnostic("Y001", Severity.ERROR, f"YAML syntax: {exc}", file,
                                                                   Position(1, 1))])
     except RecursionError:
-        return YamlDocument(None, composer.positions, [Diagnostic(
-            "Y002", Severity.ERROR, "the document is nested too deeply", file, Position(1, 1))])
+        code, message, _, hint = _TooDeep(None).diagnostic
+        return YamlDocument(None, composer.positions, [Diagnostic(code, Severity.ERROR, message, file,
+                                                                  Position(1, 1), hint)])
     return YamlDocument(data, composer.positions, [])
 
 

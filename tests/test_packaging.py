@@ -44,3 +44,31 @@ def test_installed_wheel_finds_its_bundled_folders(wheel: Path, tmp_path: Path):
     scenarios, rubrics = result.stdout.split()
     assert Path(scenarios) == target / "mitrainer" / "_bundled" / "scenarios"
     assert Path(rubrics) == target / "mitrainer" / "_bundled" / "rubrics"
+
+
+def test_minimum_versions_file_pins_every_lower_bound():
+    # .ci/run installs these as constraints and runs the suite on them: a bound raised or
+    # added in pyproject.toml without this file would leave the oldest admitted release untested.
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
+    bounds = {}
+    for requirement in wanted:
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", requirement)
+        assert match, f"{requirement!r}: give each dependency a plain lower bound"
+        bounds[match[1].lower()] = match[2]
+    pins = {}
+    for line in (ROOT / ".ci" / "minimum-versions.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.strip().lower()] = version.strip()
+
+    def release(version: str) -> tuple[int, ...]:
+        parts = [int(p) for p in version.split(".")]
+        return tuple(parts + [0] * (3 - len(parts)))
+
+    assert pins.keys() == bounds.keys()
+    for name, bound in bounds.items():
+        assert release(pins[name]) == release(bound), f"{name}: pinned {pins[name]}, pyproject says >={bound}"

@@ -6,6 +6,7 @@ import math
 import os
 
 import pytest
+import yaml
 from foundation_support import TEMPLATE, col_of, edit, line_of, only, parse
 
 from mitrainer.errors import Position, Severity
@@ -164,11 +165,39 @@ def test_y001_tab_indentation():
 
 
 @pytest.mark.parametrize(
-    "text", ["[" * 10_000, "{a: " * 10_000, "- " * 10_000 + "x"], ids=["flow-seq", "flow-map", "block-seq"]
+    ("text", "unit"),
+    [("[" * 10_000, "["), ("{a: " * 10_000, "{a: "), ("- " * 10_000 + "x", "- "), ('["[[", ' * 10_000, '["[[", ')],
+    ids=["flow-seq", "flow-map", "block-seq", "flow-seq-with-quoted-brackets"],
 )
-def test_y002_deep_nesting_is_refused_at_the_limit(text):
+def test_y002_deep_nesting_is_refused_at_the_limit(text, unit):
+    # The contract, whichever part refuses first (mitrainer's limit or, since PyYAML 6.0.4,
+    # libyaml's own): Y002, naming the limit, at the collection that passes it.
     d = single(load_text(text), "Y002")
-    assert d.position.line == 1 and str(MAX_DEPTH) in d.message
+    assert d.position == Position(1, MAX_DEPTH * len(unit) + 1)
+    assert str(MAX_DEPTH) in d.message and d.hint
+
+
+def test_y002_whatever_the_parser_calls_its_own_depth_refusal(monkeypatch):
+    # A parser that refuses deep flow nesting before the composer reaches the limit, in
+    # words no release has used: still Y002 at the 65th level, not a syntax error.
+    from mitrainer import safeyaml
+
+    class RefusingParser:
+        def __init__(self, text):
+            pass
+
+        def get_event(self):
+            mark = yaml.Mark("", 0, 0, 500, None, None)
+            raise yaml.scanner.ScannerError("while reading", mark, "too many brackets for me", mark)
+
+    monkeypatch.setattr(safeyaml, "_Parser", RefusingParser)
+    d = single(load_text("[" * 1000), "Y002")
+    assert d.position == Position(1, MAX_DEPTH + 1)
+
+
+def test_a_syntax_error_in_shallow_flow_stays_y001():
+    d = single(load_text("a: [[1, 2]\nb: {c: [3\n"), "Y001")
+    assert d.position.line >= 2
 
 
 def test_y002_deep_block_mappings():
