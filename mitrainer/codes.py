@@ -176,6 +176,20 @@ class TalkType(str, Enum):
         return self in (TalkType.CHANGE, TalkType.SUSTAIN)
 
 
+class Direction(str, Enum):
+    """Which side of the client's ambivalence a counsellor response strengthens.
+
+    What a counsellor reflects, asks about, affirms or summarises is what the client says
+    more about: ``change`` invites more talk for change, ``sustain`` more talk for the status
+    quo (or for discord), ``neutral`` neither (logistics, facts, greetings). A double-sided
+    reflection counts by the side it ends on.
+    """
+
+    CHANGE = "change"
+    SUSTAIN = "sustain"
+    NEUTRAL = "neutral"
+
+
 class Subtype(str, Enum):
     """DARN-CAT: preparatory (desire, ability, reasons, need) and mobilising talk."""
 

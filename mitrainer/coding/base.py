@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
+from mitrainer.codes import Direction, SkillCode, Speaker, Subtype, TalkType
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,9 @@ class ResponseCoding:
     ``codes`` holds every code that applies, highest confidence first; ``primary`` is
     the one that counts for MITI tallies (a reflection wins over a question in the same
     volley, as the MITI rules say). ``primary`` is None when the text was not coded, and
-    ``uncoded_reason`` says why.
+    ``uncoded_reason`` says why. ``direction`` is the side of the client's ambivalence the
+    response strengthens (None when it was not judged: uncoded text, or a coding made
+    before direction was judged).
     """
 
     primary: SkillCode | None
@@ -46,6 +48,7 @@ class ResponseCoding:
     uncertain: bool = False
     uncoded_reason: str = ""
     coder: str = ""
+    direction: Direction | None = None
 
     @property
     def coded(self) -> bool:
@@ -72,25 +75,28 @@ class ResponseCoding:
             "uncertain": self.uncertain,
             "uncoded_reason": self.uncoded_reason,
             "coder": self.coder,
+            "direction": self.direction.value if self.direction else None,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> ResponseCoding:
         primary = data.get("primary")
+        direction = data.get("direction")
         return cls(
             primary=SkillCode(primary) if primary else None,
             codes=tuple(CodeScore(SkillCode(c["code"]), float(c["confidence"])) for c in data.get("codes", [])),
             uncertain=bool(data.get("uncertain", False)),
             uncoded_reason=str(data.get("uncoded_reason", "")),
             coder=str(data.get("coder", "")),
+            direction=Direction(direction) if direction else None,
         )
 
     @classmethod
-    def manual(cls, *codes: SkillCode, coder: str = "manual") -> ResponseCoding:
+    def manual(cls, *codes: SkillCode, coder: str = "manual", direction: Direction | None = None) -> ResponseCoding:
         """A coding given by a person (or chosen in guided mode): full confidence."""
         return cls(primary=codes[0] if codes else None,
                    codes=tuple(CodeScore(c, 1.0) for c in codes), coder=coder,
-                   uncoded_reason="" if codes else "no code given")
+                   uncoded_reason="" if codes else "no code given", direction=direction)
 
 
 @dataclass(frozen=True)

@@ -96,14 +96,16 @@ def choices_for(node: Node) -> list[Choice]:
     for source, items in (("exemplar", node.exemplars), ("distractor", node.distractors)):
         for item in items:
             codes = [c for c in (SkillCode.parse(code) for code in item.codes) if c is not None]
-            options.append(Choice(item.text, ResponseCoding.manual(*codes, coder="author"), source))
+            options.append(Choice(item.text, ResponseCoding.manual(*codes, coder="author", direction=item.direction),
+                                  source))
     for branch in node.responses:
         if branch.when is None:
             continue
         keyword = branch.when.keywords[0] if branch.when.keywords else ""
+        direction = branch.when.direction
         for code in branch.when.skills or [SkillCode.OTHER]:
-            text = f"[probe {code.value}] {keyword}".strip()
-            options.append(Choice(text, ResponseCoding.manual(code, coder="probe"), "probe"))
+            text = f"[probe {code.value}{' ' + direction.value if direction else ''}] {keyword}".strip()
+            options.append(Choice(text, ResponseCoding.manual(code, coder="probe", direction=direction), "probe"))
     options.append(Choice("[probe other]", ResponseCoding.manual(SkillCode.OTHER, coder="probe"), "probe"))
     return options
 

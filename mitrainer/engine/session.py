@@ -253,6 +253,8 @@ class Session:
             return False
         if when.keywords and not keyword_hit(text, when.keywords):
             return False
+        if when.direction is not None and coding.direction is not when.direction:
+            return False
         if when.if_ is not None:
             functions = {"visits": self.visits, "turn": lambda: len(self.turns)}
             if not conditions.evaluate(compiled_condition(when.if_), self._state.variables, functions):

@@ -24,6 +24,8 @@ def branch_label(branch: Branch) -> str:
         parts.append(" | ".join(code.value for code in when.skills))
     if when.keywords:
         parts.append("says " + " | ".join(f"'{k}'" for k in when.keywords))
+    if when.direction:
+        parts.append(f"towards {when.direction.value}")
     if when.if_:
         parts.append(when.if_)
     return " & ".join(parts) or "always"

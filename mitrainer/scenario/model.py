@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from mitrainer.codes import Difficulty, SkillCode, Stage, Subtype, TalkType
+from mitrainer.codes import Difficulty, Direction, SkillCode, Stage, Subtype, TalkType
 from mitrainer.text import no_control
 
 SCHEMA_VERSION = 1
@@ -87,6 +87,8 @@ class When(_Model):
 
     skills: list[SkillCode] = Field(default_factory=list, description="any of these codes in the response")
     keywords: list[Keyword] = Field(default_factory=list, description="any of these words or phrases in the response")
+    direction: Direction | None = Field(
+        default=None, description="the side of the client's ambivalence the response strengthens: change, sustain or neutral")
     if_: Condition | None = Field(default=None, alias="if", description="a condition in the condition language")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, coerce_numbers_to_str=True)
@@ -121,6 +123,8 @@ class Exemplar(_Model):
     text: Text
     codes: list[Plain] = Field(min_length=1)
     why: Text
+    direction: Direction | None = Field(
+        default=None, description="the side of the client's ambivalence this response strengthens (checked by the validator)")
 
 
 class Ending(_Model):
@@ -129,12 +133,24 @@ class Ending(_Model):
     debrief: Text
 
 
+class Sides(_Model):
+    """The change and the sustain part of a mixed client line, marked by the author.
+
+    The direction judge compares a response with these parts where they are given, rather
+    than finding the parts in the line itself.
+    """
+
+    change: Plain = ""
+    sustain: Plain = ""
+
+
 class Node(_Model):
     client: Text
     cue: Plain = ""
     variants: list[Text] = Field(default_factory=list)
     talk: TalkType | None = None
     subtype: Subtype | None = None
+    sides: Sides | None = Field(default=None, description="the change and sustain parts of a mixed client line")
     responses: list[Branch] = Field(default_factory=list)
     exemplars: list[Exemplar] = Field(default_factory=list)
     distractors: list[Exemplar] = Field(default_factory=list)

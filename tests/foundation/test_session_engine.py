@@ -366,3 +366,64 @@ def test_attach_feedback_stores_it_on_the_last_turn(scenario):
     session.attach_feedback({"score": 1})
     assert session.turns[-1].feedback == {"score": 1}
     assert session.record()["turns"][-1]["feedback"] == {"score": 1}
+
+
+# -- direction ------------------------------------------------------------------------------
+
+DIRECTION_YAML = """\
+schema_version: 1
+id: direction-fixture
+title: Direction
+topic: smoking
+setting: GP
+difficulty: beginner
+minutes: 5
+learning_goals: [Reflect the change side]
+author: tests
+persona: {name: Sam, background: Smokes., stage: contemplation}
+start: mixed
+nodes:
+  mixed:
+    client: "I want to be there for my son. But I can't just stop."
+    talk: change
+    sides: {change: "I want to be there for my son.", sustain: "I can't just stop."}
+    responses:
+      - when: {skills: [complex_reflection], direction: change}
+        goto: opens
+      - when: {skills: [complex_reflection], direction: sustain}
+        goto: digs_in
+      - goto: opens_again
+    exemplars:
+      - {text: "Your son is what keeps pulling you towards it.", codes: [CR], why: Change side., direction: change}
+  opens: {client: Yes., ending: {outcome: good, debrief: Good.}}
+  digs_in: {client: Exactly., ending: {outcome: stuck, debrief: Stuck.}}
+  opens_again: {client: Hm., ending: {outcome: neutral, debrief: So-so.}}
+"""
+
+
+@pytest.mark.parametrize(("direction", "goto"), [("change", "opens"), ("sustain", "digs_in"), (None, "opens_again")])
+def test_a_branch_can_ask_for_the_side_of_ambivalence_a_response_strengthens(direction, goto):
+    from mitrainer.codes import Direction
+
+    loaded = parse_scenario(DIRECTION_YAML)
+    assert loaded.ok, [str(d) for d in loaded.diagnostics]
+    coding = ResponseCoding.manual(SkillCode.COMPLEX_REFLECTION, direction=Direction(direction) if direction else None)
+    session = Session(loaded.scenario, clock=TickingClock())
+    assert session.respond("You want to be there for him.", coding).next_node == goto
+    assert session.record()["turns"][0]["coding"]["direction"] == direction
+
+
+def test_a_direction_that_is_not_one_of_the_three_is_refused_with_its_position():
+    loaded = parse_scenario(DIRECTION_YAML.replace("direction: sustain", "direction: sideways"))
+    assert not loaded.ok
+    problem = next(d for d in loaded.diagnostics if d.is_error)
+    assert problem.position.line == DIRECTION_YAML.splitlines().index(
+        "      - when: {skills: [complex_reflection], direction: sustain}") + 1
+
+
+def test_playtests_reach_branches_that_ask_for_a_direction():
+    from mitrainer.engine.playtest import playtest
+
+    loaded = parse_scenario(DIRECTION_YAML)
+    report = playtest(loaded.scenario, walks=60, seed=1)
+    assert report.endings_missed == [] and report.branches_missed == []

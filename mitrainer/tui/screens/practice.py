@@ -110,7 +110,8 @@ class PracticeScreen(TrainerScreen):
 
     @on(GuidedChoiceMade)
     def guided_choice(self, event: GuidedChoiceMade) -> None:
-        coding = ResponseCoding.manual(*parse_codes(list(event.choice.codes)), coder="guided")
+        coding = ResponseCoding.manual(*parse_codes(list(event.choice.codes)), coder="guided",
+                                       direction=event.choice.direction)
         self.take_turn(event.choice.text, coding, guided=True)
 
     def take_turn(self, text: str, coding: ResponseCoding | None = None, guided: bool = False) -> bool:
