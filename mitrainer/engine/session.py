@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from mitrainer import __version__
-from mitrainer.codes import Speaker, Subtype, TalkType
+from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import Coder, ResponseCoding, Utterance
 from mitrainer.errors import MitrainerError
 from mitrainer.scenario import conditions
@@ -255,11 +255,31 @@ class Session:
             return False
         if when.direction is not None and coding.direction is not when.direction:
             return False
-        if when.if_ is not None:
-            functions = {"visits": self.visits, "turn": lambda: len(self.turns)}
-            if not conditions.evaluate(compiled_condition(when.if_), self._state.variables, functions):
-                return False
+        if when.if_ is not None and not self._holds(when.if_):
+            return False
         return True
+
+    def _holds(self, condition: str) -> bool:
+        return bool(conditions.evaluate(compiled_condition(condition), self._state.variables, self._functions()))
+
+    def _functions(self) -> dict[str, Callable[..., conditions.Value]]:
+        def used(code: str) -> int:
+            skill = SkillCode.parse(code)
+            return sum(1 for turn in self.turns if skill is not None and turn.coding.has(skill))
+
+        def towards(direction: str) -> int:
+            return sum(1 for turn in self.turns if turn.coding.direction is not None
+                       and turn.coding.direction.value == direction)
+
+        return {"visits": self.visits, "turn": lambda: len(self.turns), "used": used, "towards": towards}
+
+    @property
+    def debrief(self) -> str:
+        """The ending's debrief for this session: the first variant whose condition holds, else the default."""
+        ending = self.ending
+        if ending is None:
+            return ""
+        return next((v.debrief for v in ending.debriefs if self._holds(v.if_)), ending.debrief)
 
     def _apply(self, branch: Branch) -> dict:
         variables = dict(self._state.variables)
@@ -300,7 +320,7 @@ class Session:
             "current": self.current_line.to_json(),
             "variables": self.variables,
             "ending": None if ending is None else {
-                "node": self.node_id, "outcome": ending.outcome, "title": ending.title, "debrief": ending.debrief,
+                "node": self.node_id, "outcome": ending.outcome, "title": ending.title, "debrief": self.debrief,
             },
             "reflections": dict(self.reflections),
         }
