@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
-from mitrainer.coding.base import ClientCoding, ResponseCoding, Utterance
+from mitrainer.coding.base import ClientCoding, ClientSides, ResponseCoding, Utterance
 from mitrainer.coding.decode import (
     UNCERTAIN_BELOW,
     Probabilities,
@@ -98,7 +98,8 @@ class TrainedCoder:
                 out[flag] = self._probs(raw, enc, flag)
         return out
 
-    def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
+    def code_response(self, text: str, context: Sequence[Utterance] = (),
+                      sides: ClientSides | None = None) -> ResponseCoding:
         reason = unreadable_reason(text, self.model.known_word)
         if reason:
             return ResponseCoding(primary=None, uncoded_reason=reason, coder=self.name)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
-from mitrainer.coding.base import ClientCoding, CodeScore, ResponseCoding, Utterance
+from mitrainer.coding.base import ClientCoding, ClientSides, CodeScore, ResponseCoding, Utterance
 from mitrainer.coding.features import content_words, normalize, tokens
 
 
@@ -197,7 +197,8 @@ class RuleBasedCoder:
 
     name = "rule-based"
 
-    def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
+    def code_response(self, text: str, context: Sequence[Utterance] = (),
+                      sides: ClientSides | None = None) -> ResponseCoding:
         norm = normalize(text)
         if not any(ch.isalpha() for ch in norm):
             return ResponseCoding(primary=None, coder=self.name,

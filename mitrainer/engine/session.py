@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from mitrainer import __version__
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
-from mitrainer.coding.base import Coder, ResponseCoding, Utterance
+from mitrainer.coding.base import ClientSides, Coder, ResponseCoding, Utterance
 from mitrainer.errors import MitrainerError
 from mitrainer.scenario import conditions
 from mitrainer.scenario.model import Branch, Ending, Node, Scenario, When
@@ -203,7 +203,12 @@ class Session:
     def code(self, text: str) -> ResponseCoding:
         if self.coder is None:
             raise MitrainerError("this session has no coder; pass a coding with the response")
-        return self.coder.code_response(text, self.context())
+        return self.coder.code_response(text, self.context(), self.sides())
+
+    def sides(self) -> ClientSides | None:
+        """The change and sustain parts of the current client line, where the author marked them."""
+        marked = self.node.sides
+        return ClientSides(marked.change, marked.sustain) if marked is not None else None
 
     def respond(self, text: str, coding: ResponseCoding | None = None, *, guided: bool = False,
                 feedback: dict | None = None) -> Turn:

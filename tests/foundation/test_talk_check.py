@@ -17,7 +17,7 @@ class StubCoder:
     def __init__(self, scores: dict[str, float]):
         self.scores = scores
 
-    def code_response(self, text, context=()):
+    def code_response(self, text, context=(), sides=None):
         return ResponseCoding(None)
 
     def code_client(self, text, context=()):
