@@ -84,7 +84,7 @@ def _output_arguments(p: argparse.ArgumentParser, help_text: str) -> None:
     p.add_argument("-o", "--output", metavar="PATH", help=help_text)
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.add_argument("--templates", type=Path, metavar="DIR",
-                   help="look for report templates in DIR first (then DATA_DIR/templates, then the bundled ones)")
+                   help="look for report templates in DIR first, then the bundled ones (templates get plain data only)")
 
 
 # -- shared helpers -----------------------------------------------------------------------------
