@@ -20,7 +20,7 @@ from mitrainer import __version__
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.records import RecordError, check_record, read_json_file
 from mitrainer.scenario.model import Scenario
-from mitrainer.text import clean_text, clean_tree
+from mitrainer.text import clean_name, clean_tree
 
 BUNDLE_FORMAT = "mitrainer-session-bundle"
 BUNDLE_SCHEMA_VERSION = 1
@@ -53,8 +53,8 @@ class Bundle:
         """How the group sees this member: their name, else the file's name."""
         if self.trainee:
             return self.trainee
-        if self.path is not None:
-            return self.path.name.removesuffix(BUNDLE_SUFFIX).removesuffix(".json")
+        if self.path is not None:  # a file name can hold terminal control codes like any content
+            return clean_name(self.path.name.removesuffix(BUNDLE_SUFFIX).removesuffix(".json")) or self.session_id[:8]
         return self.session_id[:8]
 
 
@@ -134,7 +134,7 @@ def parse_bundle(document: object, where: str, path: Path | None = None) -> Bund
                                              for key in ("id", "content_hash")):
         raise BundleError(f"{where}: the bundle's scenario does not match its session record")
     trainee = document.get("trainee", "")
-    return Bundle(record=record, trainee=clean_text(trainee) if isinstance(trainee, str) else "", scenario=scenario,
+    return Bundle(record=record, trainee=clean_name(trainee) if isinstance(trainee, str) else "", scenario=scenario,
                   exported_at=str(document.get("exported_at", "")), app_version=str(document.get("app_version", "")),
                   schema_version=version, checksum=stated, path=path)
 
