@@ -56,6 +56,7 @@ _MD_ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])(?=\s|$)")
 
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def md_escape(value: object) -> Markup:
@@ -264,7 +265,9 @@ def default_filename(record: dict, fmt: str) -> str:
     from mitrainer.export.view import date_of
 
     scenario = record.get("scenario") if isinstance(record.get("scenario"), dict) else {}
-    parts = [date_of(str(record.get("started_at", ""))), safe_name_part(str(scenario.get("id", "")), "scenario"),
+    # started_at comes from the record (maybe another machine's): only a real date is used.
+    day = date_of(str(record.get("started_at", "")))
+    parts = [day if _ISO_DATE.fullmatch(day) else "", safe_name_part(str(scenario.get("id", "")), "scenario"),
              safe_name_part(str(record.get("session_id", ""))[:8])]
     return "-".join(p for p in parts if p) + "." + EXTENSIONS[fmt]
 
