@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "version, a checksum mismatch or a scenario you do not have (same id and content hash) "
                        "stops the import with a message: either every bundle is imported, or none.")
     p.add_argument("bundles", nargs="+", type=Path, metavar="BUNDLE", help="bundle files (.bundle.json)")
-    p.add_argument("--replace", action="store_true", help="overwrite sessions already imported with other contents")
+    p.add_argument("--replace", action="store_true", help="replace sessions imported earlier with other contents (never a session played on this machine)")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("group", help="study-group reports over session bundles",

@@ -176,8 +176,9 @@ def plan_import(bundles: Sequence[Bundle], store, scenarios: ScenarioIndex, *, r
 
     A bundle whose scenario (id and content hash) is not in the library is a problem: the
     session could not be replayed, scored or reviewed here. A session already in the
-    store with the same record is skipped; with a different record it is a problem
-    unless ``replace``.
+    store with the same record is skipped. A different record with the id of a session
+    played on this machine is always a problem (ids are data: a forged bundle can carry
+    any); one with the id of an earlier import is a problem unless ``replace``.
     """
     plan = ImportPlan()
     seen: dict[str, Bundle] = {}
@@ -195,12 +196,16 @@ def plan_import(bundles: Sequence[Bundle], store, scenarios: ScenarioIndex, *, r
             continue
         seen[bundle.session_id] = bundle
         stored = store.load_record(bundle.session_id)
+        if stored is not None and stored == bundle.record:
+            plan.already_there.append(bundle)
+            continue
+        if stored is not None and not store.was_imported(bundle.session_id):
+            plan.problems.append(f"{where}: session {bundle.session_id[:8]} was played on this machine; an "
+                                 f"import never replaces it (a bundle can carry any session id)")
+            continue
         if stored is not None and not replace:
-            if stored == bundle.record:
-                plan.already_there.append(bundle)
-            else:
-                plan.problems.append(f"{where}: session {bundle.session_id[:8]} is already in the database with "
-                                     f"different contents (use --replace to overwrite it)")
+            plan.problems.append(f"{where}: session {bundle.session_id[:8]} was imported earlier with different "
+                                 f"contents (use --replace to replace that import)")
             continue
         plan.to_write.append((bundle, scenario))
     return plan

@@ -71,6 +71,11 @@ MIGRATIONS: list[str] = [
         value  TEXT NOT NULL
     );
     """,
+    # 2: sessions imported from a bundle are marked, so that an import can never replace a
+    # session played on this machine (sessions stored before count as played here).
+    """
+    ALTER TABLE sessions ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -311,9 +316,17 @@ class SessionStore:
         trainee's name rather than this database's.
         """
         with self._writing() as conn:
+            ids = [record["session_id"] for record, _, _ in sessions]
+            played = [row[0] for row in conn.execute(
+                f"SELECT id FROM sessions WHERE imported = 0 AND id IN ({', '.join('?' * len(ids))})", ids)]
+            if played:
+                raise StoreError(f"session {played[0][:8]} was played on this machine: an import never replaces it")
             for record, trainee, score in sessions:
                 turns = record.get("turns", [])
                 self._upsert_header(conn, record, len(turns), score, trainee)
+                # A replaced import takes the new bundle's trainee name, and stays marked as imported.
+                conn.execute("UPDATE sessions SET imported = 1, trainee = ? WHERE id = ?",
+                             (trainee, record["session_id"]))
                 conn.execute("DELETE FROM turns WHERE session_id = ?", (record["session_id"],))
                 conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
                                  [(record["session_id"], int(t["index"]), json.dumps(t, ensure_ascii=False))
@@ -341,6 +354,12 @@ class SessionStore:
             self._upsert_header(conn, record, len(record.get("turns", [])), score)
             conn.execute("DELETE FROM turns WHERE session_id = ? AND idx >= ?",
                          (record["session_id"], len(record.get("turns", []))))
+
+    def was_imported(self, session_id: str) -> bool:
+        """Whether the stored session came from a bundle (False when played here, or not stored)."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT imported FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return bool(row and row[0])
 
     def delete_session(self, session_id: str) -> bool:
         with self._writing() as conn:

@@ -108,7 +108,10 @@ def test_a_genuinely_full_database_is_a_store_error_and_loses_nothing_stored(tmp
                                    "import_sessions"])
 def test_every_write_that_fails_is_a_store_error_with_the_reason(tmp_path, record, write, message):
     store = SessionStore(tmp_path / "sessions.db")
-    store.save_session(record)
+    if write == "import_sessions":  # an import may replace an earlier import, never a session played here
+        store.import_sessions([(record, "Mai", 1.0)])
+    else:
+        store.save_session(record)
     store._conn = RefusingConnection(store._conn, message)
     call = {
         "save_turn": lambda: store.save_turn(record),
