@@ -147,6 +147,9 @@ class SessionStore:
     def __init__(self, path: str | os.PathLike, *, trainee: str | None = None):
         self.path = path if str(path) == ":memory:" else Path(path)
         self._lock = threading.RLock()
+        # Sessions whose last write failed (a full disk, an I/O error): their next save writes
+        # the whole record, so turns that were not saved are never left out.
+        self._unsaved: set[str] = set()
         self._conn = self._open()
         self._trainee = trainee
 
@@ -299,10 +302,20 @@ class SessionStore:
              json.dumps(_header(record), ensure_ascii=False)),
         )
 
+    @contextmanager
+    def _saving(self, session_id: str) -> Iterator[None]:
+        """Remember whether this write of the session failed (see ``_unsaved``)."""
+        try:
+            yield
+        except StoreError:
+            self._unsaved.add(session_id)
+            raise
+        self._unsaved.discard(session_id)
+
     def save_session(self, record: dict, *, score: float | None = None) -> None:
         """Write a whole session record (header and every turn), replacing what was stored."""
         turns = record.get("turns", [])
-        with self._writing() as conn:
+        with self._saving(record["session_id"]), self._writing() as conn:
             self._upsert_header(conn, record, len(turns), score)
             conn.execute("DELETE FROM turns WHERE session_id = ?", (record["session_id"],))
             conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
@@ -336,10 +349,15 @@ class SessionStore:
         """Write the record's last turn and its header (what the trainer calls after each response).
 
         Cheaper than :meth:`save_session`: one turn row, one header row, one transaction.
-        Turns after the last one (left by a rewind that was not saved) are dropped.
+        Turns after the last one (left by a rewind that was not saved) are dropped. After a
+        write of this session failed, the whole record is written instead: the stored
+        session stays a prefix of the played one.
         """
+        if record["session_id"] in self._unsaved:
+            self.save_session(record, score=score)
+            return
         turns = record.get("turns", [])
-        with self._writing() as conn:
+        with self._saving(record["session_id"]), self._writing() as conn:
             self._upsert_header(conn, record, len(turns), score)
             conn.execute("DELETE FROM turns WHERE session_id = ? AND idx >= ?",
                          (record["session_id"], max(len(turns) - 1, 0)))
@@ -350,7 +368,10 @@ class SessionStore:
 
     def rewind(self, record: dict, *, score: float | None = None) -> None:
         """Delete every stored turn past the record's turns (after ``Session.rewind``)."""
-        with self._writing() as conn:
+        if record["session_id"] in self._unsaved:
+            self.save_session(record, score=score)
+            return
+        with self._saving(record["session_id"]), self._writing() as conn:
             self._upsert_header(conn, record, len(record.get("turns", [])), score)
             conn.execute("DELETE FROM turns WHERE session_id = ? AND idx >= ?",
                          (record["session_id"], len(record.get("turns", []))))
