@@ -59,6 +59,23 @@ _TURN = re.compile(r"(?<=[.?!;])\s+|\s+-+\s+|,?\s+(?=(?:but|though|although|even
                    r"except|still|whereas|on the other hand)\b)|,\s*(?:though|however)\b[,.]?")
 
 
+# Where a double-sided reflection joins its two sides ("…, and at the same time you…").
+_JOIN = re.compile(r"(?<=[.?!;])\s+|,\s+(?=(?:and|but|yet|while|although|though|whereas|even though|at the same time)\b)|"
+                   r"\s+(?=(?:and at the same time|and yet|but at the same time|while at the same time)\b)")
+
+
+def last_side(text: str) -> str:
+    """The part a response ends on: after the last sentence end or the join of a double-sided reflection."""
+    parts = [p.strip(" ,.;") for p in _JOIN.split(normalize(text)) if p and p.strip(" ,.;")]
+    return parts[-1] if parts else normalize(text)
+
+
+def first_side(text: str) -> str:
+    """The part a response starts with (the first side of a double-sided reflection)."""
+    parts = [p.strip(" ,.;") for p in _JOIN.split(normalize(text)) if p and p.strip(" ,.;")]
+    return parts[0] if parts else normalize(text)
+
+
 def clauses(text: str) -> list[str]:
     """The parts of a line between its turns ("I want to stop. But it's my only break" → 2)."""
     parts = [p.strip(" ,.;") for p in _TURN.split(normalize(text)) if p and p.strip(" ,.;")]
@@ -179,7 +196,7 @@ def side_of(p: np.ndarray) -> float:
 DENSE = ("toward", "toward_end", "best_part", "end_side", "whole_side", "most_change_part", "most_sustain_part",
          "match", "match_end", "question", "reflection", "input", "other", "toward_x_reflection",
          "end_x_reflection", "whole_x_question", "toward_x_question", "client_side", "client_x_question",
-         "sides_marked", "two_clauses")
+         "sides_marked", "two_clauses", "start_side", "toward_start", "end_minus_start")
 
 
 def dense_features(side: SparseLinear, text: str, client: str, sides: ClientSides | None,
@@ -196,27 +213,31 @@ def dense_features(side: SparseLinear, text: str, client: str, sides: ClientSide
         parts = [(p, v) for p, v in ((sides.change, 1.0), (sides.sustain, -1.0)) if p.strip()]
     else:
         parts = [(p, side_of(side.probs(*ngram_features(p, side.bits)))) for p in clauses(client)[:MAX_CLAUSES]]
-    response_parts = clauses(text)
-    mine, end = stems(text), stems(response_parts[-1])
+    ending = last_side(text)
+    opening = first_side(text)
+    mine, end, start = stems(text), stems(ending), stems(opening)
     shared = [overlap(mine, stems(p)) for p, _ in parts]
     shared_end = [overlap(end, stems(p)) for p, _ in parts]
+    shared_start = [overlap(start, stems(p)) for p, _ in parts]
     values = [v for _, v in parts]
 
     def toward(weights: list[float]) -> float:
         total = sum(weights)
         return sum(w * v for w, v in zip(weights, values, strict=True)) / total if total > 0 else 0.0
 
-    t, t_end = toward(shared), toward(shared_end)
+    t, t_end, t_start = toward(shared), toward(shared_end), toward(shared_start)
     best = values[int(np.argmax(shared))] if parts and max(shared) > 0 else 0.0
-    end_side = side_of(side.probs(*ngram_features(mirror(response_parts[-1]), side.bits)))
-    whole = side_of(side.probs(*ngram_features(mirror(text), side.bits))) if len(response_parts) > 1 else end_side
+    two_sided = ending != normalize(text).strip(" ,.;")
+    end_side = side_of(side.probs(*ngram_features(mirror(ending), side.bits)))
+    whole = side_of(side.probs(*ngram_features(mirror(text), side.bits))) if two_sided else end_side
+    start_side = side_of(side.probs(*ngram_features(mirror(opening), side.bits))) if two_sided else end_side
     client_side = side_of(side.probs(*ngram_features(client, side.bits))) if client else 0.0
     q, r = family.get("question", 0.0), family.get("reflection", 0.0)
     return np.array([
         t, t_end, best, end_side, whole, max(values, default=0.0), min(values, default=0.0),
         max(shared, default=0.0), max(shared_end, default=0.0), q, r, family.get("therapist_input", 0.0),
         family.get("other", 0.0), t * r, end_side * r, whole * q, t * q, client_side, client_side * q,
-        float(bool(sides)), float(len(response_parts) > 1),
+        float(bool(sides)), float(two_sided), start_side, t_start, end_side - start_side,
     ])
 
 
