@@ -84,8 +84,17 @@ def _stats(seconds: list[float]) -> tuple[float, float, float]:
     return statistics.median(ms), ms[int(0.99 * (len(ms) - 1))], ms[-1]
 
 
+def _timed(fn, wall: list[float], cpu: list[float]) -> None:
+    """Run ``fn``, adding its wall-clock and its process CPU time (every thread) to the lists."""
+    t, c = time.perf_counter(), time.process_time()
+    fn()
+    wall.append(time.perf_counter() - t)
+    cpu.append(time.process_time() - c)
+
+
 def latency(coder, n: int, seed: int = 1) -> dict[str, tuple[float, float, float]]:
-    """p50, p99 and max milliseconds per response, per direction judgement and per client line."""
+    """Per response, per direction judgement and per client line: wall-clock p50, p99 and max
+    milliseconds, then CPU-time p50 and p99 (what the work costs, whatever else runs)."""
     from mitrainer.codes import Speaker
     from mitrainer.coding.base import Utterance
 
@@ -97,23 +106,19 @@ def latency(coder, n: int, seed: int = 1) -> dict[str, tuple[float, float, float
         conversations.append((ctx, rng.choice(RESPONSES), rng.choice(CLIENT_LINES)))
     # Each kind in its own loop, as the app codes them (a response at a time while the
     # trainee waits; client lines in a batch), so neither evicts the other's caches.
-    times: dict[str, list[float]] = {"response": [], "direction": [], "client line": []}
+    kinds = ("response", "direction", "client line")
+    wall: dict[str, list[float]] = {k: [] for k in kinds}
+    cpu: dict[str, list[float]] = {k: [] for k in kinds}
     judge = getattr(coder, "direction", None)
     for ctx, response, _ in conversations:
-        t = time.perf_counter()
-        coder.code_response(response, ctx)
-        times["response"].append(time.perf_counter() - t)
+        _timed(lambda: coder.code_response(response, ctx), wall["response"], cpu["response"])  # noqa: B023
         if judge is not None:
             # The judge alone (the family probabilities the coder hands it change no cost).
-            t = time.perf_counter()
-            judge.judge(response, ctx, None, {})
-            times["direction"].append(time.perf_counter() - t)
+            _timed(lambda: judge.judge(response, ctx, None, {}), wall["direction"], cpu["direction"])  # noqa: B023
     for ctx, response, client in conversations:
         context = [*ctx, Utterance(Speaker.COUNSELLOR, response)]
-        t = time.perf_counter()
-        coder.code_client(client, context)
-        times["client line"].append(time.perf_counter() - t)
-    return {kind: _stats(values) for kind, values in times.items() if values}
+        _timed(lambda: coder.code_client(client, context), wall["client line"], cpu["client line"])  # noqa: B023
+    return {kind: (*_stats(wall[kind]), *_stats(cpu[kind])[:2]) for kind in kinds if wall[kind]}
 
 
 def child(coder_name: str, n: int) -> int:
@@ -176,7 +181,10 @@ def main() -> int:
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"python {sys.version.split()[0]}, {cores} cores, no pinning, {args.n} utterances per run\n")
-    print(f"{'coder':<12}{'threads':<18}{'beside it':<11}{'line':<12}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average before the runs: {load:.1f}")
+    print(f"{'coder':<12}{'threads':<18}{'beside it':<11}{'line':<12}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+          f"{'cpu p50':>9}{'cpu p99':>9}")
     runs = [("rule-based", True), ("trained", True), ("trained", False)]
     for coder_name, app_threads in runs:
         for busy in (False, True):
@@ -186,10 +194,12 @@ def main() -> int:
             else:
                 result = run_child(coder_name, args.n, app_threads)
             label = ("app (" if app_threads else "numpy default (") + result["threads"] + ")"
-            for i, (kind, (p50, p99, worst)) in enumerate(result["latency"].items()):
-                head = f"{coder_name:<12}{label:<18}{('busy core' if busy else 'quiet'):<11}" if i == 0 else " " * 41
-                print(f"{head}{kind:<12}{p50:>9.2f}{p99:>9.2f}{worst:>9.2f}")
-    print("\n'direction' is the direction judge alone (included in 'response').")
+            for i, (kind, (p50, p99, worst, cpu50, cpu99)) in enumerate(result["latency"].items()):
+                head = f"{coder_name:<12}{label:<18}{('busy core' if busy else 'as is'):<11}" if i == 0 else " " * 41
+                print(f"{head}{kind:<12}{p50:>9.2f}{p99:>9.2f}{worst:>9.2f}{cpu50:>9.2f}{cpu99:>9.2f}")
+    print("\n'direction' is the direction judge alone (included in 'response'). 'as is': the machine as it is "
+          "(other programs included); 'busy core': one more process spinning. cpu: the process's CPU time "
+          "(all its threads) per utterance.")
     print("\ncold load (fresh interpreter; with / without the numpy import):")
     for name, module, cls in (("rule-based", "rules", "RuleBasedCoder"), ("trained", "model", "TrainedCoder")):
         total, own = cold_load(module, cls)

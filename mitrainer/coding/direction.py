@@ -196,7 +196,7 @@ def side_of(p: np.ndarray) -> float:
 DENSE = ("toward", "toward_end", "best_part", "end_side", "whole_side", "most_change_part", "most_sustain_part",
          "match", "match_end", "question", "reflection", "input", "other", "toward_x_reflection",
          "end_x_reflection", "whole_x_question", "toward_x_question", "client_side", "client_x_question",
-         "sides_marked", "two_clauses", "start_side", "toward_start", "end_minus_start")
+         "two_clauses", "start_side", "toward_start", "end_minus_start")
 
 
 def dense_features(side: SparseLinear, text: str, client: str, sides: ClientSides | None,
@@ -237,7 +237,7 @@ def dense_features(side: SparseLinear, text: str, client: str, sides: ClientSide
         t, t_end, best, end_side, whole, max(values, default=0.0), min(values, default=0.0),
         max(shared, default=0.0), max(shared_end, default=0.0), q, r, family.get("therapist_input", 0.0),
         family.get("other", 0.0), t * r, end_side * r, whole * q, t * q, client_side, client_side * q,
-        float(bool(sides)), float(two_sided), start_side, t_start, end_side - start_side,
+        float(two_sided), start_side, t_start, end_side - start_side,
     ])
 
 
