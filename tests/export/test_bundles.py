@@ -49,7 +49,7 @@ def store(tmp_path) -> SessionStore:
 def test_round_trip(record, tmp_path):
     document = make_bundle(record, trainee="Mai", exported_at="2026-03-03T10:00:00+00:00")
     assert document["schema_version"] == BUNDLE_SCHEMA_VERSION
-    assert document["scenario"]["content_hash"] == record["scenario"]["content_hash"]
+    assert document["scenario"]["content_hash"] == record.scenario.content_hash
     assert document["checksum"].startswith("sha256:") and len(document["checksum"]) == 71
     bundle = read_bundle(write(tmp_path / "mai.bundle.json", document))
     assert bundle.record == record and bundle.trainee == "Mai" and bundle.name == "Mai"
@@ -103,9 +103,9 @@ def test_import_writes_every_bundle_with_its_trainee(record, scenario, tmp_path,
              write(tmp_path / "b.bundle.json", make_bundle(other, trainee=""))]
     plan = import_bundles(paths, store, library)
     assert len(plan.to_write) == 2
-    assert store.load_record(record["session_id"]) == record
+    assert store.load_record(record.session_id) == record
     names = {s.id: s.trainee for s in store.list_sessions(limit=None)}
-    assert names == {record["session_id"]: "Mai", other["session_id"]: "b"}
+    assert names == {record.session_id: "Mai", other.session_id: "b"}
     # Importing again changes nothing.
     again = import_bundles(paths, store, library)
     assert not again.to_write and len(again.already_there) == 2
@@ -130,13 +130,12 @@ def test_one_bad_bundle_imports_nothing(record, scenario, tmp_path, store, libra
 
 def test_conflicting_session_needs_replace(record, tmp_path, store, library):
     import_bundles([write(tmp_path / "a.bundle.json", make_bundle(record, trainee="Mai"))], store, library)
-    changed = json.loads(json.dumps(record))
-    changed["reflections"] = {"went_well": "changed my mind"}
+    changed = record.model_copy(update={"reflections": {"went_well": "changed my mind"}})
     path = write(tmp_path / "b.bundle.json", make_bundle(changed, trainee="Mai"))
     with pytest.raises(BundleError, match="already in the database with different contents"):
         import_bundles([path], store, library)
     import_bundles([path], store, library, replace=True)
-    assert store.load_record(record["session_id"])["reflections"] == {"went_well": "changed my mind"}
+    assert store.load_record(record.session_id).reflections == {"went_well": "changed my mind"}
 
 
 def test_import_is_one_transaction(record, scenario, tmp_path, store, library, monkeypatch):
@@ -146,7 +145,7 @@ def test_import_is_one_transaction(record, scenario, tmp_path, store, library, m
     real = SessionStore._upsert_header
 
     def failing(self, conn, rec, *args, **kwargs):
-        calls.append(rec["session_id"])
+        calls.append(rec.session_id)
         if len(calls) == 2:
             raise OSError("disk full")
         return real(self, conn, rec, *args, **kwargs)
@@ -155,12 +154,12 @@ def test_import_is_one_transaction(record, scenario, tmp_path, store, library, m
     with pytest.raises(OSError):
         import_bundles(paths, store, library)
     monkeypatch.setattr(SessionStore, "_upsert_header", real)
-    assert store.count_sessions() == 0 and store.load_record(record["session_id"]) is None
+    assert store.count_sessions() == 0 and store.load_record(record.session_id) is None
 
 
 def test_cli_bundle_export_and_import(record, tmp_path, data_dir, capsys):
     source = tmp_path / "session.json"
-    source.write_text(json.dumps(record), encoding="utf-8")
+    source.write_text(json.dumps(record.to_json()), encoding="utf-8")
     bundle = tmp_path / "mai.bundle.json"
     db = tmp_path / "db.sqlite"
     assert main(["export", str(source), "--format", "bundle", "--name", "Mai", "-o", str(bundle)]) == 0
@@ -168,7 +167,7 @@ def test_cli_bundle_export_and_import(record, tmp_path, data_dir, capsys):
     assert main(["--db", str(db), "--scenarios", str(SCENARIOS), "import", str(bundle)]) == 0
     assert "1 imported" in capsys.readouterr().out
     # Exported again from the database, the log keeps the member's name, not the importer's.
-    assert main(["--db", str(db), "--scenarios", str(SCENARIOS), "export", record["session_id"][:6], "-o", "-"]) == 0
+    assert main(["--db", str(db), "--scenarios", str(SCENARIOS), "export", record.session_id[:6], "-o", "-"]) == 0
     assert "| Trainee | Mai |" in capsys.readouterr().out
     bad = tmp_path / "bad.bundle.json"
     bad.write_text(bundle.read_text(encoding="utf-8").replace("Mai", "Mal"), encoding="utf-8")
