@@ -9,7 +9,6 @@ rule-based coder's cues and the MITI coding rules on top. Inference needs numpy 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -120,7 +119,7 @@ class TrainedCoder:
         coding = apply_miti_rules(merged, text, probs)
         if self.direction is None:
             return coding
-        return replace(coding, direction=self.direction.judge(text, context, sides, probs["family"]))
+        return coding.model_copy(update={"direction": self.direction.judge(text, context, sides, probs["family"])})
 
     def sentence_codes(self, text: str, context: Sequence[Utterance]) -> dict[SkillCode, float]:
         """Codes that single sentences of a volley carry on their own.
