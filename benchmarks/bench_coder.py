@@ -3,7 +3,7 @@
     python benchmarks/bench_coder.py [--n 1000]
 
 Each measurement runs in a fresh interpreter started the way the ``mitrainer`` command
-starts (its thread setting made before numpy loads, mitrainer/coding/threads.py), with no
+starts (its thread setting made before numpy loads, mitrainer/threads.py), with no
 pinning to a core, twice: on the machine as it is, and with one busy core beside it (a
 second process spinning). For comparison the same runs are made with numpy's default
 threads (one per core), the configuration the app had before it set its own. Reported:
@@ -155,7 +155,7 @@ class BusyCore:
 
 def run_child(coder_name: str, n: int, app_threads: bool) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    from mitrainer.coding.threads import BLAS_THREAD_VARIABLES
+    from mitrainer.threads import BLAS_THREAD_VARIABLES
 
     for name in BLAS_THREAD_VARIABLES:
         env.pop(name, None)

@@ -8,7 +8,8 @@ default threads and about 5 ms with one (docs/coder.md, "Threads"). The app ther
 runs its arithmetic on one thread. The BLAS libraries read these variables once, when
 numpy is first imported, so :func:`limit_blas_threads` runs at the start of the
 ``mitrainer`` command, before anything imports numpy. A variable the user has set is
-left as it is.
+left as it is. The module sits outside ``mitrainer.coding`` so that importing it loads
+nothing else (``mitrainer --help`` stays light).
 """
 
 from __future__ import annotations
