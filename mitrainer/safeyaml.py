@@ -43,6 +43,11 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 2_000_000
 MAX_ALIAS_EXPANSION = 100_000
+# Numbers in mitrainer files (docs/scenario-format.md, "Numbers"): integers that JSON and a
+# float hold exactly, decimals of at most 15 digits before the point, nothing infinite. A
+# 5 000-digit hex title or a default of 1e308 passed before and broke later commands.
+MAX_INTEGER = 2**53 - 1
+MAX_DECIMAL = 1e15
 
 PathKey = tuple[str | int, ...]
 
@@ -170,6 +175,16 @@ class _TooDeep(_Refused):
                          "flatten the structure")
 
 
+class _TooBig(_Refused):
+    """A number beyond :data:`MAX_INTEGER` / :data:`MAX_DECIMAL`, or infinite."""
+
+    def __init__(self, value: str, mark: Any):
+        shown = value if len(value) <= 24 else f"{value[:20]}… ({len(value)} characters)"
+        super().__init__("Y016", f"the number {shown} is out of range: mitrainer numbers are whole numbers up to "
+                         f"{MAX_INTEGER:,} or decimals up to {MAX_DECIMAL:,.0f}, positive or negative, and finite",
+                         mark, "use a smaller number, or put it in quotes if it is meant as text")
+
+
 def _flow_too_deep(text: str, mark: Any) -> Any | None:
     """Where flow nesting (``[`` and ``{``) first passes MAX_DEPTH before *mark*, if it does.
 
@@ -216,7 +231,7 @@ def _resolve_tagged(event: yaml.ScalarEvent) -> Any:
     if tag == "tag:yaml.org,2002:str" or tag == "!":
         return value
     if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-        number = _number(value)
+        number = _number(value, event.start_mark)
         return value if number is None else number
     if tag == "tag:yaml.org,2002:bool":
         return value.lower() == "true"
@@ -241,17 +256,34 @@ _PLAIN_WORDS: dict[str, Any] = {"": None, "~": None, **dict.fromkeys(_all_cases(
                                 **dict.fromkeys(_all_cases("true"), True), **dict.fromkeys(_all_cases("false"), False)}
 
 
-def _number(value: str) -> int | float | None:
+def number_in_range(value: int | float) -> bool:
+    """Whether a number is within mitrainer's limits (:data:`MAX_INTEGER`, :data:`MAX_DECIMAL`, finite)."""
+    if isinstance(value, int):
+        return -MAX_INTEGER <= value <= MAX_INTEGER
+    return -MAX_DECIMAL <= value <= MAX_DECIMAL  # False for infinities and NaN
+
+
+def _number(value: str, mark: Any = None) -> int | float | None:
+    """The number a plain scalar spells (None: it is text); one beyond the limits is refused (Y016)."""
+    number: int | float | None
     if _INT.match(value):
+        # Python refuses decimal integers of more than 4 300 digits (ValueError); hex has no limit.
+        digits = len(value.lstrip("+-"))
         try:
-            return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+            number = int(value, 0) if value[:2] in ("0o", "0x") else int(value) if digits <= 100 else None
         except ValueError:
-            return None
-    if _FLOAT.match(value) and any(ch.isdigit() for ch in value):
-        return float(value)
-    if value.lower() in _SPECIAL_FLOAT:
-        return _SPECIAL_FLOAT[value.lower()]
-    return None
+            number = None
+        if number is None:
+            raise _TooBig(value, mark)
+    elif _FLOAT.match(value) and any(ch.isdigit() for ch in value):
+        number = float(value)
+    elif value.lower() in _SPECIAL_FLOAT:
+        number = _SPECIAL_FLOAT[value.lower()]
+    else:
+        return None
+    if not number_in_range(number):
+        raise _TooBig(value, mark)
+    return number
 
 
 def _plain_key(value: Any, mark: Any) -> str | int:
@@ -328,7 +360,7 @@ class _Composer:
                         if value in plain_words:
                             value = plain_words[value]
                         elif value[0] in number_start:
-                            number = _number(value)
+                            number = _number(value, event.start_mark)
                             if number is not None:
                                 value = number
                     # quoted or block scalar: always text
