@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# The longest response the trainer takes (the scenario format allows lines of the same
+# length); imported sessions are held to it too.
+MAX_RESPONSE_CHARS = 20_000
+
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi embedding/override/
 # isolate characters that can make text read differently from how it is stored.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

@@ -75,7 +75,8 @@ def check_record(record: object, where: str) -> dict:
     if not isinstance(scenario, dict) or not isinstance(scenario.get("id"), str) or not scenario["id"]:
         raise RecordError(f"{where}: the session record does not say which scenario it was played on")
     seed = record.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool):
+    # The database keeps seeds as 64-bit integers: a larger one is damage, not an internal error.
+    if not isinstance(seed, int) or isinstance(seed, bool) or not -(2**63) <= seed < 2**63:
         raise RecordError(f"{where}: the session record's seed is damaged")
     turns = record.get("turns")
     if not isinstance(turns, list):
