@@ -16,7 +16,9 @@ It never raises for a problem in the file: problems come back as diagnostics.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator, KeysView
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from typing import Any
 import yaml
 
 from mitrainer.errors import Diagnostic, Position, Severity
+from mitrainer.text import wide_encoding
 
 try:  # libyaml's parser is much faster; the pure-Python one is the fallback.
     from yaml.cyaml import CParser as _Parser
@@ -444,11 +447,15 @@ class _Composer:
 
 def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     """Decode file bytes as UTF-8 (a BOM is accepted; UTF-16 with a BOM too)."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    wide = wide_encoding(raw)
+    if wide == "UTF-16" and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16"), []
         except UnicodeDecodeError:
             pass
+    if wide is not None:  # UTF-32, or UTF-16 without a byte-order mark: say so, not "binary"
+        return None, [Diagnostic("Y011", Severity.ERROR, f"the file is {wide} text; mitrainer reads UTF-8", file,
+                                 Position(1, 1), "save it as UTF-8 in your editor")]
     if b"\x00" in raw[:8192]:
         return None, [Diagnostic("Y010", Severity.ERROR, "this is not a text file (it contains NUL bytes)", file,
                                  Position(1, 1), "save the file as plain UTF-8 text")]
@@ -503,11 +510,16 @@ def load_file(path: Path | str, display: str | None = None, max_bytes: int = MAX
     try:
         if path.is_dir():
             return refuse("Y012", "this is a folder, not a file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            return refuse("Y013", f"the file is {size / 1e6:.1f} MB; mitrainer reads at most "
-                          f"{max_bytes / 1e6:.0f} MB", "split it into several files")
-        with path.open("rb") as handle:
+        # O_NONBLOCK: opening a FIFO (named pipe) would otherwise wait for a writer forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return refuse("Y012", "this is not a regular file (a pipe, a device or a socket)",
+                              "give the path of a .yaml file")
+            if info.st_size > max_bytes:
+                return refuse("Y013", f"the file is {info.st_size / 1e6:.1f} MB; mitrainer reads at most "
+                              f"{max_bytes / 1e6:.0f} MB", "split it into several files")
             raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
         return refuse("Y014", "file not found")

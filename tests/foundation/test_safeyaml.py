@@ -371,10 +371,12 @@ def test_y015_permission_error_on_open(tmp_path, monkeypatch):
     path = tmp_path / "s.yaml"
     path.write_text("a: 1\n")
 
-    def refuse(self, *args, **kwargs):
+    import mitrainer.safeyaml as safeyaml
+
+    def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(type(path), "open", refuse)
+    monkeypatch.setattr(safeyaml.os, "open", refuse)
     d = single(load_file(path), "Y015")
     assert "permission" in d.message
 
