@@ -88,7 +88,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             out.print(f"[bold magenta]{escape(scenario.persona.name)}:[/] {escape(line.text)}"
                       + (f" [italic dim]({escape(line.cue)})[/]" if line.cue else ""))
             out.print(f"\n[bold green]Ending: {escape(ending.title or ending.outcome)}[/] [dim]({ending.outcome})[/]")
-            out.print(escape(ending.debrief))
+            out.print(escape(session.debrief))
         else:
             out.print(f"[yellow]The session has not ended: {len(session.turns)} response(s) given, the client's "
                       f"next line is at node '{session.node_id}'.[/]")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,11 +18,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from mitrainer import __version__
-from mitrainer.codes import Speaker, Subtype, TalkType
+from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import Coder, ResponseCoding, Utterance
 from mitrainer.errors import MitrainerError
 from mitrainer.scenario import conditions
 from mitrainer.scenario.model import Branch, Ending, Node, Scenario, When
+from mitrainer.text import has_diacritics, without_diacritics
 
 RECORD_SCHEMA_VERSION = 1
 
@@ -124,7 +126,7 @@ def compiled_condition(text: str) -> conditions.Expr:
 
 @lru_cache(maxsize=4096)
 def _keyword_pattern(keyword: str) -> re.Pattern[str]:
-    escaped = re.escape(keyword.strip())
+    escaped = re.escape(unicodedata.normalize("NFC", keyword.strip()))
     # Word boundaries for alphabetic scripts; scripts written without spaces (Chinese,
     # Japanese) match anywhere in the text.
     if any("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in keyword):
@@ -133,7 +135,16 @@ def _keyword_pattern(keyword: str) -> re.Pattern[str]:
 
 
 def keyword_hit(text: str, keywords: Sequence[str]) -> bool:
-    return any(_keyword_pattern(k).search(text) for k in keywords)
+    """Whether ``text`` contains any of ``keywords`` (case-insensitive, whole words outside CJK).
+
+    Text and keywords are compared in NFC, so decomposed input matches. A response typed
+    with no diacritics at all ("can cuoc", as Vietnamese is often typed on phones) matches
+    a keyword written with them ("căn cước"); a response that has diacritics must match them.
+    """
+    text = unicodedata.normalize("NFC", text)
+    plain = not has_diacritics(text)
+    return any(_keyword_pattern(k).search(text) or (plain and _keyword_pattern(without_diacritics(k)).search(text))
+               for k in keywords)
 
 
 @dataclass
@@ -255,11 +266,31 @@ class Session:
             return False
         if when.direction is not None and coding.direction is not when.direction:
             return False
-        if when.if_ is not None:
-            functions = {"visits": self.visits, "turn": lambda: len(self.turns)}
-            if not conditions.evaluate(compiled_condition(when.if_), self._state.variables, functions):
-                return False
+        if when.if_ is not None and not self._holds(when.if_):
+            return False
         return True
+
+    def _holds(self, condition: str) -> bool:
+        return bool(conditions.evaluate(compiled_condition(condition), self._state.variables, self._functions()))
+
+    def _functions(self) -> dict[str, Callable[..., conditions.Value]]:
+        def used(code: str) -> int:
+            skill = SkillCode.parse(code)
+            return sum(1 for turn in self.turns if skill is not None and turn.coding.has(skill))
+
+        def towards(direction: str) -> int:
+            return sum(1 for turn in self.turns if turn.coding.direction is not None
+                       and turn.coding.direction.value == direction)
+
+        return {"visits": self.visits, "turn": lambda: len(self.turns), "used": used, "towards": towards}
+
+    @property
+    def debrief(self) -> str:
+        """The ending's debrief for this session: the first variant whose condition holds, else the default."""
+        ending = self.ending
+        if ending is None:
+            return ""
+        return next((v.debrief for v in ending.debriefs if self._holds(v.if_)), ending.debrief)
 
     def _apply(self, branch: Branch) -> dict:
         variables = dict(self._state.variables)
@@ -300,7 +331,7 @@ class Session:
             "current": self.current_line.to_json(),
             "variables": self.variables,
             "ending": None if ending is None else {
-                "node": self.node_id, "outcome": ending.outcome, "title": ending.title, "debrief": ending.debrief,
+                "node": self.node_id, "outcome": ending.outcome, "title": ending.title, "debrief": self.debrief,
             },
             "reflections": dict(self.reflections),
         }

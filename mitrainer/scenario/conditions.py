@@ -18,7 +18,10 @@ Grammar (parsed here by hand, never ``eval``-ed)::
 
 Names are declared scenario variables. Functions: ``visits(node)`` — how many times the
 client has said that node's line this session (the current node included); ``turn()`` — the
-number of trainee responses so far. Errors are :class:`ConditionError` with a column.
+number of trainee responses so far; ``used(code)`` — how many responses so far were given that
+skill code (``used("confront") > 0``); ``towards(direction)`` — how many responses so far
+strengthened that side of the client's ambivalence (``towards("sustain") > towards("change")``).
+Errors are :class:`ConditionError` with a column.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from mitrainer.safeyaml import MAX_DECIMAL, MAX_INTEGER, number_in_range
 
 Value = int | float | bool | str
 
-FUNCTIONS: dict[str, int] = {"visits": 1, "turn": 0}
+FUNCTIONS: dict[str, int] = {"visits": 1, "turn": 0, "used": 1, "towards": 1}
 
 # Limits that keep parsing and evaluation (both recursive) far from Python's recursion
 # limit whatever a file holds; real conditions stay well inside them.

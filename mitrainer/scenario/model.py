@@ -127,10 +127,22 @@ class Exemplar(_Model):
         default=None, description="the side of the client's ambivalence this response strengthens (checked by the validator)")
 
 
+class DebriefVariant(_Model):
+    """A debrief for the trainees whose session meets a condition (``used("confront") > 0``)."""
+
+    if_: Condition = Field(alias="if", description="a condition on what the trainee did (used(), towards(), variables)")
+    debrief: Text
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, coerce_numbers_to_str=True)
+
+
 class Ending(_Model):
     outcome: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
     title: Plain = ""
     debrief: Text
+    debriefs: list[DebriefVariant] = Field(
+        default_factory=list,
+        description="debriefs for sessions that meet a condition; the first that holds replaces 'debrief'")
 
 
 class Sides(_Model):

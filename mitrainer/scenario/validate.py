@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 
-from mitrainer.codes import SkillCode
+from mitrainer.codes import Direction, SkillCode
 from mitrainer.errors import Diagnostic, Severity, did_you_mean
 from mitrainer.safeyaml import PathKey, PositionMap
 from mitrainer.scenario import conditions
@@ -114,6 +114,13 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
             if responses:
                 error(ENDING_WITH_RESPONSES, f"node '{nid}' is an ending but has responses", base + ("responses",),
                       "an ending closes the session; remove 'responses' or 'ending'", key=True)
+            for i, variant in enumerate(node.ending.debriefs):
+                if variant.if_ not in conditions_seen:
+                    conditions_seen[variant.if_] = _condition_problems(variant.if_, variables, nodes)
+                names, problems = conditions_seen[variant.if_]
+                read.update(names)
+                for code, message, hint, column in problems:
+                    error(code, message, base + ("ending", "debriefs", i, "if"), hint, column_offset=column - 1)
         else:
             if not node.exemplars:
                 warn(NO_EXEMPLARS, f"node '{nid}' has no exemplars", base + ("client",),
@@ -216,7 +223,8 @@ def _condition_problems(text: str, variables: Mapping[str, object], nodes: Mappi
     for call in conditions.calls_in(expr):
         if call.name not in conditions.FUNCTIONS:
             problems.append((UNKNOWN_FUNCTION, f"unknown function '{call.name}()'",
-                             did_you_mean(call.name, conditions.FUNCTIONS) or "available: visits(node), turn()",
+                             did_you_mean(call.name, conditions.FUNCTIONS)
+                             or "available: visits(node), turn(), used(code), towards(direction)",
                              call.column))
             continue
         if len(call.args) != conditions.FUNCTIONS[call.name]:
@@ -225,6 +233,12 @@ def _condition_problems(text: str, variables: Mapping[str, object], nodes: Mappi
         if call.name == "visits" and call.args and str(call.args[0].value) not in nodes:
             problems.append((UNKNOWN_NODE_IN_CONDITION, f"visits() names no node '{call.args[0].value}'",
                              did_you_mean(str(call.args[0].value), nodes), call.column))
+        if call.name == "used" and call.args and SkillCode.parse(str(call.args[0].value)) is None:
+            problems.append((BAD_CONDITION, f"used() names no skill code '{call.args[0].value}'",
+                             did_you_mean(str(call.args[0].value), [c.value for c in SkillCode]), call.column))
+        if call.name == "towards" and call.args and str(call.args[0].value) not in {d.value for d in Direction}:
+            problems.append((BAD_CONDITION, f"towards() takes change, sustain or neutral, not '{call.args[0].value}'",
+                             "", call.column))
     return read, problems
 
 

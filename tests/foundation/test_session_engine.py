@@ -117,6 +117,20 @@ def test_keywords(text, hit):
     assert keyword_hit(text, ["drink", "cut down", "喝酒"]) is hit
 
 
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        ("Chị đã đi làm căn cước chưa?", True),
+        ("Chi da di lam can cuoc chua?", True),  # typed without diacritics, as on a phone
+        ("Chị đã đi làm ca\u0306n cu\u031bo\u031b\u0301c chưa?", True),  # decomposed (NFD) input
+        ("Chị đã đi làm cân cược chưa?", False),  # other diacritics: other words
+        ("Chi da di lam can cuocc", False),
+    ],
+)
+def test_vietnamese_keywords_match_with_or_without_diacritics(text, hit):
+    assert keyword_hit(text, ["căn cước"]) is hit
+
+
 def test_chinese_keyword_branch(scenario):
     session = new(scenario)
     turn = session.respond("你每天都喝酒吗", OTHER)
@@ -427,3 +441,58 @@ def test_playtests_reach_branches_that_ask_for_a_direction():
     loaded = parse_scenario(DIRECTION_YAML)
     report = playtest(loaded.scenario, walks=60, seed=1)
     assert report.endings_missed == [] and report.branches_missed == []
+
+
+DEBRIEF_YAML = DIRECTION_YAML.replace(
+    "  digs_in: {client: Exactly., ending: {outcome: stuck, debrief: Stuck.}}",
+    """  digs_in:
+    client: Exactly.
+    ending:
+      outcome: stuck
+      debrief: Stuck.
+      debriefs:
+        - {if: 'used("confront") > 0', debrief: Arguing made him dig in.}
+        - {if: 'towards("sustain") > 0', debrief: You reflected the side that keeps him smoking.}""")
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    (SkillCode.CONFRONT, "Arguing made him dig in."),
+    (SkillCode.COMPLEX_REFLECTION, "You reflected the side that keeps him smoking."),
+])
+def test_an_ending_debrief_follows_what_the_trainee_did(code, expected):
+    from mitrainer.codes import Direction
+
+    loaded = parse_scenario(DEBRIEF_YAML)
+    assert loaded.ok, [str(d) for d in loaded.diagnostics]
+    session = Session(loaded.scenario, clock=TickingClock())
+    coding = ResponseCoding.manual(SkillCode.COMPLEX_REFLECTION, code, direction=Direction.SUSTAIN)
+    session.respond("You can't see yourself stopping.", coding)
+    assert session.finished and session.debrief == expected
+    assert session.record()["ending"]["debrief"] == session.debrief
+
+
+def test_a_debrief_variant_that_holds_for_no_one_leaves_the_default():
+    from mitrainer.codes import Direction
+
+    loaded = parse_scenario(DEBRIEF_YAML)
+    session = Session(loaded.scenario, clock=TickingClock())
+    session.respond("x", ResponseCoding.manual(SkillCode.COMPLEX_REFLECTION, direction=Direction.SUSTAIN))
+    # One sustain-side reflection and no confront: the second variant, not the first.
+    assert session.debrief == "You reflected the side that keeps him smoking."
+    session.rewind()
+    session.respond("x", ResponseCoding.manual(SkillCode.COMPLEX_REFLECTION, direction=Direction.CHANGE))
+    assert session.debrief == "Good."
+
+
+@pytest.mark.parametrize(("condition", "fragment"), [
+    ('used("confrontation") > 0', "used() names no skill code 'confrontation'"),
+    ('towards("forwards") > 0', "towards() takes change, sustain or neutral"),
+    ('visit("mixed") > 0', "unknown function 'visit()'"),
+])
+def test_debrief_conditions_are_checked_like_branch_conditions(condition, fragment):
+    loaded = parse_scenario(DEBRIEF_YAML.replace('used("confront") > 0', condition))
+    assert not loaded.ok
+    problem = next(d for d in loaded.diagnostics if d.is_error)
+    assert fragment in problem.message
+    assert problem.position.line == DEBRIEF_YAML.splitlines().index(
+        """        - {if: 'used("confront") > 0', debrief: Arguing made him dig in.}""") + 1

@@ -131,7 +131,7 @@ class SummaryScreen(TrainerScreen):
         if ending is None:
             return Content.assemble((t("summary.ended_early"), "bold $warning"), "\n",
                                     (t("summary.ended_early_help"), "$text-muted"))
-        return Content.assemble((ending.title or ending.outcome, "bold $success"), "\n", ending.debrief)
+        return Content.assemble((ending.title or ending.outcome, "bold $success"), "\n", self.session.debrief)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "export":
