@@ -103,7 +103,8 @@ def main() -> int:
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
-    from mitrainer.coding.model import MODEL_PATH, TrainedCoder
+    from mitrainer.coding.linear import MODEL_PATH
+    from mitrainer.coding.model import TrainedCoder
     from mitrainer.coding.rules import RuleBasedCoder
 
     print(f"python {sys.version.split()[0]}, one core, {args.n} utterances per coder\n")

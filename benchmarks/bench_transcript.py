@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._common import table  # noqa: E402
-from mitrainer.coding.dataset import annomi_path  # noqa: E402
+from mitrainer_training.dataset import annomi_path  # noqa: E402
 
 
 def write_transcripts(source: Path, folder: Path, limit: int) -> list[Path]:

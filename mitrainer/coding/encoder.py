@@ -1,7 +1,7 @@
 """The coder's small transformer encoder, run in numpy: WordPiece tokens in, head scores out.
 
 A 3-layer cut of MiniLM-L6 (all-MiniLM-L6-v2, Apache-2.0), fine-tuned on AnnoMI and the
-project's examples by ``python -m mitrainer.coding.train_encoder`` (training needs
+project's examples by ``python -m mitrainer_training.train_encoder`` (training needs
 PyTorch; running it needs only numpy). It reads the utterance together with the lines
 before it (``CODING_BUDGET``), which is what tells a reflection from advice and an answer
 from change talk, and its probabilities are averaged with the hashed linear model's
@@ -240,7 +240,7 @@ class Encoder:
     def load(cls, path: Path | str = ENCODER_PATH) -> Encoder:
         """Load an encoder file; anything wrong with it raises :class:`ModelFileError`."""
         with read_model_file(path, "coder encoder file", FORMAT,
-                             "python -m mitrainer.coding.train_encoder") as (data, meta):
+                             "python -m mitrainer_training.train_encoder") as (data, meta):
             vocab = str(data["vocab"]).split("\n")
             heads = json.loads(str(data["heads"]))
             arrays: dict[str, np.ndarray] = {}

@@ -1,6 +1,6 @@
 """Turning an utterance and the conversation before it into hashed sparse features.
 
-Training (``mitrainer.coding.train``) and inference (``mitrainer.coding.model``) share
+Training (``mitrainer_training.train``) and inference (``mitrainer.coding.linear``) share
 this module, so the two can never drift apart. It is pure Python: words and characters
 are hashed with CRC-32 (stable across processes and platforms, unlike ``hash()``) into
 ``2**bits`` buckets, one namespace per feature group, and every group is L2-normalised
@@ -33,7 +33,8 @@ from mitrainer.coding.base import Utterance
 MAX_CHARS = 1500
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[?!]")
-_LETTERS = re.compile(r"[a-z']+")
+# The words whose knowledge decides whether a line is readable (training records them).
+LETTERS = re.compile(r"[a-z']+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _STOPWORDS = frozenset(
     "a an the and or but so if of to in on at for with from by as is are was were be been being "
@@ -199,7 +200,7 @@ def unreadable_reason(text: str, known_word) -> str:
     ascii_letters = sum(1 for ch in letters if ch.isascii())
     if ascii_letters / len(letters) < 0.6:
         return "mostly non-Latin script; the coder reads English only"
-    words = _LETTERS.findall(normalize(stripped))
+    words = LETTERS.findall(normalize(stripped))
     words = [w.strip("'") for w in words if w.strip("'")]
     if not words:
         return "no words to code"

@@ -183,6 +183,15 @@ DISCORD = _rx(r"\b(you don'?t understand|you don'?t know (anything|me)|stop (tel
               r"leave me alone|who are you to|none of your business|you'?re just like)\b")
 
 
+def urges(sentences: Sequence[str]) -> bool:
+    """Whether a sentence (normalised) urges the client ("you need to stop"), outside a reflection.
+
+    The rule-based coder codes such a sentence as persuasion; the trained coder's decode
+    rules keep a line that urges from being read as a reflection.
+    """
+    return any((PERSUADE.search(s) and not REFLECTIVE_FRAME.search(s)) or COMMAND.search(s) for s in sentences)
+
+
 class RuleBasedCoder:
     """Deterministic keyword rules: the fallback coder and the engine tests' coder."""
 
@@ -203,9 +212,9 @@ class RuleBasedCoder:
             add(SkillCode.CONFRONT, 0.8)
         if PERMISSION.search(norm):
             add(SkillCode.SEEKING_COLLABORATION, 0.75)
-            if ADVICE_AFTER_PERMISSION.search(norm) or self._persuades(sentences):
+            if ADVICE_AFTER_PERMISSION.search(norm) or urges(sentences):
                 add(SkillCode.PERSUADE_WITH_PERMISSION, 0.7)
-        elif self._persuades(sentences):
+        elif urges(sentences):
             if AUTONOMY.search(norm):
                 add(SkillCode.PERSUADE_WITH_PERMISSION, 0.65)
             else:
@@ -236,7 +245,7 @@ class RuleBasedCoder:
                 add(SkillCode.CLOSED_QUESTION if len(tokens(sentence)) < 4 else SkillCode.OPEN_QUESTION, 0.55)
             elif OPEN_START.search(sentence) and sentence.startswith(("tell me", "describe", "help me")):
                 add(SkillCode.OPEN_QUESTION, 0.75)
-            elif self._persuades([sentence]) or CONFRONT.search(sentence):
+            elif urges([sentence]) or CONFRONT.search(sentence):
                 continue
             elif GUESSED_FEELING.search(sentence):
                 add(SkillCode.COMPLEX_REFLECTION, 0.7)
@@ -261,11 +270,6 @@ class RuleBasedCoder:
         ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not primary, -kv[1], kv[0].value))
         return ResponseCoding(primary=primary, codes=tuple(CodeScore(c, p) for c, p in ordered),
                               uncertain=codes[primary] < 0.6, coder=self.name)
-
-    @staticmethod
-    def _persuades(sentences: Sequence[str]) -> bool:
-        """Whether a sentence urges the client ("you need to stop"), outside a reflection."""
-        return any((PERSUADE.search(s) and not REFLECTIVE_FRAME.search(s)) or COMMAND.search(s) for s in sentences)
 
     @staticmethod
     def _overlap(text: str, other: str) -> float:

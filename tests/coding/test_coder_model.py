@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding import code_utterance, default_coder
 from mitrainer.coding.base import Coder, Utterance
-from mitrainer.coding.dataset import FAMILIES
 from mitrainer.coding.encoder import ENCODER_PATH
-from mitrainer.coding.model import KNOWN_WORD_BITS, MODEL_PATH, Head, LinearModel, TrainedCoder
+from mitrainer.coding.families import FAMILIES
+from mitrainer.coding.linear import KNOWN_WORD_BITS, MODEL_PATH, Head, LinearModel
+from mitrainer.coding.model import TrainedCoder
 from mitrainer.errors import ModelFileError
 
 CLIENT = Speaker.CLIENT
@@ -146,9 +147,8 @@ def test_default_coder_falls_back(monkeypatch, tmp_path):
     import mitrainer.coding.model as model
 
     monkeypatch.setattr(coding, "_default", None)
-    monkeypatch.setattr(model, "MODEL_PATH", tmp_path / "missing.npz")
     monkeypatch.setattr(model.TrainedCoder.__init__, "__defaults__",
-                        (None, tmp_path / "missing.npz", model._SHIPPED))
+                        (None, tmp_path / "missing.npz", model.SHIPPED))
     with pytest.warns(RuntimeWarning, match="rule-based"):
         fallback = coding.default_coder()
     assert fallback.name == "rule-based"

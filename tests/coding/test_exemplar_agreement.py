@@ -3,7 +3,7 @@
 Every English exemplar and distractor is coded with its node's client line as context.
 Agreement (primary code among the stated codes) must stay above a measured floor, and
 every disagreement must be listed in docs/coder-exemplar-disagreements.md, which
-``python -m mitrainer.coding.evaluate --exemplars`` regenerates. The committed model was
+``python -m mitrainer_training.evaluate --exemplars`` regenerates. The committed model was
 trained on these exemplars, so this guards against regressions; the held-out figure
 (k-fold by scenario file) is in docs/coder.md.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from mitrainer.coding.exemplars import DISAGREEMENTS_DOC, Agreement, code_cases, load_exemplar_cases
 from mitrainer.coding.model import TrainedCoder
+from mitrainer_training.exemplars import DISAGREEMENTS_DOC, Agreement, code_cases, load_exemplar_cases
 
 # Measured 0.934 with the committed model (linear heads + encoder coding with 32 word
 # pieces, see docs/coder.md); a small margin for retraining noise.
@@ -30,7 +30,7 @@ def agreement() -> Agreement:
 def test_agreement_stays_above_floor(agreement):
     assert agreement.accuracy >= AGREEMENT_FLOOR, (
         f"coder agrees with {agreement.accuracy:.3f} of the stated codes (floor {AGREEMENT_FLOOR}); "
-        "run `python -m mitrainer.coding.evaluate --exemplars` to see the disagreements")
+        "run `python -m mitrainer_training.evaluate --exemplars` to see the disagreements")
 
 
 def test_every_disagreement_is_documented(agreement):
@@ -40,7 +40,7 @@ def test_every_disagreement_is_documented(agreement):
                not in documented]
     assert not missing, (
         f"{len(missing)} disagreements not in {DISAGREEMENTS_DOC.name}, e.g. {missing[0].case.text!r} "
-        f"coded {missing[0].coded}; regenerate it with `python -m mitrainer.coding.evaluate --exemplars`")
+        f"coded {missing[0].coded}; regenerate it with `python -m mitrainer_training.evaluate --exemplars`")
 
 
 def test_agreement_counts_a_wrong_code_as_disagreement(agreement):

@@ -1,7 +1,7 @@
 """The committed coder on counsellor lines it never trained on (tests/coding/data/README.md).
 
 The lines were written by an author who saw neither the training examples nor the
-scenarios; ``python -m mitrainer.coding.evaluate --lines`` prints the per-code figures.
+scenarios; ``python -m mitrainer_training.evaluate --lines`` prints the per-code figures.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from mitrainer.codes import SkillCode
-from mitrainer.coding.exemplars import HELD_OUT_LINES, Agreement, code_cases, load_line_cases
 from mitrainer.coding.model import TrainedCoder
+from mitrainer_training.exemplars import HELD_OUT_LINES, Agreement, code_cases, load_line_cases
 
 # Measured 0.814 (127/156) with the committed model (0.808 before the cue changes of
 # 2026-11-23, 0.814 with 7209da0's encoder, 0.737
@@ -28,7 +28,7 @@ def agreement() -> Agreement:
 def test_held_out_agreement_stays_above_floor(agreement):
     assert agreement.accuracy >= AGREEMENT_FLOOR, (
         f"coder agrees with {agreement.accuracy:.3f} of the held-out lines (floor {AGREEMENT_FLOOR}); "
-        "see `python -m mitrainer.coding.evaluate --lines`")
+        "see `python -m mitrainer_training.evaluate --lines`")
 
 
 def test_summaries_get_every_earlier_client_line():
@@ -49,7 +49,7 @@ def test_bad_files_name_the_row(tmp_path, body, message):
 
 
 def test_evaluate_lines_reports_or_explains(tmp_path, capsys):
-    from mitrainer.coding.evaluate import main
+    from mitrainer_training.evaluate import main
 
     good = tmp_path / "lines.csv"
     good.write_text("setting,context,text,code\nclinic,I drink most nights.,Most nights.,simple_reflection\n",

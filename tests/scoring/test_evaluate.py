@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from mitrainer.scoring.evaluate import main, roc_auc
+from mitrainer_training.evaluate_scores import main, roc_auc
 
 COLUMNS = ["mi_quality", "transcript_id", "video_title", "video_url", "topic", "utterance_id", "interlocutor",
            "timestamp", "utterance_text", "annotator_id", "therapist_input_exists", "therapist_input_subtype",
@@ -73,8 +73,8 @@ def fake_score_fold(path, fold, folds, seed, rubric, encoder=True, cache=None):
 @pytest.mark.parametrize("encoder", [True, False])
 def test_cross_fitting_passes_the_encoder_choice_to_every_fold(tmp_path, monkeypatch, jobs, encoder):
     """`--no-encoder` must reach the folds in the parallel path too (it once did not)."""
-    from mitrainer.scoring import evaluate
     from mitrainer.scoring.rubric import get_rubric
+    from mitrainer_training import evaluate_scores as evaluate
 
     monkeypatch.setattr(evaluate, "_score_fold", fake_score_fold)
     scores = evaluate.cross_fitted_scores(tmp_path / "a.csv", 3, 1, get_rubric(), jobs, encoder)

@@ -27,46 +27,15 @@ from pathlib import Path
 
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import Utterance
+from mitrainer.coding.families import FAMILY_OF
 
 ENV_ANNOMI = "MITRAINER_ANNOMI"
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ANNOMI = REPO_ROOT / ".." / "shared" / "data" / "annomi" / "annomi-full-train.csv"
 EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "examples.csv"
 
 # How many earlier lines a record keeps as context.
 CONTEXT_LINES = 8
-
-FAMILIES = ("question", "reflection", "therapist_input", "other")
-
-FAMILY_OF: dict[SkillCode, str] = {
-    SkillCode.OPEN_QUESTION: "question",
-    SkillCode.CLOSED_QUESTION: "question",
-    SkillCode.SIMPLE_REFLECTION: "reflection",
-    SkillCode.COMPLEX_REFLECTION: "reflection",
-    SkillCode.SUMMARY: "reflection",
-    SkillCode.GIVING_INFORMATION: "therapist_input",
-    SkillCode.PERSUADE: "therapist_input",
-    SkillCode.PERSUADE_WITH_PERMISSION: "therapist_input",
-    SkillCode.SEEKING_COLLABORATION: "therapist_input",
-    SkillCode.EMPHASIZING_AUTONOMY: "therapist_input",
-    SkillCode.AFFIRMATION: "other",
-    SkillCode.CONFRONT: "other",
-    SkillCode.OTHER: "other",
-}
-
-# The codes each family head chooses between (the first is the fallback).
-FAMILY_CODES: dict[str, tuple[SkillCode, ...]] = {
-    "question": (SkillCode.OPEN_QUESTION, SkillCode.CLOSED_QUESTION),
-    "reflection": (SkillCode.SIMPLE_REFLECTION, SkillCode.COMPLEX_REFLECTION, SkillCode.SUMMARY),
-    "therapist_input": (
-        SkillCode.GIVING_INFORMATION,
-        SkillCode.PERSUADE,
-        SkillCode.PERSUADE_WITH_PERMISSION,
-        SkillCode.SEEKING_COLLABORATION,
-        SkillCode.EMPHASIZING_AUTONOMY,
-    ),
-    "other": (SkillCode.OTHER, SkillCode.AFFIRMATION, SkillCode.CONFRONT),
-}
 
 _INPUT_SUBTYPE = {
     "information": SkillCode.GIVING_INFORMATION,
@@ -192,10 +161,10 @@ def load_examples(path: str | os.PathLike | None = None) -> list[Record]:
 def load_exemplar_records(cases=None) -> list[Record]:
     """The bundled English scenarios' exemplars and distractors as counsellor records.
 
-    ``cases`` defaults to :func:`mitrainer.coding.exemplars.load_exemplar_cases`. Each
+    ``cases`` defaults to :func:`mitrainer_training.exemplars.load_exemplar_cases`. Each
     record's group is ``scenario:<file name>``, so splits keep a scenario file whole.
     """
-    from mitrainer.coding.exemplars import load_exemplar_cases
+    from mitrainer_training.exemplars import load_exemplar_cases
 
     records = []
     for case in (load_exemplar_cases() if cases is None else cases):

@@ -1,6 +1,6 @@
 """Measure the coder against AnnoMI's expert coding on held-out transcripts.
 
-``python -m mitrainer.coding.evaluate [--annomi CSV] [--folds 5]``
+``python -m mitrainer_training.evaluate [--annomi CSV] [--folds 5]``
 
 Splits by transcript, never by utterance: a fixed-seed hold-out of 20 % of the
 transcripts, then (unless ``--folds 0``) k-fold cross-validation by transcript. Each
@@ -16,7 +16,7 @@ does. Reports macro-F1, per-class F1, Cohen's kappa and confusion matrices for:
   summary counts as complex, as MITI codes it).
 
 ``--exemplars`` measures instead the agreement with the bundled English scenarios'
-exemplars and distractors (see :mod:`mitrainer.coding.exemplars`): k-fold *by scenario
+exemplars and distractors (see :mod:`mitrainer_training.exemplars`): k-fold *by scenario
 file* (each fold trains on AnnoMI, the written examples and the other files' exemplars,
 and codes the held-out files), then the committed model on every case, which rewrites
 ``docs/coder-exemplar-disagreements.md``.
@@ -44,9 +44,11 @@ from pathlib import Path
 import numpy as np
 
 from mitrainer.codes import SkillCode, Speaker
-from mitrainer.coding.dataset import (
-    FAMILIES,
-    FAMILY_OF,
+from mitrainer.coding.decode import decode_response
+from mitrainer.coding.families import FAMILIES, FAMILY_OF
+from mitrainer.coding.features import Featurizer
+from mitrainer.coding.model import TrainedCoder
+from mitrainer_training.dataset import (
     Record,
     annomi_path,
     groups_of,
@@ -54,9 +56,7 @@ from mitrainer.coding.dataset import (
     load_examples,
     load_exemplar_records,
 )
-from mitrainer.coding.features import Featurizer
-from mitrainer.coding.model import TrainedCoder, decode_response
-from mitrainer.coding.train import BITS, SEED, featurize, fit
+from mitrainer_training.train import BITS, SEED, featurize, fit
 
 TASKS = {
     "counsellor 4-class": FAMILIES,
@@ -145,7 +145,7 @@ def report(title: str, results: dict[str, tuple[list[str], list[str]]]) -> dict[
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mitrainer.coding.evaluate", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m mitrainer_training.evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("--annomi", metavar="CSV")
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--folds", type=int, default=5, help="k for k-fold by transcript (0: hold-out only)")
@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         model = fit(train, seed=args.seed, c=args.c, matrix=matrix).shipped()  # int8, as the app loads it
         if args.no_encoder:
             return TrainedCoder(model, encoder=None)
-        from mitrainer.coding.train_encoder import train_split_encoder
+        from mitrainer_training.train_encoder import train_split_encoder
 
         return TrainedCoder(model, encoder=train_split_encoder(train, cache, seed=args.seed))
 
@@ -236,7 +236,7 @@ def evaluate_exemplars(base: Sequence[Record], seed: int, folds: int,
                        make_coder: Callable[[Sequence[Record]], TrainedCoder],
                        train_on_scenarios: bool = True) -> int:
     """Agreement with the scenarios' stated codes: k-fold by scenario file, then the committed model."""
-    from mitrainer.coding.exemplars import (
+    from mitrainer_training.exemplars import (
         DISAGREEMENTS_DOC,
         Agreement,
         code_cases,
@@ -277,7 +277,7 @@ def evaluate_exemplars(base: Sequence[Record], seed: int, folds: int,
 
 def evaluate_lines(path: Path | None = None) -> int:
     """The committed coder's agreement with a file of labelled lines (default: the held-out set)."""
-    from mitrainer.coding.exemplars import (
+    from mitrainer_training.exemplars import (
         HELD_OUT_LINES,
         Agreement,
         code_cases,

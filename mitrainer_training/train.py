@@ -1,4 +1,4 @@
-"""Train the coder and write its model file: ``python -m mitrainer.coding.train``.
+"""Train the coder and write its model file: ``python -m mitrainer_training.train``.
 
 Needs the ``train`` extra (scikit-learn) and the AnnoMI CSV (``--annomi PATH``, or
 ``$MITRAINER_ANNOMI``, default ``../shared/data/annomi/annomi-full-train.csv`` next to
@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from mitrainer.codes import Speaker, Subtype
-from mitrainer.coding.dataset import (
-    FAMILIES,
-    FAMILY_CODES,
+from mitrainer.coding.families import FAMILIES, FAMILY_CODES
+from mitrainer.coding.features import LETTERS, Featurizer, normalize
+from mitrainer.coding.linear import KNOWN_WORD_BITS, MODEL_PATH, Head, LinearModel, word_bucket
+from mitrainer_training.dataset import (
     TALK_CLASSES,
     Record,
     annomi_path,
@@ -27,8 +28,6 @@ from mitrainer.coding.dataset import (
     load_examples,
     load_exemplar_records,
 )
-from mitrainer.coding.features import Featurizer, normalize
-from mitrainer.coding.model import KNOWN_WORD_BITS, MODEL_PATH, Head, LinearModel, word_bucket
 
 SEED = 20240826
 BITS = 18
@@ -114,11 +113,9 @@ def featurize(records: Sequence[Record], featurizer: Featurizer):
 
 
 def known_word_bits(records: Sequence[Record]) -> np.ndarray:
-    from mitrainer.coding.features import _LETTERS
-
     counts: dict[str, int] = {}
     for r in records:
-        for w in _LETTERS.findall(normalize(r.text)):
+        for w in LETTERS.findall(normalize(r.text)):
             w = w.strip("'")
             if w:
                 counts[w] = counts.get(w, 0) + 1
@@ -176,7 +173,7 @@ def fit(records: Sequence[Record], seed: int = SEED, bits: int = BITS, c: float 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mitrainer.coding.train", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m mitrainer_training.train", description=__doc__.split("\n")[0])
     ap.add_argument("--annomi", metavar="CSV", help="AnnoMI CSV (default: $MITRAINER_ANNOMI or "
                     "../shared/data/annomi/annomi-full-train.csv)")
     ap.add_argument("--out", metavar="NPZ", default=str(MODEL_PATH), help="where to write the model file")

@@ -1,6 +1,6 @@
 """Do the scores mean something? Separate high- from low-quality counselling in AnnoMI.
 
-``python -m mitrainer.scoring.evaluate [--annomi CSV] [--labels machine|human] [--folds K] [--json]``
+``python -m mitrainer_training.evaluate_scores [--annomi CSV] [--labels machine|human] [--folds K] [--json]``
 
 Every AnnoMI transcript (Wu et al., 2022/2023; rated high or low MI quality as a whole) is
 scored with the standard rubric exactly as ``mitrainer score`` scores a transcript, and
@@ -36,7 +36,7 @@ from mitrainer.scoring.transcript import Line, score_transcript
 
 ENV_ANNOMI = "MITRAINER_ANNOMI"
 DEFAULT_SEED = 20240826  # the coder's training seed
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ANNOMI = REPO_ROOT / ".." / "shared" / "data" / "annomi" / "annomi-full-train.csv"
 
 _INPUT = {"information": SkillCode.GIVING_INFORMATION, "advice": SkillCode.PERSUADE,
@@ -118,7 +118,7 @@ def fold_of(path: Path, folds: int, seed: int) -> dict[str, int]:
     """transcript id → its fold, with the coder evaluation's split (shuffled ids, every k-th)."""
     import random
 
-    from mitrainer.coding.dataset import groups_of, load_annomi
+    from mitrainer_training.dataset import groups_of, load_annomi
 
     groups = groups_of(load_annomi(path))
     random.Random(seed).shuffle(groups)
@@ -132,16 +132,16 @@ def _score_fold(path: Path, fold: int, folds: int, seed: int, rubric: Rubric, en
     ``encoder``: fine-tune the transformer on the same lines too (as the shipped coder
     has one); ``cache``: a folder where those encoders are kept for the next run.
     """
-    from mitrainer.coding.dataset import load_annomi, load_examples
     from mitrainer.coding.model import TrainedCoder
-    from mitrainer.coding.train import fit
+    from mitrainer_training.dataset import load_annomi, load_examples
+    from mitrainer_training.train import fit
 
     held_out = {tid for tid, k in fold_of(path, folds, seed).items() if k == fold}
     train = [r for r in load_annomi(path) if r.group not in held_out] + load_examples()
     model = fit(train, seed=seed).shipped()  # int8 weights, as the app loads them
     trained_encoder = None
     if encoder:
-        from mitrainer.coding.train_encoder import train_split_encoder
+        from mitrainer_training.train_encoder import train_split_encoder
 
         trained_encoder = train_split_encoder(train, cache, seed=seed)
     coder = TrainedCoder(model, encoder=trained_encoder)
@@ -219,7 +219,7 @@ def _or_low(value: float | None) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mitrainer.scoring.evaluate", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m mitrainer_training.evaluate_scores", description=__doc__.split("\n")[0])
     ap.add_argument("--annomi", help="the AnnoMI CSV (default: $MITRAINER_ANNOMI or ../shared/data/annomi/)")
     ap.add_argument("--labels", choices=("machine", "human"), default="machine",
                     help="code with the coder (default) or use AnnoMI's expert labels")

