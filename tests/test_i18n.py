@@ -12,6 +12,7 @@ import pytest
 import mitrainer
 from mitrainer import i18n
 from mitrainer.codes import SkillCode, Stage
+from mitrainer.settings import Settings
 
 PACKAGE = Path(mitrainer.__file__).resolve().parent
 CATALOGS = {lang: json.loads((PACKAGE / "locales" / f"{lang}.json").read_text(encoding="utf-8"))
@@ -55,14 +56,16 @@ def test_every_key_the_code_uses_exists() -> None:
         assert f"stage.{stage.value}" in CATALOGS["en"]
 
 
-def test_language_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(i18n.ENV_LANG, raising=False)
-    assert i18n.resolve_language() == "en"
-    assert i18n.resolve_language(setting="vi") == "vi"
-    monkeypatch.setenv(i18n.ENV_LANG, "zh_CN.UTF-8")
-    assert i18n.resolve_language(setting="vi") == "zh"
-    assert i18n.resolve_language(cli="vi-VN", setting="en") == "vi"
-    assert i18n.resolve_language(cli="fr") == "zh"
+def test_language_resolution() -> None:
+    def asked(lang: str | None = None, **environ: str) -> str | None:
+        return Settings.load(lang=lang, environ={"MITRAINER_DATA_DIR": "/d", **environ}).language
+
+    assert i18n.resolve_language(asked()) == "en"
+    assert i18n.resolve_language(asked(), saved="vi") == "vi"
+    chinese = {"MITRAINER_LANG": "zh_CN.UTF-8"}
+    assert i18n.resolve_language(asked(**chinese), saved="vi") == "zh"
+    assert i18n.resolve_language(asked("vi-VN", **chinese), saved="en") == "vi"
+    assert i18n.resolve_language(asked("fr", **chinese)) == "zh"  # no catalog for --lang: the environment's
     assert i18n.normalise_language("zh-Hans") == "zh"
 
 

@@ -8,8 +8,6 @@ from pathlib import Path
 
 from mitrainer.cli import EXIT_OK, EXIT_PROBLEMS
 
-SETTING_TRAINEE = "trainee_name"  # the same setting the trainer keeps the name in
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="write a session's reflection log (md, html, json, csv) or a bundle",
@@ -91,9 +89,9 @@ def _output_arguments(p: argparse.ArgumentParser, help_text: str) -> None:
 
 def _open_store(args: argparse.Namespace, *, create: bool = True):
     """The session database named by --db / $MITRAINER_DB / the data folder (None if absent and not ``create``)."""
-    from mitrainer.store.db import SessionStore, default_db_path
+    from mitrainer.store.db import SessionStore
 
-    path = default_db_path(getattr(args, "db", None))
+    path = args.settings.db_path
     if not create and not path.is_file():
         return None
     return SessionStore(path)
@@ -122,7 +120,7 @@ def _ask_name(store) -> str:
     """The trainee's name from the settings; asked once on a terminal (an empty answer is kept too)."""
     from mitrainer.errors import StoreError
 
-    saved = store.get_setting(SETTING_TRAINEE)
+    saved = store.preferences().trainee_name
     if saved is not None or not sys.stdin.isatty():
         return saved or ""
     try:
@@ -130,7 +128,7 @@ def _ask_name(store) -> str:
     except EOFError:
         name = ""
     try:
-        store.set_setting(SETTING_TRAINEE, name)
+        store.save_preferences(trainee_name=name)
     except StoreError as exc:  # the name is still used for this export
         print(f"mitrainer: note: the name could not be kept ({exc})", file=sys.stderr)
     return name
@@ -209,7 +207,7 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     if args.all:
         trainee, who = None, ""
     else:
-        trainee = args.trainee.strip() if args.trainee else (store.get_setting(SETTING_TRAINEE) or "")
+        trainee = args.trainee.strip() if args.trainee else (store.preferences().trainee_name or "")
         who = trainee
     portfolio = build_portfolio(store_records(store, trainee), _scenario_index(args), who)
     text = render_template(args.format, f"portfolio.{args.format}.j2", {"p": portfolio}, args.templates)
@@ -361,7 +359,7 @@ def _reviewer_name(args: argparse.Namespace) -> str:
     if args.reviewer:
         return args.reviewer.strip()
     store = _open_store(args, create=False)
-    name = (store.get_setting(SETTING_TRAINEE) or "") if store is not None else ""
+    name = (store.preferences().trainee_name or "") if store is not None else ""
     if not name:
         raise InputError("say who is reviewing: --reviewer NAME")
     return name
@@ -393,11 +391,11 @@ def cmd_review(args: argparse.Namespace) -> int:
         return EXIT_OK
     from mitrainer.i18n import resolve_language, set_language
     from mitrainer.tui.screens.review import run_review
-    from mitrainer.tui.services import SETTING_LANGUAGE
 
     store = _open_store(args, create=False)
     try:
-        set_language(resolve_language(args.lang, store.get_setting(SETTING_LANGUAGE) if store is not None else None))
+        saved = store.preferences().language if store is not None else None
+        set_language(resolve_language(args.settings.language, saved))
     finally:
         if store is not None:
             store.close()

@@ -72,11 +72,11 @@ def cmd_play(args: argparse.Namespace) -> int:
     from mitrainer.errors import StoreError
     from mitrainer.practice import Practice
     from mitrainer.scenario.load import load_for_play
-    from mitrainer.store.db import SessionStore, default_db_path
+    from mitrainer.store.db import SessionStore
 
     scenario = load_for_play(args.scenario, [Path(p) for p in args.scenarios])
     responses = read_responses(args.responses)
-    store = SessionStore(default_db_path(args.db)) if args.save else None
+    store = SessionStore(args.settings.db_path) if args.save else None
     try:
         practice = Practice(Session(scenario, seed=args.seed, coder=default_coder()), store)
         session = practice.session

@@ -1,7 +1,7 @@
 """The session database: every turn of every practice session, kept in SQLite.
 
-One file in the user's data folder (``mitrainer.paths.data_dir()``; ``--db`` or
-``$MITRAINER_DB`` override it). The trainer writes each turn before the client's next line
+One file, where :class:`mitrainer.settings.Settings` says (``--db``, ``$MITRAINER_DB``, else
+the user's data folder). The trainer writes each turn before the client's next line
 is shown, so killing the app loses no completed turn, and an unfinished session can be
 resumed from its record (``Session.resume``).
 
@@ -32,14 +32,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mitrainer.errors import StoreError
-from mitrainer.paths import ENV_DB, data_dir, ensure_private_dir
-from mitrainer.record.migrate import turn_v1_to_v2
-from mitrainer.record.model import SessionRecord, Turn
-from mitrainer.record.read import parse_record
+from mitrainer.paths import ensure_private_dir
+from mitrainer.settings import Preferences
 
-DB_FILENAME = "sessions.db"
+if TYPE_CHECKING:
+    # The record's models (pydantic) load when a record is first read or written: the
+    # trainer opens the store before its first paint and needs none of them for that.
+    from mitrainer.record.model import SessionRecord, Turn
+
 APPLICATION_ID = 0x4D495452  # "MITR"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -57,6 +60,8 @@ def _statements(*statements: str) -> Migration:
 
 def _records_v1_to_v2(conn: sqlite3.Connection) -> None:
     """Session records of schema 1 become schema 2 (:mod:`mitrainer.record.migrate`), every row."""
+    from mitrainer.record.migrate import turn_v1_to_v2
+
     for session_id, header in conn.execute("SELECT id, header FROM sessions").fetchall():
         data = json.loads(header)
         if data.get("schema_version") == 1:
@@ -65,6 +70,17 @@ def _records_v1_to_v2(conn: sqlite3.Connection) -> None:
     for session_id, idx, turn in conn.execute("SELECT session_id, idx, data FROM turns").fetchall():
         conn.execute("UPDATE turns SET data = ? WHERE session_id = ? AND idx = ?",
                      (json.dumps(turn_v1_to_v2(json.loads(turn)), ensure_ascii=False), session_id, idx))
+
+
+# The preferences that were kept as "1" / "0" before values were JSON.
+_FLAG_KEYS = ("realistic_mode", "guided_default")
+
+
+def _settings_as_json(conn: sqlite3.Connection) -> None:
+    """Settings values become JSON (``true``, ``"Mai"``) instead of bare strings with "1"/"0" flags."""
+    for key, value in conn.execute("SELECT key, value FROM settings").fetchall():
+        typed: object = value == "1" if key in _FLAG_KEYS else value
+        conn.execute("UPDATE settings SET value = ? WHERE key = ?", (json.dumps(typed, ensure_ascii=False), key))
 
 
 # Each entry brings the schema from version i to i + 1. Append, never edit a shipped one.
@@ -106,21 +122,12 @@ MIGRATIONS: list[Migration] = [
         """,
     ),
     _records_v1_to_v2,
+    _settings_as_json,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _LIST_COLUMNS = ("id, scenario_id, scenario_title, language, seed, started_at, ended_at, updated_at, "
                  "turn_count, outcome, ending_title, score, trainee")
-
-
-def default_db_path(override: str | os.PathLike | None = None) -> Path:
-    """Where the database lives: ``override`` (``--db``), else ``$MITRAINER_DB``, else the data folder."""
-    if override:
-        return Path(override).expanduser()
-    env = os.environ.get(ENV_DB)
-    if env:
-        return Path(env).expanduser()
-    return data_dir() / DB_FILENAME
 
 
 @dataclass(frozen=True)
@@ -311,7 +318,7 @@ class SessionStore:
                        trainee: str | None = None) -> None:
         ending = record.ending
         if trainee is None:
-            trainee = self._trainee if self._trainee is not None else (self.get_setting("trainee_name") or "")
+            trainee = self._trainee if self._trainee is not None else (self.preferences().trainee_name or "")
         conn.execute(
             """
             INSERT INTO sessions (id, scenario_id, scenario_title, language, seed, started_at, ended_at,
@@ -389,6 +396,8 @@ class SessionStore:
                 return None
             turns = [json.loads(data) for (data,) in conn.execute(
                 "SELECT data FROM turns WHERE session_id = ? ORDER BY idx", (session_id,))]
+        from mitrainer.record.read import parse_record
+
         record = json.loads(row[0])
         record["turns"] = turns
         return parse_record(record, f"session {session_id[:8]}")
@@ -427,19 +436,27 @@ class SessionStore:
                 "GROUP BY scenario_id")}
 
     # -- settings ------------------------------------------------------------------------
-    def get_setting(self, key: str, default: str | None = None) -> str | None:
+    def preferences(self) -> Preferences:
+        """The trainee's preferences (defaults for what was never chosen or cannot be read)."""
         with self._reading() as conn:
-            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return default if row is None else row[0]
+            rows = conn.execute("SELECT key, value FROM settings").fetchall()
+        values = {}
+        for key, value in rows:
+            try:
+                values[key] = json.loads(value)
+            except ValueError:  # not written by mitrainer: taken as never chosen
+                continue
+        return Preferences.from_values(values)
 
-    def set_setting(self, key: str, value: str) -> None:
+    def save_preferences(self, **changes: object) -> Preferences:
+        """Change some preferences (a wrong name or type is a ``ValueError``); returns them all."""
+        updated = self.preferences().changed(**changes)
+        values = updated.to_values()
         with self._writing() as conn:
-            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
-                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, str(value)))
-
-    def settings(self) -> dict[str, str]:
-        with self._reading() as conn:
-            return dict(conn.execute("SELECT key, value FROM settings"))
+            conn.executemany("INSERT INTO settings (key, value) VALUES (?, ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                             [(key, json.dumps(values[key], ensure_ascii=False)) for key in changes])
+        return updated
 
 
 @dataclass(frozen=True)
@@ -450,14 +467,13 @@ class OpenedStore:
     problem: str = ""
 
 
-def open_store(path: str | os.PathLike | None = None) -> OpenedStore:
+def open_store(wanted: Path) -> OpenedStore:
     """Open the session database, falling back to a fresh file beside it if it is unusable.
 
     A damaged or foreign file is never written to: the problem is returned for the UI to
     show, and a fresh database is opened next to it (or, failing that, in memory, so the
     trainer still starts).
     """
-    wanted = default_db_path(path)
     try:
         return OpenedStore(SessionStore(wanted))
     except StoreError as exc:

@@ -105,7 +105,7 @@ def test_trainee_name_is_asked_once_and_kept(record, tmp_path, data_dir, capsys,
         assert "| Trainee | Mai |" in capsys.readouterr().out
     assert len(asked) == 1
     store = SessionStore(data_dir / "sessions.db")
-    assert store.get_setting("trainee_name") == "Mai"
+    assert store.preferences().trainee_name == "Mai"
     store.close()
 
 

@@ -223,13 +223,19 @@ def test_damaged_record_gives_a_message(record, data_dir):
         parse_record(data, "session")
 
 
-def test_stored_trainee_name_is_used_by_default(record, scenario, data_dir):
+def test_the_trainee_name_comes_from_the_database_named_by_db(record, tmp_path, data_dir, capsys):
+    from mitrainer.cli import main
     from mitrainer.store.db import SessionStore
 
-    store = SessionStore(data_dir / "sessions.db")
-    store.set_setting("trainee_name", "Wei")
-    store.close()
-    assert "| Trainee | Wei |" in render_session(record, "md", scenario=scenario)
+    for path, name in ((data_dir / "sessions.db", "Default"), (tmp_path / "group.db", "Wei")):
+        store = SessionStore(path)
+        store.save_preferences(trainee_name=name)
+        store.close()
+    source = tmp_path / "session.json"
+    source.write_text(json.dumps(record.to_json()), encoding="utf-8")
+    assert main(["--db", str(tmp_path / "group.db"), "--scenarios", str(SCENARIOS), "export", str(source),
+                 "-o", "-"]) == 0
+    assert "| Trainee | Wei |" in capsys.readouterr().out
 
 
 def test_golden_files_exist():

@@ -20,6 +20,7 @@ from mitrainer.cli import main
 from mitrainer.coding.rules import RuleBasedCoder
 from mitrainer.errors import StoreError
 from mitrainer.record.model import SessionRecord
+from mitrainer.settings import Settings
 from mitrainer.store.db import SessionStore, open_store
 from mitrainer.tui.app import TrainerApp
 from mitrainer.tui.screens.summary import SummaryScreen
@@ -75,7 +76,7 @@ def unusable_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # -- the store ---------------------------------------------------------------------------------
 
 def test_open_store_falls_back_to_memory_when_the_data_folder_is_unusable(unusable_data_dir, record):
-    opened = open_store()
+    opened = open_store(Settings.load().db_path)
     assert opened.store.path == ":memory:"
     assert "cannot create the folder" in opened.problem and "Not a directory" in opened.problem
     assert "will not be saved" in opened.problem
@@ -103,7 +104,7 @@ def test_a_genuinely_full_database_is_a_store_error_and_loses_nothing_stored(tmp
 
 
 @pytest.mark.parametrize("message", [FULL, "attempt to write a readonly database", "disk I/O error"])
-@pytest.mark.parametrize("write", ["save_turn", "save_session", "rewind", "set_setting", "delete_session",
+@pytest.mark.parametrize("write", ["save_turn", "save_session", "rewind", "save_preferences", "delete_session",
                                    "import_sessions"])
 def test_every_write_that_fails_is_a_store_error_with_the_reason(tmp_path, record, write, message):
     store = SessionStore(tmp_path / "sessions.db")
@@ -113,7 +114,7 @@ def test_every_write_that_fails_is_a_store_error_with_the_reason(tmp_path, recor
         "save_turn": lambda: store.save_turn(record),
         "save_session": lambda: store.save_session(record),
         "rewind": lambda: store.rewind(record),
-        "set_setting": lambda: store.set_setting("trainee_name", "Mai"),
+        "save_preferences": lambda: store.save_preferences(trainee_name="Mai"),
         "delete_session": lambda: store.delete_session(record.session_id),
         "import_sessions": lambda: store.import_sessions([(record, "Mai", 1.0)]),
     }[write]
@@ -171,7 +172,7 @@ def test_full_disk_mid_session_warns_and_the_session_goes_on(tmp_path: Path):
 
 
 def test_unusable_data_folder_starts_in_memory_with_a_visible_warning(unusable_data_dir, tmp_path):
-    opened = open_store()
+    opened = open_store(Settings.load().db_path)
     services = Services(store=opened.store, scenario_folders=[TUI_SCENARIOS], clock=lambda: FIXED_NOW,
                         seed_source=lambda: 7, coder_factory=RuleBasedCoder, store_problem=opened.problem)
 

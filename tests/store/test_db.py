@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -14,7 +15,10 @@ import pytest
 from mitrainer.codes import SkillCode
 from mitrainer.errors import StoreError
 from mitrainer.record.model import ResponseCoding, SessionRecord, Turn
-from mitrainer.store.db import SCHEMA_VERSION, SessionStore, default_db_path, open_store
+from mitrainer.settings import Preferences, Settings
+from mitrainer.store.db import SCHEMA_VERSION, SessionStore, open_store
+
+GOLDEN_V1_DB = Path(__file__).resolve().parents[1] / "golden" / "sessions-v1.db"
 
 
 def make_turn(index: int, response: str) -> Turn:
@@ -85,14 +89,41 @@ def test_listing_orders_by_activity_and_filters(store: SessionStore) -> None:
     assert store.count_sessions() == 2
 
 
-def test_settings(store: SessionStore) -> None:
-    assert store.get_setting("language") is None
-    store.set_setting("language", "vi")
-    store.set_setting("language", "zh")
-    store.set_setting("trainee_name", "Lan")
-    assert store.settings() == {"language": "zh", "trainee_name": "Lan"}
+def test_preferences_are_typed(store: SessionStore) -> None:
+    assert store.preferences() == Preferences()
+    store.save_preferences(language="vi")
+    store.save_preferences(language="zh", trainee_name="Lan", realistic_mode=True)
+    assert store.preferences() == Preferences(trainee_name="Lan", language="zh", realistic_mode=True)
+    # A switch is stored as a JSON boolean, a name as a JSON string: no "1"/"0".
+    assert dict(store._conn.execute("SELECT key, value FROM settings")) == {
+        "language": '"zh"', "trainee_name": '"Lan"', "realistic_mode": "true"}
     store.save_session(make_record())
     assert store.list_sessions()[0].trainee == "Lan"
+
+
+@pytest.mark.parametrize(("changes", "message"), [({"realistic_mode": "1"}, "cannot be '1'"),
+                                                  ({"colour": "red"}, "no preference 'colour'")])
+def test_a_wrong_preference_is_refused(store: SessionStore, changes, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        store.save_preferences(**changes)
+
+
+def test_a_damaged_preference_counts_as_never_chosen(store: SessionStore) -> None:
+    with store._writing() as conn:
+        conn.executemany("INSERT INTO settings (key, value) VALUES (?, ?)",
+                         [("guided_default", '"yes"'), ("theme", "not json"), ("language", '"vi"')])
+    assert store.preferences() == Preferences(language="vi")
+
+
+def test_a_store_of_schema_1_keeps_its_settings_as_typed_preferences(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copy(GOLDEN_V1_DB, db)
+    store = SessionStore(db)
+    try:
+        assert store.preferences() == Preferences(trainee_name="Mai", language="vi", realistic_mode=True,
+                                                  guided_default=False, theme="nord")
+    finally:
+        store.close()
 
 
 def test_files_are_private(tmp_path: Path) -> None:
@@ -149,13 +180,12 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         SessionStore(path)
 
 
-def test_default_path_honours_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "d"))
-    monkeypatch.delenv("MITRAINER_DB", raising=False)
-    assert default_db_path() == tmp_path / "d" / "sessions.db"
-    monkeypatch.setenv("MITRAINER_DB", str(tmp_path / "env.db"))
-    assert default_db_path() == tmp_path / "env.db"
-    assert default_db_path(tmp_path / "arg.db") == tmp_path / "arg.db"
+def test_default_path_honours_overrides(tmp_path: Path) -> None:
+    environ = {"MITRAINER_DATA_DIR": str(tmp_path / "d")}
+    assert Settings.load(environ=environ).db_path == tmp_path / "d" / "sessions.db"
+    environ["MITRAINER_DB"] = str(tmp_path / "env.db")
+    assert Settings.load(environ=environ).db_path == tmp_path / "env.db"
+    assert Settings.load(db=tmp_path / "arg.db", environ=environ).db_path == tmp_path / "arg.db"
 
 
 WRITER = """

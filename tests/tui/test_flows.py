@@ -13,6 +13,7 @@ from tui_helpers import FIXTURES, make_app, wait_ready
 
 from mitrainer.codes import SkillCode
 from mitrainer.record.model import Turn
+from mitrainer.settings import Settings
 from mitrainer.store.db import SessionStore
 from mitrainer.tui.screens.briefing import BriefingScreen
 from mitrainer.tui.screens.dialogs import ConfirmDialog, HintDialog
@@ -359,7 +360,7 @@ def test_settings_switch_the_interface_language(db: Path) -> None:
             await wait_ready(pilot)
             assert isinstance(app.screen, HomeScreen)
             assert "Kịch bản" in str(app.screen.query_one("#library-status", Static).render())
-            assert app.services.setting("language") == "vi"
+            assert app.services.preferences().language == "vi"
             assert app.screen.query_one("#filter", Input).placeholder.startswith("Gõ")
     run(flow())
 
@@ -382,13 +383,12 @@ def test_export_from_the_summary_writes_the_reflection_log(db: Path, tmp_path: P
 
 
 def test_a_damaged_database_gives_a_message_and_the_app_starts_on_a_fresh_one(tmp_path: Path) -> None:
-    import argparse
 
     from mitrainer.tui.app import TrainerApp, build_services
 
     damaged = tmp_path / "sessions.db"
     damaged.write_bytes(b"this is not sqlite" * 50)
-    services = build_services(argparse.Namespace(db=str(damaged), scenarios=[str(FIXTURES / "scenarios")]))
+    services = build_services(Settings.load(db=damaged, scenarios=[FIXTURES / "scenarios"]))
 
     async def flow():
         app = TrainerApp(services, warm_up_coder=False)
