@@ -34,10 +34,11 @@ class Settings:
     data_dir: Path
     scenario_folders: tuple[Path, ...] = ()
     language: str | None = None  # asked for on the command line or in the environment (a catalog's code)
+    served: bool = False  # the trainer runs in a browser (``mitrainer serve``): exports stay in the exports folder
 
     @classmethod
     def load(cls, *, db: str | os.PathLike | None = None, scenarios: Sequence[str | os.PathLike] = (),
-             lang: str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+             lang: str | None = None, served: bool = False, environ: Mapping[str, str] | None = None) -> Settings:
         """The settings for this run: the command line's options first, then the environment."""
         env = os.environ if environ is None else environ
         folder = data_dir(env)
@@ -45,13 +46,13 @@ class Settings:
         # The first language asked for that has a catalog ("fr" on the command line falls through).
         language = next(filter(None, (normalise_language(c) for c in (lang, env.get(ENV_LANG)))), None)
         return cls(db_path=Path(chosen).expanduser() if chosen else folder / DB_FILENAME, data_dir=folder,
-                   scenario_folders=tuple(Path(p) for p in scenarios), language=language)
+                   scenario_folders=tuple(Path(p) for p in scenarios), language=language, served=served)
 
     @classmethod
     def from_args(cls, args: Any) -> Settings:
         """The settings of a parsed ``mitrainer`` command line (its global options)."""
         return cls.load(db=getattr(args, "db", None), scenarios=getattr(args, "scenarios", None) or (),
-                        lang=getattr(args, "lang", None))
+                        lang=getattr(args, "lang", None), served=bool(getattr(args, "served", False)))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from mitrainer.record.model import ClientLine, Ending, Feedback, ScenarioRef, Se
 from mitrainer.scenario import conditions
 from mitrainer.scenario.model import Branch, Node, Scenario, When
 from mitrainer.scenario.model import Ending as ScenarioEnding
+from mitrainer.text import has_diacritics, without_diacritics
 
 Clock = Callable[[], datetime]
 
@@ -50,7 +52,7 @@ def compiled_condition(text: str) -> conditions.Expr:
 
 @lru_cache(maxsize=4096)
 def _keyword_pattern(keyword: str) -> re.Pattern[str]:
-    escaped = re.escape(keyword.strip())
+    escaped = re.escape(unicodedata.normalize("NFC", keyword.strip()))
     # Word boundaries for alphabetic scripts; scripts written without spaces (Chinese,
     # Japanese) match anywhere in the text.
     if any("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in keyword):
@@ -59,7 +61,16 @@ def _keyword_pattern(keyword: str) -> re.Pattern[str]:
 
 
 def keyword_hit(text: str, keywords: Sequence[str]) -> bool:
-    return any(_keyword_pattern(k).search(text) for k in keywords)
+    """Whether ``text`` contains any of ``keywords`` (case-insensitive, whole words outside CJK).
+
+    Text and keywords are compared in NFC, so decomposed input matches. A response typed
+    with no diacritics at all ("can cuoc", as Vietnamese is often typed on phones) matches
+    a keyword written with them ("căn cước"); a response that has diacritics must match them.
+    """
+    text = unicodedata.normalize("NFC", text)
+    plain = not has_diacritics(text)
+    return any(_keyword_pattern(k).search(text) or (plain and _keyword_pattern(without_diacritics(k)).search(text))
+               for k in keywords)
 
 
 @dataclass

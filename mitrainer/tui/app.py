@@ -198,7 +198,7 @@ def build_services(settings: Settings) -> Services:
     # A missing bundled folder is not the trainee's problem; a missing --scenarios folder is.
     bundled = [bundled_scenarios()] if bundled_scenarios().is_dir() else []
     return Services(store=opened.store, scenario_folders=[*bundled, *settings.scenario_folders],
-                    store_problem=opened.problem)
+                    store_problem=opened.problem, exports_confined=settings.served)
 
 
 def run_app(settings: Settings) -> int:
