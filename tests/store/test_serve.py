@@ -161,12 +161,13 @@ def test_textual_serve_internals_the_guard_relies_on_are_there() -> None:
 def test_the_trainer_a_browser_gets_confines_its_exports() -> None:
     from mitrainer.cli import build_parser
     from mitrainer.cli.sessions_cmds import trainer_command
+    from mitrainer.settings import Settings
     from mitrainer.tui.app import build_services
 
     command = trainer_command(build_parser().parse_args(["serve"]))
     assert command.startswith(f"{sys.executable} -m mitrainer --served")
     args = build_parser().parse_args(["--served", "--db", ":memory:"])
-    services = build_services(args)
+    services = build_services(Settings.from_args(args))
     try:
         assert services.exports_confined
     finally:
