@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from mitrainer.codes import SkillCode, Subtype, TalkType
+from mitrainer.codes import SkillCode, Subtype, TalkType, Verdict
 from mitrainer.coding.base import ResponseCoding
 from mitrainer.scoring.rubric import Rubric
+from mitrainer.scoring.vocabulary import Category, Situation
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +35,9 @@ class CounsellorUtterance:
 
 Moment = ClientMoment | CounsellorUtterance
 
-TALK_SITUATION = {
-    TalkType.CHANGE: "change_talk",
-    TalkType.SUSTAIN: "sustain_talk",
-    TalkType.DISCORD: "discord",
-    TalkType.NEUTRAL: "neutral",
-}
-
 _REFLECTION_DEPTH = (SkillCode.SUMMARY, SkillCode.COMPLEX_REFLECTION, SkillCode.SIMPLE_REFLECTION)
 _QUESTION_PREFERENCE = (SkillCode.OPEN_QUESTION, SkillCode.CLOSED_QUESTION)
-_VERDICT_RANK = {"good": 2, "fair": 1, "missed": 0}
+_VERDICT_RANK = {Verdict.GOOD: 2, Verdict.FAIR: 1, Verdict.MISSED: 0}
 
 
 def raw_codes(coding: ResponseCoding, min_confidence: float) -> tuple[SkillCode, ...]:
@@ -85,16 +79,16 @@ def with_permission(codes: tuple[SkillCode, ...], rubric: Rubric, permission_rec
     return tuple(converted)
 
 
-def judge(situation: str, codes: Sequence[SkillCode], rubric: Rubric) -> str:
+def judge(situation: Situation, codes: Sequence[SkillCode], rubric: Rubric) -> Verdict:
     """The verdict for a response with ``codes`` to a moment judged by code lists."""
-    if any(c in rubric.codes("non_adherent") for c in codes):
-        return "righting_reflex"
+    if any(c in rubric.codes(Category.NON_ADHERENT) for c in codes):
+        return Verdict.RIGHTING_REFLEX
     spec = rubric.situation(situation)
     good = spec.good or ()
     fair = spec.fair or ()
-    best = "missed"
+    best = Verdict.MISSED
     for code in codes:
-        verdict = "good" if code in good else "fair" if code in fair else "missed"
+        verdict = Verdict.GOOD if code in good else Verdict.FAIR if code in fair else Verdict.MISSED
         if _VERDICT_RANK[verdict] > _VERDICT_RANK[best]:
             best = verdict
     return best

@@ -11,10 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mitrainer.codes import SkillCode, TalkType
+from mitrainer.codes import SkillCode, TalkType, Verdict
 from mitrainer.record.model import SessionRecord
 from mitrainer.scoring.moments import (
-    TALK_SITUATION,
     ClientMoment,
     CounsellorUtterance,
     CountedUtterance,
@@ -22,7 +21,9 @@ from mitrainer.scoring.moments import (
     count_utterances,
     judge,
 )
-from mitrainer.scoring.rubric import GLOBALS, MetricSpec, Rubric, session_focus, session_rubric
+from mitrainer.scoring.rubric import MetricSpec, Rubric
+from mitrainer.scoring.rubric_load import session_focus, session_rubric
+from mitrainer.scoring.vocabulary import TALK_SITUATION, GlobalRating, Situation
 
 if TYPE_CHECKING:
     from mitrainer.engine.session import Session
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 # Indicator value when there is nothing to measure (no change talk to respond to, no
 # questions …): neither good nor bad.
 UNMEASURED = 0.5
-_CREDIT = {"good": 1.0, "fair": 0.5, "missed": 0.0, "righting_reflex": 0.0}
+_CREDIT = {Verdict.GOOD: 1.0, Verdict.FAIR: 0.5, Verdict.MISSED: 0.0, Verdict.RIGHTING_REFLEX: 0.0}
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def score_moments(moments: Iterable[Moment], rubric: Rubric, *, focus: Sequence[
 
     indicators = _indicators(utterances, counts, rubric, reflections, questions, complex_, open_,
                              adherent, non_adherent, change_talk, sustain_talk)
-    globals_ = {name: _global(rubric, name, indicators) for name in GLOBALS}
+    globals_ = {name: _global(rubric, name, indicators) for name in GlobalRating}
     technical = (globals_["cultivating_change_talk"] + globals_["softening_sustain_talk"]) / 2
     relational = (globals_["partnership"] + globals_["empathy"]) / 2
     parts = {**globals_, "technical": technical, "relational": relational}
@@ -223,13 +224,13 @@ def _indicators(utterances: list[CountedUtterance], counts: dict[SkillCode, int]
     for u in utterances:
         if u.answers is not None and u.answers.talk is not None and u.coded:
             situation = TALK_SITUATION[u.answers.talk]
-            if situation != "neutral":
+            if situation is not Situation.NEUTRAL:
                 verdict = judge(situation, u.codes, rubric)
-                if situation == "change_talk":
+                if situation is Situation.CHANGE_TALK:
                     ct_credit.append(_CREDIT[verdict])
                 else:
                     st_credit.append(_CREDIT[verdict])
-                    st_righting.append(1.0 if verdict == "righting_reflex" else 0.0)
+                    st_righting.append(1.0 if verdict is Verdict.RIGHTING_REFLEX else 0.0)
         if any(c in question_codes for c in u.codes) and not any(c in reflection_codes for c in u.codes):
             run += 1
             if run_length and run >= run_length:
@@ -253,9 +254,9 @@ def _indicators(utterances: list[CountedUtterance], counts: dict[SkillCode, int]
     }
 
 
-def _global(rubric: Rubric, name: str, indicators: dict[str, float | None]) -> float:
+def _global(rubric: Rubric, name: GlobalRating, indicators: dict[str, float | None]) -> float:
     """base + Σ weight·min(1, x/full_at) (or 1 − that when inverted), kept within 1–5."""
-    formula = rubric.globals[name]  # type: ignore[index]
+    formula = rubric.globals[name]
     value = float(formula.base or 1.0)
     for term in formula.terms or ():
         x = indicators[term.indicator]

@@ -17,8 +17,8 @@ Design notes:
 - The file is created 0600 in a 0700 folder (SQLite gives its -wal/-shm files the same mode).
 - ``application_id`` marks the file as ours: a file that is not SQLite, or is someone else's
   database, raises :class:`StoreError` and is never written to.
-- The schema is versioned with ``PRAGMA user_version``; :data:`MIGRATIONS` is the one place
-  that knows how to bring an old file up to date, each step one transaction.
+- The schema is versioned with ``PRAGMA user_version``; :data:`mitrainer.store.migrations.MIGRATIONS`
+  is the one place that knows how to bring an old file up to date, each step one transaction.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from mitrainer.errors import StoreError
 from mitrainer.paths import ensure_private_dir
 from mitrainer.settings import Preferences
+from mitrainer.store.migrations import MIGRATIONS
 
 if TYPE_CHECKING:
     # The record's models (pydantic) load when a record is first read or written: the
@@ -47,87 +48,6 @@ APPLICATION_ID = 0x4D495452  # "MITR"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
-Migration = Callable[[sqlite3.Connection], None]
-
-
-def _statements(*statements: str) -> Migration:
-    """A migration made of SQL statements, run one by one inside the migration's transaction."""
-    def run(conn: sqlite3.Connection) -> None:
-        for statement in statements:
-            conn.execute(statement)
-    return run
-
-
-def _records_v1_to_v2(conn: sqlite3.Connection) -> None:
-    """Session records of schema 1 become schema 2 (:mod:`mitrainer.record.migrate`), header and turns."""
-    from mitrainer.record.migrate import turn_v1_to_v2
-
-    for session_id, header in conn.execute("SELECT id, header FROM sessions").fetchall():
-        data = json.loads(header)
-        if data.get("schema_version") != 1:
-            continue
-        data["schema_version"] = 2
-        conn.execute("UPDATE sessions SET header = ? WHERE id = ?", (json.dumps(data, ensure_ascii=False), session_id))
-        for idx, turn in conn.execute("SELECT idx, data FROM turns WHERE session_id = ?", (session_id,)).fetchall():
-            conn.execute("UPDATE turns SET data = ? WHERE session_id = ? AND idx = ?",
-                         (json.dumps(turn_v1_to_v2(json.loads(turn)), ensure_ascii=False), session_id, idx))
-
-
-# The preferences that were kept as "1" / "0" before values were JSON.
-_FLAG_KEYS = ("realistic_mode", "guided_default")
-
-
-def _settings_as_json(conn: sqlite3.Connection) -> None:
-    """Settings values become JSON (``true``, ``"Mai"``) instead of bare strings with "1"/"0" flags."""
-    for key, value in conn.execute("SELECT key, value FROM settings").fetchall():
-        typed: object = value == "1" if key in _FLAG_KEYS else value
-        conn.execute("UPDATE settings SET value = ? WHERE key = ?", (json.dumps(typed, ensure_ascii=False), key))
-
-
-# Each entry brings the schema from version i to i + 1. Append, never edit a shipped one.
-MIGRATIONS: list[Migration] = [
-    _statements(
-        """
-        CREATE TABLE sessions (
-            id              TEXT PRIMARY KEY,
-            scenario_id     TEXT NOT NULL,
-            scenario_title  TEXT NOT NULL DEFAULT '',
-            language        TEXT NOT NULL DEFAULT '',
-            seed            INTEGER NOT NULL DEFAULT 0,
-            started_at      TEXT NOT NULL DEFAULT '',
-            ended_at        TEXT NOT NULL DEFAULT '',
-            updated_at      TEXT NOT NULL,
-            turn_count      INTEGER NOT NULL DEFAULT 0,
-            outcome         TEXT NOT NULL DEFAULT '',
-            ending_title    TEXT NOT NULL DEFAULT '',
-            score           REAL,
-            trainee         TEXT NOT NULL DEFAULT '',
-            header          TEXT NOT NULL
-        )
-        """,
-        "CREATE INDEX sessions_by_update ON sessions (updated_at DESC)",
-        "CREATE INDEX sessions_by_scenario ON sessions (scenario_id, score)",
-        """
-        CREATE TABLE turns (
-            session_id  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-            idx         INTEGER NOT NULL,
-            data        TEXT NOT NULL,
-            PRIMARY KEY (session_id, idx)
-        ) WITHOUT ROWID
-        """,
-        """
-        CREATE TABLE settings (
-            key    TEXT PRIMARY KEY,
-            value  TEXT NOT NULL
-        )
-        """,
-    ),
-    # 2: sessions imported from a bundle are marked, so that an import can never replace a
-    # session played on this machine (sessions stored before count as played here).
-    _statements("ALTER TABLE sessions ADD COLUMN imported INTEGER NOT NULL DEFAULT 0"),
-    _records_v1_to_v2,
-    _settings_as_json,
-]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _LIST_COLUMNS = ("id, scenario_id, scenario_title, language, seed, started_at, ended_at, updated_at, "

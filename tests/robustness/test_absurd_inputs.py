@@ -19,7 +19,7 @@ from mitrainer.export.bundles import BundleError, read_bundle
 from mitrainer.practice import Practice
 from mitrainer.record.read import RecordError, read_json_file
 from mitrainer.scenario.load import load_scenario
-from mitrainer.scoring.rubric import load_rubric
+from mitrainer.scoring.rubric_load import load_rubric
 from mitrainer.transcripts import parse_transcript, read_transcript
 from tests.export.conftest import SCENARIOS, STANDARD_RESPONSES, load_fixture_scenario, play
 

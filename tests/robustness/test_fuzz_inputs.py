@@ -26,7 +26,8 @@ from mitrainer.export.render import render_session, render_template
 from mitrainer.paths import bundled_rubrics
 from mitrainer.record.read import RecordError, parse_record, read_json_file
 from mitrainer.scenario import conditions
-from mitrainer.scoring.rubric import LoadedRubric, RubricError, load_rubric, parse_rubric
+from mitrainer.scoring.rubric import LoadedRubric, RubricError
+from mitrainer.scoring.rubric_load import load_rubric, parse_rubric
 from mitrainer.text import find_control
 from mitrainer.transcripts import Transcript, parse_transcript
 from tests.export.conftest import REFLECTIONS, STANDARD_RESPONSES, load_fixture_scenario, play

@@ -6,14 +6,14 @@ import random
 
 import pytest
 
-from mitrainer.codes import SkillCode
+from mitrainer.codes import SkillCode, Verdict
 from mitrainer.coding.base import ResponseCoding
 from mitrainer.engine.session import Session
 from mitrainer.paths import bundled_scenarios
 from mitrainer.record.model import Feedback
 from mitrainer.scenario.load import load_library
 from mitrainer.scoring import feedback_for_turn, score_session
-from mitrainer.scoring.rubric import VERDICTS, rubric_for
+from mitrainer.scoring.rubric_load import rubric_for
 
 LIBRARY = load_library([bundled_scenarios()])
 
@@ -36,7 +36,7 @@ def test_random_walks_get_feedback_and_scores(scenario_id):
                 text = "a response"
             turn = session.respond(text, ResponseCoding.manual(*codes))
             feedback = feedback_for_turn(session, turn).judgement
-            assert feedback.verdict in VERDICTS and feedback.headline and feedback.rationale
+            assert feedback.verdict in Verdict and feedback.headline and feedback.rationale
             assert "{" not in feedback.headline + feedback.rationale
             if feedback.verdict != "good" and node.exemplars:
                 assert feedback.better is None or feedback.better.text in [e.text for e in node.exemplars]

@@ -73,7 +73,7 @@ def fake_score_fold(path, fold, folds, seed, rubric, encoder=True, cache=None):
 @pytest.mark.parametrize("encoder", [True, False])
 def test_cross_fitting_passes_the_encoder_choice_to_every_fold(tmp_path, monkeypatch, jobs, encoder):
     """`--no-encoder` must reach the folds in the parallel path too (it once did not)."""
-    from mitrainer.scoring.rubric import get_rubric
+    from mitrainer.scoring.rubric_load import get_rubric
     from mitrainer_training import evaluate_scores as evaluate
 
     monkeypatch.setattr(evaluate, "_score_fold", fake_score_fold)

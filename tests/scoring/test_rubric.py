@@ -12,7 +12,8 @@ from mitrainer.errors import Severity
 from mitrainer.paths import bundled_rubrics
 from mitrainer.safeyaml import PositionMap, load_file
 from mitrainer.scoring import RubricError, get_rubric, load_rubric
-from mitrainer.scoring.rubric import available_rubrics, check_scenario_rubric, parse_rubric
+from mitrainer.scoring.rubric_files import available_rubrics
+from mitrainer.scoring.rubric_load import check_scenario_rubric, parse_rubric
 from mitrainer.validation import validate_file
 
 BUNDLED = (bundled_rubrics(),)

@@ -11,7 +11,8 @@ from mitrainer.coding.base import CodeScore, ResponseCoding
 from mitrainer.paths import bundled_rubrics
 from mitrainer.record.read import parse_record
 from mitrainer.scoring import get_rubric, score_session, score_transcript
-from mitrainer.scoring.rubric import MetricSpec, parse_rubric
+from mitrainer.scoring.rubric import MetricSpec
+from mitrainer.scoring.rubric_load import parse_rubric
 from mitrainer.scoring.score import band
 from tests.scoring.conftest import codes
 
