@@ -71,13 +71,13 @@ class Preferences:
     theme: str = ""
 
     @classmethod
-    def from_values(cls, values: Mapping[str, object]) -> Preferences:
+    def from_values(cls, values: Mapping[str, Any]) -> Preferences:
         """Preferences from stored JSON values: unknown keys are ignored, and a value of the
         wrong type counts as never chosen (its default), so a damaged row never stops the trainer."""
         return cls(**{name: values[name] for name, kinds in _TYPES.items()
                       if name in values and type(values[name]) in kinds})
 
-    def changed(self, **changes: object) -> Preferences:
+    def changed(self, **changes: Any) -> Preferences:
         """These preferences with ``changes``; a name or a type that is not a preference is a ``ValueError``."""
         for name, value in changes.items():
             if name not in _TYPES:

@@ -147,8 +147,12 @@ class Library:
     def ordered(self) -> list[LoadedScenario]:
         """Conversations before drills; then beginner, intermediate, advanced; then by title."""
         levels = list(Difficulty)
-        return sorted(self.scenarios.values(), key=lambda s: (s.scenario.kind, levels.index(s.scenario.difficulty),  # type: ignore[union-attr]
-                                                                s.scenario.title))  # type: ignore[union-attr]
+
+        def key(loaded: LoadedScenario) -> tuple[str, int, str]:
+            scenario = loaded.require()  # the library holds only scenarios that loaded
+            return scenario.kind, levels.index(scenario.difficulty), scenario.title
+
+        return sorted(self.scenarios.values(), key=key)
 
 
 def load_library(folders: Iterable[Path]) -> Library:

@@ -65,8 +65,8 @@ def raw_codes(coding: ResponseCoding, min_confidence: float) -> tuple[SkillCode,
 
 def with_permission(codes: tuple[SkillCode, ...], rubric: Rubric, permission_recent: bool) -> tuple[SkillCode, ...]:
     """Advice after asking permission (now or in the last turns) is persuading with permission."""
-    advice = rubric.codes("advice")
-    permission = rubric.codes("permission")
+    advice = rubric.codes(Category.ADVICE)
+    permission = rubric.codes(Category.PERMISSION)
     if not (permission_recent or any(c in permission for c in codes)):
         return codes
     if not any(c in advice for c in codes):
@@ -109,7 +109,7 @@ def count_utterances(moments: Iterable[Moment], rubric: Rubric) -> tuple[list[Co
     rule applied) and the client moments."""
     min_confidence = float(rubric.counting.min_confidence or 0.0)
     window = int(rubric.counting.permission_window or 0)
-    permission = rubric.codes("permission")
+    permission = rubric.codes(Category.PERMISSION)
     utterances: list[CountedUtterance] = []
     clients: list[ClientMoment] = []
     pending: ClientMoment | None = None
@@ -129,8 +129,8 @@ def count_utterances(moments: Iterable[Moment], rubric: Rubric) -> tuple[list[Co
 
 def question_run(utterances: Sequence[CountedUtterance], rubric: Rubric) -> int:
     """How many questions in a row (with no reflection) end the list of utterances."""
-    reflection = rubric.codes("reflection")
-    question = rubric.codes("question")
+    reflection = rubric.codes(Category.REFLECTION)
+    question = rubric.codes(Category.QUESTION)
     run = 0
     for utterance in reversed(utterances):
         if any(c in reflection for c in utterance.codes) or not any(c in question for c in utterance.codes):

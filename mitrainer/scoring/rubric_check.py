@@ -8,7 +8,7 @@ include line with the real place in the hint). :func:`check_rubric` runs them al
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from mitrainer.codes import SKILLS, Adherence, SkillCode, Verdict
@@ -26,6 +26,7 @@ from mitrainer.scoring.rubric import (
     TRANSLATION_INCOMPLETE,
     Message,
     Rubric,
+    SituationSpec,
     SituationWording,
     Translation,
 )
@@ -125,7 +126,7 @@ def check_thresholds(rubric: Rubric, report: Report) -> None:
 
 def _messages(rubric: Rubric) -> Iterator[tuple[PathKey, Message]]:
     """Every message of the rubric and of its translations, with its path."""
-    wordings: list[tuple[PathKey, dict[Situation, SituationWording]]] = [((), dict(rubric.situations))]
+    wordings: list[tuple[PathKey, Mapping[Situation, SituationSpec | SituationWording]]] = [((), rubric.situations)]
     wordings += [(("translations", language), translation.situations)
                  for language, translation in rubric.translations.items()]
     for prefix, situations in wordings:

@@ -23,7 +23,7 @@ from mitrainer.scoring.moments import (
 )
 from mitrainer.scoring.rubric import MetricSpec, Rubric
 from mitrainer.scoring.rubric_load import session_focus, session_rubric
-from mitrainer.scoring.vocabulary import TALK_SITUATION, GlobalRating, Situation
+from mitrainer.scoring.vocabulary import TALK_SITUATION, Category, GlobalRating, Situation
 
 if TYPE_CHECKING:
     from mitrainer.engine.session import Session
@@ -155,24 +155,24 @@ def score_moments(moments: Iterable[Moment], rubric: Rubric, *, focus: Sequence[
         for code in utterance.codes:
             counts[code] += 1
 
-    def total(category: str) -> int:
+    def total(category: Category) -> int:
         return sum(counts[c] for c in rubric.codes(category))
 
-    reflections = total("reflection")
-    questions = total("question")
-    complex_ = total("complex_reflection")
-    open_ = total("open_question")
-    adherent = total("adherent")
-    non_adherent = total("non_adherent")
+    reflections = total(Category.REFLECTION)
+    questions = total(Category.QUESTION)
+    complex_ = total(Category.COMPLEX_REFLECTION)
+    open_ = total(Category.OPEN_QUESTION)
+    adherent = total(Category.ADHERENT)
+    non_adherent = total(Category.NON_ADHERENT)
     change_talk = sum(1 for c in clients if c.talk is TalkType.CHANGE)
     sustain_talk = sum(1 for c in clients if c.talk is TalkType.SUSTAIN)
 
     indicators = _indicators(utterances, counts, rubric, reflections, questions, complex_, open_,
                              adherent, non_adherent, change_talk, sustain_talk)
-    globals_ = {name: _global(rubric, name, indicators) for name in GlobalRating}
-    technical = (globals_["cultivating_change_talk"] + globals_["softening_sustain_talk"]) / 2
-    relational = (globals_["partnership"] + globals_["empathy"]) / 2
-    parts = {**globals_, "technical": technical, "relational": relational}
+    globals_: dict[str, float] = {name.value: _global(rubric, name, indicators) for name in GlobalRating}
+    technical = (globals_[GlobalRating.CULTIVATING_CHANGE_TALK] + globals_[GlobalRating.SOFTENING_SUSTAIN_TALK]) / 2
+    relational = (globals_[GlobalRating.PARTNERSHIP] + globals_[GlobalRating.EMPATHY]) / 2
+    parts: dict[str, float] = {**globals_, "technical": technical, "relational": relational}
     weights = rubric.overall.weights or {}
     weight_sum = sum(weights.values())
     overall = sum(parts[k] * w for k, w in weights.items()) / weight_sum if weight_sum else relational
@@ -216,8 +216,8 @@ def _indicators(utterances: list[CountedUtterance], counts: dict[SkillCode, int]
     ct_credit: list[float] = []
     st_credit: list[float] = []
     st_righting: list[float] = []
-    question_codes = rubric.codes("question")
-    reflection_codes = rubric.codes("reflection")
+    question_codes = rubric.codes(Category.QUESTION)
+    reflection_codes = rubric.codes(Category.REFLECTION)
     run = 0
     in_runs = 0
     run_length = int(rubric.feedback.question_run or 0)

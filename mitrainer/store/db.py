@@ -363,7 +363,8 @@ class SessionStore:
     def list_sessions(self, limit: int | None = 50, offset: int = 0, *, scenario_id: str | None = None,
                       unfinished: bool | None = None) -> list[SessionSummary]:
         """Sessions, most recently active first (reads indexed columns only)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[str | int] = []
         if scenario_id is not None:
             where.append("scenario_id = ?")
             params.append(scenario_id)
