@@ -27,7 +27,9 @@ COMMAND_MODULES = [
     "mitrainer.cli.coding_cmds",  # code, code-transcript
     "mitrainer.cli.sessions_cmds",  # history, serve
     "mitrainer.cli.scoring_cmds",  # score
-    "mitrainer.cli.export_cmds",  # export, portfolio, import, group report, review
+    "mitrainer.cli.export_cmds",  # export, portfolio
+    "mitrainer.cli.group_cmds",  # import, group report
+    "mitrainer.cli.review_cmds",  # review
 ]
 
 EXIT_OK = 0

@@ -205,6 +205,12 @@ class SessionStore:
         with self._lock:
             self._conn.close()
 
+    def __enter__(self) -> SessionStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- transactions --------------------------------------------------------------------
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -377,6 +383,18 @@ class SessionStore:
         params += [-1 if limit is None else int(limit), int(offset)]
         with self._reading() as conn:
             return [SessionSummary(*row) for row in conn.execute(sql, params)]
+
+    def find_sessions(self, prefix: str, limit: int = 2) -> list[SessionSummary]:
+        """The session whose id is ``prefix``, else at most ``limit`` whose id starts with it.
+
+        Reads the listing columns of the matching rows only, never a record: resolving a
+        short id stays cheap with thousands of sessions.
+        """
+        with self._reading() as conn:
+            exact = conn.execute(f"SELECT {_LIST_COLUMNS} FROM sessions WHERE id = ?", (prefix,)).fetchall()
+            rows = exact or conn.execute(f"SELECT {_LIST_COLUMNS} FROM sessions WHERE substr(id, 1, ?) = ? "
+                                         f"ORDER BY id LIMIT ?", (len(prefix), prefix, limit)).fetchall()
+        return [SessionSummary(*row) for row in rows]
 
     def count_sessions(self) -> int:
         with self._reading() as conn:

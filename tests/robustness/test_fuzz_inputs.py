@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mitrainer.cli.export_cmds import group_csv
+from mitrainer.cli.group_cmds import group_csv
 from mitrainer.errors import Diagnostic, InputError
 from mitrainer.export.bundles import Bundle, BundleError, checksum_of, make_bundle, parse_bundle, read_bundle
 from mitrainer.export.group import group_report

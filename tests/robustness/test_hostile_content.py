@@ -175,7 +175,7 @@ def _bundles(record: SessionRecord) -> list[Bundle]:
 
 
 def test_group_report_is_inert_in_every_format(hostile):
-    from mitrainer.cli.export_cmds import group_csv
+    from mitrainer.cli.group_cmds import group_csv
 
     _, scenario, record = hostile
     report = group_report(_bundles(record), ScenarioIndex.of([scenario]))

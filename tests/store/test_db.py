@@ -224,3 +224,19 @@ def test_listing_ten_thousand_sessions_reads_no_records(tmp_path: Path) -> None:
     assert "sessions_by_update" in plan
     assert [s.id for s in store.list_sessions(limit=3)] == ["s09999", "s09998", "s09997"]
     store.close()
+
+
+def test_a_session_is_found_by_its_id_or_a_prefix(store: SessionStore) -> None:
+    for sid in ("abcd1111", "abcd2222", "abce3333", "abcd"):
+        store.save_session(make_record(sid))
+    assert [s.id for s in store.find_sessions("abcd")] == ["abcd"]  # an exact id wins over the prefix
+    assert [s.id for s in store.find_sessions("abcd1")] == ["abcd1111"]
+    assert [s.id for s in store.find_sessions("abc")] == ["abcd", "abcd1111"]  # at most two: enough to refuse
+    assert store.find_sessions("zz") == [] and store.find_sessions("abcd%") == []  # no LIKE wildcards
+
+
+def test_the_store_closes_when_its_block_ends(tmp_path: Path) -> None:
+    with SessionStore(tmp_path / "s.db") as store:
+        store.save_session(make_record())
+    with pytest.raises(StoreError):
+        store.count_sessions()
