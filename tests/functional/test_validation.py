@@ -20,7 +20,7 @@ def test_scenario_naming_an_unknown_rubric_gets_r120_at_its_line(tmp_path: Path)
 
 
 def test_a_rubric_beside_the_scenario_is_found(tmp_path: Path):
-    bundled = Path(__file__).resolve().parent.parent / "rubrics" / "standard.yaml"
+    bundled = Path(__file__).resolve().parents[2] / "rubrics" / "standard.yaml"
     local = bundled.read_text(encoding="utf-8").replace("id: standard", "id: local-rubric", 1)
     assert "id: local-rubric" in local
     (tmp_path / "local-rubric.yaml").write_text(local, encoding="utf-8")

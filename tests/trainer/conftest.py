@@ -2,7 +2,7 @@
 
 Everything that could vary between runs is fixed: the clock, the session seed, the coder
 (the rule-based one, so a change to the trained coder does not move these tests), the
-scenario folder (tests/tui/fixtures/scenarios) and the database (a temporary file).
+scenario folder (tests/trainer/fixtures/scenarios) and the database (a temporary file).
 """
 
 from __future__ import annotations

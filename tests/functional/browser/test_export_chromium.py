@@ -12,7 +12,7 @@ import subprocess
 
 from mitrainer.export import export_session
 from tests.chromium import chromium_command, needs_chromium
-from tests.export.conftest import long_responses, play
+from tests.sessions import long_responses, play
 
 pytestmark = needs_chromium
 

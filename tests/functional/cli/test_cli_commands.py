@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from foundation_support import TEMPLATE, edit, line_of
 
 from mitrainer.cli import COMMAND_MODULES, main
 from mitrainer.scenario.load import load_scenario
+from tests.unit.foundation.foundation_support import TEMPLATE, edit, line_of
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ENGINE_YAML = ROOT / "tests" / "fixtures" / "foundation" / "engine.yaml"
 LOOP_YAML = ROOT / "tests" / "fixtures" / "foundation" / "endless-loop.yaml"
 

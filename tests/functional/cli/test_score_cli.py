@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from mitrainer.cli import main
-from tests.scoring.conftest import codes
+from tests.sessions import codes
 
 
 def record_file(tmp_path, session_at):

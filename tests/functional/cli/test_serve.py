@@ -1,7 +1,7 @@
 """``mitrainer serve`` admits only the browser it printed the address for (textual-serve behind a guard).
 
 These run textual-serve's real aiohttp application in process with a trainer command that is a
-harmless shell command; tests/store/test_serve_chromium.py drives the real trainer in Chromium.
+harmless shell command; tests/functional/browser/test_serve_chromium.py drives the real trainer in Chromium.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from mitrainer.cli import main
 from mitrainer.cli.sessions_cmds import trainer_command
 from mitrainer.record.model import SessionRecord
 from mitrainer.store.db import SessionStore
-from tests.store.test_db import make_turn
+from tests.unit.store.test_db import make_turn
 
 
 def record(session_id: str, ended: bool) -> SessionRecord:

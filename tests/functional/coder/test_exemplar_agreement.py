@@ -15,6 +15,8 @@ import pytest
 from mitrainer.coding.model import TrainedCoder
 from mitrainer_training.exemplars import DISAGREEMENTS_DOC, Agreement, code_cases, load_exemplar_cases
 
+pytestmark = pytest.mark.slow  # the committed coder codes every exemplar of the bundled library (about 15 s)
+
 # Measured 0.934 with the committed model (linear heads + encoder coding with 32 word
 # pieces, see docs/coder.md); a small margin for retraining noise.
 AGREEMENT_FLOOR = 0.90

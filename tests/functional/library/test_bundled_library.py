@@ -21,7 +21,7 @@ from mitrainer.scenario.load import load_library, parse_scenario
 
 LIBRARY = load_library([bundled_scenarios()])
 IDS = sorted(LIBRARY.scenarios)
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_every_bundled_file_passes_strict_validation(capsys):

@@ -21,7 +21,7 @@ from mitrainer.record.read import RecordError, read_json_file
 from mitrainer.scenario.load import load_scenario
 from mitrainer.scoring.rubric_load import load_rubric
 from mitrainer.transcripts import parse_transcript, read_transcript
-from tests.export.conftest import SCENARIOS, STANDARD_RESPONSES, load_fixture_scenario, play
+from tests.sessions import SCENARIOS, STANDARD_RESPONSES, load_fixture_scenario, play
 
 HUNDRED_MB = 100_000_000
 MILLION = 1_000_000

@@ -24,7 +24,9 @@ from mitrainer.paths import bundled_scenarios
 from mitrainer.scenario.load import load_scenario
 from mitrainer.store.db import SessionStore
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # child processes killed mid-write, again and again
+
+ROOT = Path(__file__).resolve().parents[3]
 SCENARIO = bundled_scenarios() / "methadone-retention.yaml"
 
 CHILD = textwrap.dedent("""

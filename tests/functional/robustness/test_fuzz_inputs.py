@@ -2,7 +2,7 @@
 
 Each property says what the loader promises: a result, or the loader's own error type with
 a message, never another exception. (The scenario loader has its own properties in
-tests/foundation/test_load_properties.py.)
+tests/unit/foundation/test_load_properties.py.)
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mitrainer.cli.group_cmds import group_csv
+from mitrainer.codes import SkillCode, Verdict
 from mitrainer.errors import Diagnostic, InputError
 from mitrainer.export.bundles import Bundle, BundleError, checksum_of, make_bundle, parse_bundle, read_bundle
 from mitrainer.export.group import group_report
@@ -28,9 +29,11 @@ from mitrainer.record.read import RecordError, parse_record, read_json_file
 from mitrainer.scenario import conditions
 from mitrainer.scoring.rubric import LoadedRubric, RubricError
 from mitrainer.scoring.rubric_load import load_rubric, parse_rubric
+from mitrainer.scoring.score import score_session
+from mitrainer.scoring.vocabulary import Category, GlobalRating, Situation
 from mitrainer.text import find_control
 from mitrainer.transcripts import Transcript, parse_transcript
-from tests.export.conftest import REFLECTIONS, STANDARD_RESPONSES, load_fixture_scenario, play
+from tests.sessions import REFLECTIONS, STANDARD_RESPONSES, load_fixture_scenario, play
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])
@@ -79,6 +82,56 @@ rubric_docs = st.recursive(
 def test_rubric_documents_give_a_rubric_or_diagnostics(document):
     # JSON is YAML: any document the strategy builds is a syntactically valid rubric file.
     _check_rubric(parse_rubric(json.dumps(document, ensure_ascii=False), "fuzz.yaml"))
+
+
+# Documents that pass the version and id checks and include the standard rubric, with
+# overrides in every section: the fuzzing reaches the include, the merge and the whole-rubric
+# checks, not only the shape check.
+# Plain words here (control codes and broken text are fuzzed above): the documents must get
+# past the YAML reader to reach the checks.
+words = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=12)
+# Mostly the real vocabulary, now and then a word that is not in it.
+codes_or_junk = st.sampled_from([c.value for c in SkillCode] + ["x"])
+code_lists = st.lists(codes_or_junk, max_size=4)
+numbers = st.one_of(st.integers(-3, 8), st.floats(-2, 10, allow_nan=False), st.sampled_from([None, "many"]))
+messages = st.fixed_dictionaries({}, optional={"headline": st.one_of(words, st.sampled_from(
+    ["{code} fits", "{nope} here", "{talk} and {codes}", "{"])), "rationale": words})
+situation_names = st.sampled_from([s.value for s in Situation] + ["moment"])
+verdict_names = st.sampled_from([v.value for v in Verdict] + ["great"])
+situations = st.dictionaries(situation_names, st.fixed_dictionaries({}, optional={
+    "good": code_lists, "fair": code_lists, "better": code_lists, "label": words,
+    "messages": st.dictionaries(verdict_names, messages, max_size=3),
+    "by_code": st.dictionaries(codes_or_junk, messages, max_size=2)}), max_size=3)
+overrides = st.fixed_dictionaries({}, optional={
+    "part": st.booleans(),
+    "categories": st.dictionaries(st.sampled_from([c.value for c in Category] + ["others"]), code_lists,
+                                  max_size=3),
+    "counting": st.fixed_dictionaries({}, optional={"min_confidence": numbers, "permission_window": numbers}),
+    "feedback": st.fixed_dictionaries({}, optional={"question_run": numbers, "summary_after": numbers}),
+    "situations": situations,
+    "globals": st.dictionaries(st.sampled_from([g.value for g in GlobalRating]), st.fixed_dictionaries({}, optional={
+        "base": numbers, "terms": st.lists(st.fixed_dictionaries(
+            {"indicator": st.sampled_from(["reflection_rate", "ct_response", "st_righting", "nope"]), "weight": numbers},
+            optional={"invert": st.booleans(), "full_at": numbers}), max_size=3)}), max_size=2),
+    "overall": st.fixed_dictionaries({}, optional={"weights": st.dictionaries(
+        st.sampled_from(["technical", "relational", "empathy", "partnership", "nope"]), numbers, max_size=3)}),
+    "metrics": st.dictionaries(st.sampled_from(["rq_ratio", "pct_open", "pct_complex", "overall", "nope"]), st.fixed_dictionaries(
+        {}, optional={"fair": numbers, "good": numbers, "better": st.sampled_from(["higher", "lower", "up"]),
+                      "format": st.sampled_from(["ratio", "percent", "score", "count", "x"])}), max_size=2),
+    "translations": st.dictionaries(st.sampled_from(["vi", "zh", "xx", "english"]),
+                                    st.fixed_dictionaries({"situations": situations}), max_size=2),
+})
+
+
+@FUZZ
+@given(overrides, st.sampled_from([["standard"], ["standard", "standard"], ["nowhere"], []]))
+def test_rubrics_that_include_and_override_give_a_rubric_or_diagnostics(document, include):
+    text = json.dumps({"rubric_version": 1, "id": "fuzz", "include": include, **document}, ensure_ascii=False)
+    loaded = parse_rubric(text, "fuzz.yaml", search=(bundled_rubrics(),))
+    _check_rubric(loaded)
+    if loaded.ok and include == ["standard"] and not document.get("part"):
+        # Merged over the standard rubric, a rubric that passes every check scores a session.
+        assert score_session(SESSION, loaded.require()).turns == len(SESSION.turns)
 
 
 @FUZZ

@@ -36,7 +36,7 @@ from mitrainer.export.render import render_session, render_template
 from mitrainer.record.model import SessionRecord
 from mitrainer.scenario.load import load_scenario
 from mitrainer.store.db import SessionStore
-from tests.export.conftest import SCENARIOS, play
+from tests.sessions import SCENARIOS, play
 
 INLINE = ('<script>alert(1)</script> <img src=x onerror="alert(2)"> [site](javascript:alert(3)) '
           '![pic](https://evil.example/p.png) <a href="https://evil.example/">e</a> | pipes | `tick` '

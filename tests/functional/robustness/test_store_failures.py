@@ -25,9 +25,9 @@ from mitrainer.store.db import SessionStore, open_store
 from mitrainer.tui.app import TrainerApp
 from mitrainer.tui.screens.summary import SummaryScreen
 from mitrainer.tui.services import Services
-from tests.export.conftest import REFLECTIONS, SCENARIOS, STANDARD_RESPONSES, load_fixture_scenario, play
+from tests.sessions import REFLECTIONS, SCENARIOS, STANDARD_RESPONSES, load_fixture_scenario, play
 
-TUI_TESTS = Path(__file__).resolve().parents[1] / "tui"
+TUI_TESTS = Path(__file__).resolve().parents[2] / "trainer"
 sys.path.insert(0, str(TUI_TESTS))
 from test_flows import REFLECTION, open_practice, play_to_commitment, say  # noqa: E402
 from tui_helpers import FIXED_NOW, make_services  # noqa: E402

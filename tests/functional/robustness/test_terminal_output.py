@@ -19,9 +19,9 @@ import pytest
 from mitrainer.cli import main
 from mitrainer.export.bundles import bundle_text, make_bundle
 from mitrainer.record.model import SessionRecord
-from tests.export.conftest import SCENARIOS, STANDARD_RESPONSES, load_fixture_scenario, play
+from tests.sessions import SCENARIOS, STANDARD_RESPONSES, load_fixture_scenario, play
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EVIL = "\x1b[31mred\x1b[0m \x1b]0;pwned\x07 \x1b[2J\x07 \u202egnp.exe \x9b31m \x00"
 FORBIDDEN = ("\x1b", "\x07", "\u202e", "\x9b", "\x00")
 

@@ -21,7 +21,7 @@ from mitrainer.export.bundles import (
 )
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.store.db import SCHEMA_VERSION, SessionStore
-from tests.export.conftest import SCENARIOS, STANDARD_RESPONSES, play
+from tests.sessions import SCENARIOS, STANDARD_RESPONSES, play
 
 
 def write(path: Path, document) -> Path:

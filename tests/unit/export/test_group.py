@@ -12,8 +12,8 @@ from mitrainer.codes import SkillCode as C
 from mitrainer.export.bundles import Bundle, bundle_text, make_bundle, parse_bundle
 from mitrainer.export.group import first_divergence, group_report, node_path
 from mitrainer.export.library import ScenarioIndex
-from tests.export.conftest import SCENARIOS, STANDARD_RESPONSES, play
-from tests.export.test_render import assert_self_contained, parse
+from tests.sessions import SCENARIOS, STANDARD_RESPONSES, play
+from tests.unit.export.test_render import assert_self_contained, parse
 
 REFLECT = ("You want more energy.", (C.COMPLEX_REFLECTION,))
 PUSH = ("Just stop drinking.", (C.PERSUADE,))

@@ -10,7 +10,7 @@ from mitrainer.cli import main
 from mitrainer.export import export_session
 from mitrainer.export.output import OutputError, safe_name_part
 from mitrainer.store.files import write_private_json
-from tests.export.conftest import SCENARIOS
+from tests.sessions import SCENARIOS
 
 
 def test_export_writes_a_private_file_with_a_dated_name(record, scenario, tmp_path, data_dir):

@@ -12,8 +12,8 @@ from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.portfolio import build_portfolio, store_records
 from mitrainer.export.render import render_template
 from mitrainer.store.db import SessionStore
-from tests.export.conftest import SCENARIOS, STANDARD_RESPONSES, play
-from tests.export.test_render import assert_self_contained, parse
+from tests.sessions import SCENARIOS, STANDARD_RESPONSES, play
+from tests.unit.export.test_render import assert_self_contained, parse
 
 ASK = ("Any questions?", (C.CLOSED_QUESTION,))
 

@@ -15,13 +15,13 @@ from mitrainer.export import render_session
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.render import TemplateProblem, md_escape
 from mitrainer.record.read import RecordError, parse_record
-from tests.export.conftest import GOLDEN, REFLECTIONS, SCENARIOS, STANDARD_RESPONSES, play
+from tests.sessions import GOLDEN, REFLECTIONS, SCENARIOS, STANDARD_RESPONSES, play
 
 REGENERATE = os.environ.get("MITRAINER_REGEN_GOLDEN") == "1"
 
 
 def check_golden(name: str, text: str) -> None:
-    """Compare with tests/export/golden/NAME; MITRAINER_REGEN_GOLDEN=1 rewrites it instead."""
+    """Compare with tests/unit/export/golden/NAME; MITRAINER_REGEN_GOLDEN=1 rewrites it instead."""
     path = GOLDEN / name
     if REGENERATE:
         path.write_text(text, encoding="utf-8")

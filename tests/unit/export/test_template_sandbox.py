@@ -18,7 +18,7 @@ from mitrainer.export.group import group_report
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.render import TemplateProblem, render_template
 from mitrainer.export.sandbox import plain
-from tests.export.conftest import SCENARIOS, STANDARD_RESPONSES, play
+from tests.sessions import SCENARIOS, STANDARD_RESPONSES, play
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from foundation_support import TEMPLATE, TickingClock, parse
 
 from mitrainer.scenario.model import Scenario
+from tests.unit.foundation.foundation_support import TEMPLATE, TickingClock, parse
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from __future__ import annotations
 import gc
 
 import pytest
-from foundation_support import col_of, line_of
 
 from mitrainer.errors import Position
 from mitrainer.scenario import load
 from mitrainer.scenario.load import parse_scenario
+from tests.unit.foundation.foundation_support import col_of, line_of
 
 HEAD = """\
 schema_version: 1

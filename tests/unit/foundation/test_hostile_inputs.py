@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from foundation_support import TEMPLATE, edit
 
 from mitrainer.errors import ScenarioError
 from mitrainer.safeyaml import MAX_FILE_BYTES
 from mitrainer.scenario.load import load_scenario, parse_scenario
+from tests.unit.foundation.foundation_support import TEMPLATE, edit
 
 
 def codes_of(loaded) -> list[str]:

@@ -12,7 +12,6 @@ import os
 
 import pytest
 import yaml
-from foundation_support import TEMPLATE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +23,7 @@ from mitrainer.safeyaml import load_text
 from mitrainer.scenario import conditions
 from mitrainer.scenario.graph import to_dot, to_mermaid
 from mitrainer.scenario.load import LoadedScenario, load_scenario, parse_scenario
+from tests.unit.foundation.foundation_support import TEMPLATE
 
 EXAMPLES = int(os.environ.get("MITRAINER_HYPOTHESIS_EXAMPLES", "200"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

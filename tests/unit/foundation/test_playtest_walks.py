@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from foundation_support import TEMPLATE, edit, parse
-
 from mitrainer.codes import SkillCode
 from mitrainer.engine.playtest import choices_for, playtest
+from tests.unit.foundation.foundation_support import TEMPLATE, edit, parse
 
 HEADER = """schema_version: 1
 id: loop-test

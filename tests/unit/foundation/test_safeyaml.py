@@ -7,10 +7,10 @@ import os
 
 import pytest
 import yaml
-from foundation_support import TEMPLATE, col_of, edit, line_of, only, parse
 
 from mitrainer.errors import Position, Severity
 from mitrainer.safeyaml import MAX_ALIAS_EXPANSION, MAX_DEPTH, load_file, load_text
+from tests.unit.foundation.foundation_support import TEMPLATE, col_of, edit, line_of, only, parse
 
 
 def single(doc, code: str):

@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
-from foundation_support import parse
 
 from mitrainer.scenario.graph import branch_label, render, to_dot, to_mermaid
+from tests.unit.foundation.foundation_support import parse
 
 GRAPH_YAML = r"""
 schema_version: 1

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from foundation_support import TEMPLATE, edit, parse
 
 from mitrainer.cli import main
 from mitrainer.errors import Diagnostic, Position, ScenarioError, Severity, did_you_mean, sort_diagnostics
 from mitrainer.scenario.load import is_scenario_document, iter_yaml_files, load_for_play, load_library
 from mitrainer.scenario.template import render
+from tests.unit.foundation.foundation_support import TEMPLATE, edit, parse
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from foundation_support import TEMPLATE, col_of, edit, line_of, only, parse
 
 from mitrainer.errors import Position, Severity
+from tests.unit.foundation.foundation_support import TEMPLATE, col_of, edit, line_of, only, parse
 
 
 def test_the_template_is_clean():

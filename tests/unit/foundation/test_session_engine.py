@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from foundation_support import TickingClock, edit
 
 from mitrainer.codes import SkillCode, Speaker
 from mitrainer.coding.base import ResponseCoding, Utterance
@@ -16,8 +15,9 @@ from mitrainer.errors import MitrainerError
 from mitrainer.practice import Practice
 from mitrainer.record.model import RECORD_SCHEMA_VERSION, Feedback, Judgement, SessionRecord
 from mitrainer.scenario.load import load_scenario, parse_scenario
+from tests.unit.foundation.foundation_support import TickingClock, edit
 
-ENGINE_YAML = Path(__file__).parent.parent / "fixtures" / "foundation" / "engine.yaml"
+ENGINE_YAML = Path(__file__).parents[2] / "fixtures" / "foundation" / "engine.yaml"
 
 SR = ResponseCoding.manual(SkillCode.SIMPLE_REFLECTION)
 OQ = ResponseCoding.manual(SkillCode.OPEN_QUESTION)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from foundation_support import TEMPLATE, col_of, edit, line_of, only, parse
-
 from mitrainer.errors import Position, Severity
 from mitrainer.scenario.load import load_library
+from tests.unit.foundation.foundation_support import TEMPLATE, col_of, edit, line_of, only, parse
 
 OPENING_BRANCH = "when: {skills: [persuade, confront]}"
 FALLBACK = "      - goto: opens_up            # the fallback: a branch without 'when'\n"

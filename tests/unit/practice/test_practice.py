@@ -17,8 +17,8 @@ from mitrainer.practice import Practice
 from mitrainer.scenario.load import load_scenario
 from mitrainer.store.db import SessionStore
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = ROOT / "tests" / "export" / "fixtures" / "scenarios" / "evening-drinks.yaml"
+ROOT = Path(__file__).resolve().parents[3]
+FIXTURE = ROOT / "tests" / "unit" / "export" / "fixtures" / "scenarios" / "evening-drinks.yaml"
 REFLECTION = ResponseCoding.manual(SkillCode.COMPLEX_REFLECTION, coder="test")
 
 

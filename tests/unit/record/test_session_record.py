@@ -15,11 +15,11 @@ from mitrainer.record.model import RECORD_SCHEMA_VERSION, SessionRecord, json_sc
 from mitrainer.record.read import RecordError, parse_record, read_record
 from mitrainer.store.db import SCHEMA_VERSION, SessionStore
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = ROOT / "tests" / "golden"
 V1 = sorted((GOLDEN / "records").glob("v1-*.json"))
 SCHEMA_DOC = ROOT / "docs" / "session-record.schema.json"
-SCENARIOS = ROOT / "tests" / "export" / "fixtures" / "scenarios"
+SCENARIOS = ROOT / "tests" / "unit" / "export" / "fixtures" / "scenarios"
 
 
 def v1(name: str) -> dict:

@@ -6,7 +6,7 @@ from mitrainer.codes import SkillCode
 from mitrainer.coding.base import ResponseCoding
 from mitrainer.record.model import Judgement
 from mitrainer.scoring import feedback_for_turn, get_rubric, judge_turn
-from tests.scoring.conftest import codes
+from tests.sessions import codes
 
 
 def respond(session, *names, text="response") -> Judgement:

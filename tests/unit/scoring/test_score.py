@@ -14,7 +14,7 @@ from mitrainer.scoring import get_rubric, score_session, score_transcript
 from mitrainer.scoring.rubric import MetricSpec
 from mitrainer.scoring.rubric_load import parse_rubric
 from mitrainer.scoring.score import band
-from tests.scoring.conftest import codes
+from tests.sessions import codes
 
 # A human-coded transcript (codes column): talk types for the client, skill codes for the counsellor.
 TRANSCRIPT = [

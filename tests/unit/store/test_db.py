@@ -18,7 +18,7 @@ from mitrainer.record.model import ResponseCoding, SessionRecord, Turn
 from mitrainer.settings import Preferences, Settings
 from mitrainer.store.db import SCHEMA_VERSION, SessionStore, open_store
 
-GOLDEN_V1_DB = Path(__file__).resolve().parents[1] / "golden" / "sessions-v1.db"
+GOLDEN_V1_DB = Path(__file__).resolve().parents[2] / "golden" / "sessions-v1.db"
 
 
 def make_turn(index: int, response: str) -> Turn:
@@ -190,7 +190,7 @@ def test_default_path_honours_overrides(tmp_path: Path) -> None:
 
 WRITER = """
 import sys
-from tests.store.test_db import make_record, make_turn, with_turns
+from tests.unit.store.test_db import make_record, make_turn, with_turns
 from mitrainer.store.db import SessionStore
 store = SessionStore(sys.argv[1])
 record = make_record(sys.argv[2], turns=0)
@@ -203,7 +203,7 @@ store.close()
 def test_concurrent_writers_do_not_corrupt_the_database(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
     SessionStore(path).close()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"w{n}"], env=env) for n in range(3)]
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
     store = SessionStore(path)
