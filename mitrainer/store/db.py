@@ -111,7 +111,8 @@ class SessionStore:
     """
 
     def __init__(self, path: str | os.PathLike, *, trainee: str | None = None):
-        self.path = path if str(path) == ":memory:" else Path(path)
+        # Given as a string or a Path, ":memory:" is SQLite's in-memory database, never a file named so.
+        self.path: str | Path = ":memory:" if str(path) == ":memory:" else Path(path)
         self._lock = threading.RLock()
         # Sessions whose last write failed (a full disk, an I/O error): their next save writes
         # the whole record, so turns that were not saved are never left out.

@@ -240,3 +240,11 @@ def test_the_store_closes_when_its_block_ends(tmp_path: Path) -> None:
         store.save_session(make_record())
     with pytest.raises(StoreError):
         store.count_sessions()
+
+
+def test_memory_given_as_a_path_is_still_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with SessionStore(Path(":memory:")) as store:
+        store.save_session(make_record())
+        assert store.path == ":memory:" and store.count_sessions() == 1
+    assert list(tmp_path.iterdir()) == []  # no file called ':memory:' left behind
