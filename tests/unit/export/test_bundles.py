@@ -142,12 +142,15 @@ def test_conflicting_session_needs_replace(record, tmp_path, store, library):
     assert store.was_imported(record.session_id)
 
 
+def forged_copy(record, went_well: str):
+    turns = (record.turns[0].model_copy(update={"response": "not what I said"}), *record.turns[1:])
+    return record.model_copy(update={"reflections": {"went_well": went_well}, "turns": turns})
+
+
 def test_a_session_played_here_is_never_replaced_by_an_import(record, tmp_path, store, library):
     # A forged bundle can carry the id of a session played on this machine.
     store.save_session(record, score=2.5)
-    turns = list(record.turns)
-    turns[0] = turns[0].model_copy(update={"response": "not what I said"})
-    forged = record.model_copy(update={"reflections": {"went_well": "written by someone else"}, "turns": tuple(turns)})
+    forged = forged_copy(record, "written by someone else")
     path = write(tmp_path / "forged.bundle.json", make_bundle(forged, trainee="Attacker"))
     for replace in (False, True):
         with pytest.raises(BundleError, match="played on this machine; an import never replaces it"):
@@ -175,7 +178,7 @@ def test_sessions_stored_before_the_mark_count_as_played_here(record, tmp_path, 
     store = SessionStore(path)
     try:
         assert store.schema_version == SCHEMA_VERSION and not store.was_imported(record.session_id)
-        changed = record.model_copy(update={"reflections": {"went_well": "x"}})
+        changed = forged_copy(record, "x")
         with pytest.raises(BundleError, match="played on this machine"):
             import_bundles([write(tmp_path / "c.bundle.json", make_bundle(changed))], store, library, replace=True)
     finally:
