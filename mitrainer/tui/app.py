@@ -9,15 +9,18 @@ and the conversation goes on.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from mitrainer.errors import MitrainerError, StoreError
 from mitrainer.i18n import resolve_language, set_language, t
 from mitrainer.settings import Preferences, Settings
+from mitrainer.text import visible
 from mitrainer.tui.screens.dialogs import HelpScreen, SettingsDialog
 from mitrainer.tui.screens.home import HomeScreen
 from mitrainer.tui.services import Services, _default_coder, coder_note
@@ -46,6 +49,18 @@ class TrainerApp(App):
         self._started = False
         saved = services.preferences().theme
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
+
+    def _fatal_error(self) -> None:
+        # Textual's handler of an unhandled exception leaves a full traceback (with locals) on
+        # the screen. Like the command line (mitrainer.cli.main), the trainer says it in one
+        # line unless MITRAINER_DEBUG asks for the details; the exit code is 1 either way.
+        if os.environ.get("MITRAINER_DEBUG"):
+            super()._fatal_error()
+            return
+        error = self._exception
+        self.panic(Text(f"mitrainer: internal error ({type(error).__name__}: {visible(str(error))[:300]}). "
+                        "This is a bug in mitrainer; your session is saved up to its last turn. Run again with "
+                        "MITRAINER_DEBUG=1 to see the traceback and please report it."))
 
     def on_mount(self) -> None:
         self._started = True
@@ -202,14 +217,15 @@ def build_services(settings: Settings) -> Services:
 
 
 def run_app(settings: Settings) -> int:
-    """Open the trainer (bare ``mitrainer``); returns the exit code."""
+    """Open the trainer (bare ``mitrainer``); returns the exit code (1 when it failed)."""
     services = build_services(settings)
     try:
         set_language(resolve_language(settings.language, services.preferences().language))
-        TrainerApp(services).run()
+        app = TrainerApp(services)
+        app.run()
     finally:
         services.store.close()
-    return 0
+    return app.return_code or 0
 
 
 __all__ = ["TrainerApp", "build_services", "run_app"]
