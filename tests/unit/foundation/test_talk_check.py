@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from foundation_support import edit
-
 from mitrainer.codes import Direction, SkillCode, TalkType
 from mitrainer.coding.base import ClientCoding, ResponseCoding
 from mitrainer.scenario.load import parse_scenario
@@ -14,6 +12,7 @@ from mitrainer.scenario.talk_check import (
     check_talk_labels,
 )
 from mitrainer.scenario.template import render
+from tests.unit.foundation.foundation_support import edit
 
 
 class StubCoder:
