@@ -36,6 +36,7 @@ import re
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -309,7 +310,7 @@ class DirectionJudge:
 
     def save(self, path: Path, meta: dict) -> None:
         """Write the judge's file: int8 weights with a float32 scale per column, the rest float32."""
-        arrays: dict[str, np.ndarray] = {}
+        arrays: dict[str, Any] = {}  # np.savez's keywords: the arrays by name
         for name, model in (("side", self.side), ("head", self.head)):
             col_scale = np.maximum(np.abs(model.weights).max(axis=0), 1e-12) / 127.0
             arrays[f"{name}_rows"] = model.rows.astype(np.int32)
