@@ -92,7 +92,7 @@ def group_csv(report) -> str:
         values = [m.metric(k).value if m.metric(k) is not None else None for k in keys]
         writer.writerow([spreadsheet_safe(m.name), spreadsheet_safe(m.scenario_key[0]), m.turns,
                          spreadsheet_safe(m.ending), *("" if v is None else round(v, 4) for v in values),
-                         m.score.change_talk, m.score.sustain_talk, round(m.score.overall, 4),
+                         m.score.change_talk, m.score.sustain_talk, "" if m.score.overall is None else round(m.score.overall, 4),
                          spreadsheet_safe(m.bundle.session_id)])
     return buffer.getvalue()
 

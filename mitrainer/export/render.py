@@ -33,7 +33,7 @@ from mitrainer.export.sandbox import PlainDataSandbox, plain
 from mitrainer.export.view import SessionView, session_view
 from mitrainer.record.model import SessionRecord
 from mitrainer.scenario.model import Scenario
-from mitrainer.scoring.score import Metric, format_value
+from mitrainer.scoring.score import NOT_ENOUGH, Metric, format_value
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FORMATS = ("md", "html", "json", "csv", "bundle")
@@ -99,6 +99,11 @@ def number(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def overall(value: float | None) -> str:
+    """An overall score; None is a session with too few coded responses for one."""
+    return NOT_ENOUGH if value is None else f"{value:.2f}"
+
+
 # -- environments ----------------------------------------------------------------------------
 
 def template_dirs(extra: Path | None = None) -> tuple[Path, ...]:
@@ -133,7 +138,7 @@ def environment(kind: str, dirs: tuple[Path, ...]) -> PlainDataSandbox:
     else:
         env = PlainDataSandbox(loader=loader, autoescape=False, finalize=md_escape, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(md=md_escape, cell=md_cell, lines=html_lines, percent=percent, number=number,
+    env.filters.update(md=md_escape, cell=md_cell, lines=html_lines, percent=percent, number=number, overall=overall,
                        sentence=sentence, value=show_value)
     env.globals.update(charts=CHARTS, app_version=__version__)
     return env
@@ -174,8 +179,10 @@ def session_json(view: SessionView) -> str:
                      "persona": view.persona.name if view.persona else None},
         "score": view.score.to_json(),
         "feedback": [
-            None if t.feedback is None else {"verdict": t.feedback.verdict, "headline": t.feedback.headline,
-                                             "rationale": t.feedback.rationale}
+            None if t.feedback is None and not t.branch_note else
+            {"verdict": t.feedback.verdict if t.feedback else None,
+             "headline": t.feedback.headline if t.feedback else None,
+             "rationale": t.feedback.rationale if t.feedback else None, "note": t.branch_note}
             for t in view.turns],
         "record": view.record.to_json(),
     }
@@ -183,7 +190,7 @@ def session_json(view: SessionView) -> str:
 
 
 CSV_COLUMNS = ("turn", "node", "client", "client_talk", "response", "primary_code", "codes", "uncertain",
-               "verdict", "feedback", "next_node")
+               "verdict", "feedback", "branch_note", "next_node")
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -200,7 +207,8 @@ def session_csv(view: SessionView) -> str:
         row = (
             str(t.number), t.client.node, t.client.text, t.client.talk, t.response,
             t.primary.code if t.primary else "", ";".join(c.code for c in t.codes), "yes" if t.uncertain else "",
-            t.feedback.verdict if t.feedback else "", t.feedback.headline if t.feedback else "", t.next_node,
+            t.feedback.verdict if t.feedback else "", t.feedback.headline if t.feedback else "", t.branch_note,
+            t.next_node,
         )
         writer.writerow([spreadsheet_safe(cell) for cell in row])
     return buffer.getvalue()

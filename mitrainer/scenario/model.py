@@ -163,6 +163,9 @@ class Node(_Model):
     talk: TalkType | None = None
     subtype: Subtype | None = None
     sides: Sides | None = Field(default=None, description="the change and sustain parts of a mixed client line")
+    asks: bool | None = Field(
+        default=None, description="the client asks the counsellor a direct question (default: a neutral line "
+        "ending with a question mark)")
     responses: list[Branch] = Field(default_factory=list)
     exemplars: list[Exemplar] = Field(default_factory=list)
     distractors: list[Exemplar] = Field(default_factory=list)

@@ -497,3 +497,25 @@ def test_recode_the_turns_from_the_summary(db: Path, tmp_path: Path, monkeypatch
     saved = json.loads(files[0].read_text(encoding="utf-8"))
     codes = saved["reviewers"]["Mai"]["codes"]
     assert list(codes) == ["1"] and codes["1"][0] == session.turns[1].coding.primary.value  # primary first
+
+
+def test_the_branch_note_is_shown_with_the_verdict_in_the_sidebar_and_the_summary(db: Path) -> None:
+    async def flow():
+        app = make_app(db)
+        async with app.run_test(size=(120, 40)) as pilot:
+            practice = await open_practice(pilot)
+            await say(pilot, REFLECTION)
+            feedback = practice.session.turns[0].feedback
+            assert feedback.note == "A reflection instead of advice lowers his guard."
+            shown = str(practice.query_one("#feedback", Static).render())
+            assert feedback.judgement.headline in shown
+            assert "What happened: A reflection instead of advice lowers his guard." in shown
+            await pilot.press("ctrl+e")
+            await pilot.pause()
+            if isinstance(app.screen, ConfirmDialog):
+                await pilot.press("enter")
+                await pilot.pause()
+            assert isinstance(app.screen, SummaryScreen)
+            turns = " ".join(str(app.screen.query_one("#turns", Static).render()).split())
+            assert "What happened: A reflection instead of advice lowers his guard." in turns
+    run(flow())

@@ -145,7 +145,7 @@ class PracticeScreen(TrainerScreen):
         self.query_one(ClientTalk).show(self.score)
         self.query_one(ClientMeters).show(self.session.scenario.meters, self.session.variables)
         feedback = self.session.turns[-1].feedback if self.session.turns else None
-        self.query_one(LastFeedback).show(feedback.judgement if feedback is not None else None)
+        self.query_one(LastFeedback).show(feedback)
 
     def show_mode(self) -> None:
         """Show the response box or the guided choices (or neither once the session ended)."""

@@ -54,7 +54,7 @@ def score_table(score: coaching.SessionScore) -> Table:
     for metric in score.metrics:
         style = BAND_RICH.get(metric.band or "", "")
         band = Text(t(f"band.{metric.band}") if metric.band else "", style)
-        table.add_row(coaching.metric_label(metric), Text(metric.display, style), band,
+        table.add_row(coaching.metric_label(metric), Text(coaching.metric_display(metric), style), band,
                       "" if metric.fair is None else metric.show(metric.fair),
                       "" if metric.good is None else metric.show(metric.good))
     return table
@@ -70,6 +70,9 @@ def turn_lines(session: Session) -> Content:
                                       coding_chips(turn.coding)))
         if turn.feedback is not None and turn.feedback.judgement is not None:
             lines.append(Content.assemble("    ", verdict(turn.feedback.judgement)))
+        if turn.feedback is not None and turn.feedback.note:
+            lines.append(Content.assemble("    ", (t("side.note") + " ", "bold $text-secondary"),
+                                          (turn.feedback.note, "$text-muted")))
     if not lines:
         lines.append(Content.styled(t("summary.no_turns"), "italic $text-muted"))
     return Content("\n").join(lines)

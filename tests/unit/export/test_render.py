@@ -164,6 +164,19 @@ def test_csv_one_row_per_turn_and_formula_safe(record, scenario, data_dir):
     assert rows[1][5] == "complex_reflection"
 
 
+def test_every_export_shows_the_branch_note_with_the_verdict(record, scenario, data_dir):
+    notes = [turn.feedback.note for turn in record.turns]
+    note = next(n for n in notes if n)
+    index = notes.index(note)
+    document = json.loads(render_session(record, "json", trainee="", scenario=scenario))
+    assert document["feedback"][index]["note"] == note and document["feedback"][index]["verdict"]
+    rows = list(csv.DictReader(io.StringIO(render_session(record, "csv", trainee="", scenario=scenario))))
+    assert rows[index]["branch_note"] == note and rows[index]["verdict"]
+    for fmt in ("md", "html"):
+        text = render_session(record, fmt, trainee="", scenario=scenario)
+        assert "What happened:" in text and note.split()[0] in text
+
+
 # -- templates ------------------------------------------------------------------------------------
 
 def test_templates_folder_overrides_a_bundled_template(record, scenario, data_dir, tmp_path):
