@@ -206,7 +206,7 @@ def session_csv(view: SessionView) -> str:
     for t in view.turns:
         row = (
             str(t.number), t.client.node, t.client.text, t.client.talk, t.response,
-            t.primary.code if t.primary else "", ";".join(c.code for c in t.codes), "yes" if t.uncertain else "",
+            t.primary.code if t.primary else "", ";".join(c.code for c in t.codes if c.counted), "yes" if t.uncertain else "",
             t.feedback.verdict if t.feedback else "", t.feedback.headline if t.feedback else "", t.branch_note,
             t.next_node,
         )

@@ -38,11 +38,12 @@ class CodeView:
     label: str
     chip: str
     confidence: float | None = None
+    counted: bool = True  # False: shown (the coder considered it) but counted nowhere (one counting rule)
 
     @classmethod
-    def of(cls, code: SkillCode, confidence: float | None = None) -> CodeView:
+    def of(cls, code: SkillCode, confidence: float | None = None, counted: bool = True) -> CodeView:
         info = SKILLS[code]
-        return cls(code.value, info.label, info.chip, confidence)
+        return cls(code.value, info.label, info.chip, confidence, counted)
 
 
 @dataclass(frozen=True)
@@ -232,9 +233,10 @@ def turn_judgements(record: SessionRecord, scenario: Scenario | None) -> list[Ju
     return [j if j is not None else judge_turn(session, session.turns[i], rubric) for i, j in enumerate(stored)]
 
 
-def _turn_view(turn: Turn, judgement: Judgement | None) -> TurnView:
+def _turn_view(turn: Turn, judgement: Judgement | None, min_confidence: float) -> TurnView:
     coding = turn.coding
-    codes = tuple(CodeView.of(c.code, c.confidence) for c in coding.codes)
+    counted = coding.counted(min_confidence)
+    codes = tuple(CodeView.of(c.code, c.confidence, c.code in counted) for c in coding.codes)
     primary = next((c for c in codes if c.code == (coding.primary.value if coding.primary else None)), None)
     if primary is None and coding.primary is not None:
         primary = CodeView.of(coding.primary)
@@ -272,7 +274,8 @@ def session_view(record: SessionRecord, *, trainee: str = "", scenario: Scenario
         scenario_view = ScenarioView(info.id, info.title or info.id, info.version, info.language, info.content_hash)
         persona = None
     judgements = turn_judgements(record, scenario)
-    turns = tuple(_turn_view(t, j) for t, j in zip(record.turns, judgements, strict=True))
+    min_confidence = float(session_rubric(scenario).counting.min_confidence or 0.0)
+    turns = tuple(_turn_view(t, j, min_confidence) for t, j in zip(record.turns, judgements, strict=True))
     ending = record.ending
     started, ended = record.started_at, record.ended_at
     return SessionView(

@@ -63,7 +63,8 @@ class PracticeScreen(TrainerScreen):
         yield Header()
         with Horizontal(id="practice-body"):
             with Vertical(id="chat"):
-                yield Conversation(self.session.scenario.persona.name, id="conversation")
+                yield Conversation(self.session.scenario.persona.name, id="conversation",
+                                   min_confidence=self.practice.min_confidence)
                 with Vertical(id="composer"):
                     yield GuidedChoices(id="choices")
                     yield ResponseBox(t("practice.placeholder"), id="response")
