@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from mitrainer.cjk import CJK_CHARACTER, refold_block, refold_flow
 from mitrainer.errors import Diagnostic, Position, Severity
 
 try:  # libyaml's parser is much faster; the pure-Python one is the fallback.
@@ -46,6 +47,8 @@ MAX_ALIAS_EXPANSION = 100_000
 
 PathKey = tuple[str | int, ...]
 
+# Line breaks as libyaml counts them (for the lines of folded text, see _Composer._cjk_joined).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _SPECIAL_FLOAT = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
@@ -278,8 +281,30 @@ class _Composer:
 
     def __init__(self, text: str):
         self.parser = _Parser(text)
+        self.text = text
+        self._lines: list[str] | None = None
         self.trail: list[Any] = []
         self.positions = PositionMap(self.trail)
+
+    def _cjk_joined(self, event: yaml.ScalarEvent, value: str) -> str:
+        """Text folded over several lines with its Chinese line breaks joined without the space
+        YAML puts there ("她没跟 过去" → "她没跟过去"; see :mod:`mitrainer.cjk`). Positions do not
+        change: they come from the parser's marks, not from the value."""
+        if not CJK_CHARACTER.search(value):
+            return value
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self.text)  # the parser's line numbers
+            if not self._lines[-1]:
+                self._lines.pop()  # what follows the last line break is not a line
+        start, end = event.start_mark, event.end_mark
+        if event.style == ">":
+            joined = refold_block(self._lines[start.line][start.column:], self._lines[start.line + 1:end.line + 1],
+                                  value)
+        else:
+            source = self._lines[start.line:end.line + 1]
+            source = [source[0][start.column:], *source[1:-1], source[-1][:end.column]]
+            joined = refold_flow(source, event.style or "", value)
+        return value if joined is None else joined
 
     def compose(self) -> Any:
         parser = self.parser
@@ -334,6 +359,9 @@ class _Composer:
                     # quoted or block scalar: always text
                 elif tag != "!":
                     value = _resolve_tagged(event)
+                if type(value) is str and " " in value and event.style != "|" \
+                        and event.end_mark.line != event.start_mark.line:
+                    value = self._cjk_joined(event, value)
                 if event.anchor:
                     anchors[event.anchor] = (value, 1)
                 if nodes > max_nodes:
