@@ -20,3 +20,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"browser test skipped under CI=true ({reason}); CI must run the browser checks"
+
+
+@pytest.fixture(autouse=True)
+def english_interface(monkeypatch: pytest.MonkeyPatch):
+    """Every test starts with the English interface (whatever the machine's MITRAINER_LANG) and
+    leaves it so: the language is process-wide, and commands set it."""
+    from mitrainer import i18n
+
+    monkeypatch.delenv(i18n.ENV_LANG, raising=False)
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)

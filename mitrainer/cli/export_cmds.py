@@ -190,8 +190,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"mitrainer: note: {exc}; the log is written without a name", file=sys.stderr)
             store = None
         trainee = _ask_name(store) if store is not None else ""
+    # A log is in the session's language (its scenario's), unless --lang asks for another.
     text = render_session(record, args.format, trainee=trainee, scenarios=_scenario_index(args),
-                          templates=args.templates)
+                          templates=args.templates, language=args.lang)
     _emit(text, args.output, default_filename(record, args.format), args.force)
     return EXIT_OK
 
@@ -201,18 +202,20 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_portfolio(args: argparse.Namespace) -> int:
     from datetime import date
 
+    from mitrainer.cli.output import use_interface_language
     from mitrainer.export.output import safe_name_part
     from mitrainer.export.portfolio import build_portfolio, store_records
     from mitrainer.export.render import render_template
 
+    language = use_interface_language(args)  # a portfolio covers sessions in several languages
     store = _open_store(args)
     if args.all:
         trainee, who = None, ""
     else:
         trainee = args.trainee.strip() if args.trainee else (store.get_setting(SETTING_TRAINEE) or "")
         who = trainee
-    portfolio = build_portfolio(store_records(store, trainee), _scenario_index(args), who)
-    text = render_template(args.format, f"portfolio.{args.format}.j2", {"p": portfolio}, args.templates)
+    portfolio = build_portfolio(store_records(store, trainee), _scenario_index(args), who, language)
+    text = render_template(args.format, f"portfolio.{args.format}.j2", {"p": portfolio}, args.templates, language)
     name = f"portfolio-{safe_name_part(who, 'all') + '-' if who else ''}{date.today().isoformat()}.{args.format}"
     _emit(text, args.output, name, args.force)
     for line in portfolio.skipped:
@@ -243,41 +246,45 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_group_report(args: argparse.Namespace) -> int:
     from datetime import date
 
+    from mitrainer.cli.output import use_interface_language
     from mitrainer.errors import InputError
     from mitrainer.export.bundles import read_bundles
     from mitrainer.export.group import group_report
     from mitrainer.export.render import render_template
 
+    language = use_interface_language(args)  # a group report covers sessions in several languages
     bundles, problems = read_bundles(args.bundles)
     for line in problems:
         print(f"mitrainer group report: left out {line}", file=sys.stderr)
     if not bundles:
         raise InputError("no bundle could be read")
-    report = group_report(bundles, _scenario_index(args))
+    report = group_report(bundles, _scenario_index(args), language)
     if args.format == "table":
         _print_group_table(report)
     elif args.format == "csv":
         _emit(group_csv(report), args.output or "-", f"group-report-{date.today().isoformat()}.csv", args.force)
     else:
         text = render_template(args.format, f"group.{args.format}.j2", {"g": report, "problems": problems},
-                               args.templates)
+                               args.templates, language)
         output = args.output if args.output or args.format == "html" else "-"
         _emit(text, output, f"group-report-{date.today().isoformat()}.{args.format}", args.force)
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def group_csv(report) -> str:
-    """One row per member: scores and skills (for a spreadsheet)."""
+    """One row per member: scores and skills (for a spreadsheet), headed in the report's language."""
     import csv
     import io
 
     from mitrainer.export.render import spreadsheet_safe
+    from mitrainer.i18n import words
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     keys = [key for key, _ in report.skill_labels()]
-    writer.writerow(["member", "scenario", "turns", "ending", *keys, "change_talk", "sustain_talk", "overall",
-                     "session_id"])
+    heading = words(report.language, "report.group_csv.")
+    writer.writerow([heading.get(column, column) for column in (
+        "member", "scenario", "turns", "ending", *keys, "change_talk", "sustain_talk", "overall", "session_id")])
     for m in report.members:
         values = [m.metric(k).value if m.metric(k) is not None else None for k in keys]
         writer.writerow([spreadsheet_safe(m.name), spreadsheet_safe(m.scenario_key[0]), m.turns,
@@ -294,21 +301,25 @@ def _print_group_table(report) -> None:
 
     from mitrainer.cli.output import console
     from mitrainer.cli.scoring_cmds import BAND_STYLE
-    from mitrainer.export.group import SKILL_SHORT
+    from mitrainer.i18n import text_in
+
+    def say(key: str, **fields: object) -> str:
+        return text_in(report.language, f"report.{key}", **fields)
 
     out = console()
     labels = report.skill_labels()
-    out.print(f"[bold]{len(report.members)} session(s)[/], {len(report.groups)} scenario(s)")
-    out.print("[dim]" + " · ".join(f"{SKILL_SHORT.get(k, k)} {escape(label)}" for k, label in labels) + "[/]")
+    short = report.skill_short
+    out.print(f"[bold]{escape(say('group_counts', sessions=len(report.members), scenarios=len(report.groups)))}[/]")
+    out.print("[dim]" + " · ".join(f"{escape(short.get(k, k))} {escape(label)}" for k, label in labels) + "[/]")
     for group in report.groups:
         table = Table(title=f"\n{escape(group.title)}", title_justify="left", title_style="bold", box=None,
                       pad_edge=False, padding=(0, 1), header_style="bold")
-        table.add_column("Member", overflow="fold")
-        table.add_column("Turns", justify="right")
+        table.add_column(say("member"), overflow="fold")
+        table.add_column(say("turns"), justify="right")
         for key, label in labels:
-            table.add_column(SKILL_SHORT.get(key, label), justify="right", no_wrap=True)
-        table.add_column("CT/ST", justify="right", no_wrap=True)
-        table.add_column("Ending", overflow="fold", min_width=12)
+            table.add_column(escape(short.get(key, label)), justify="right", no_wrap=True)
+        table.add_column(say("group_table.ct_st"), justify="right", no_wrap=True)
+        table.add_column(say("ending"), overflow="fold", min_width=12)
         for m in group.members:
             cells = []
             for key, _ in labels:
@@ -317,21 +328,23 @@ def _print_group_table(report) -> None:
                 cells.append(f"[{style}]{metric.display}[/]" if metric and style
                              else (metric.display if metric else "—"))
             table.add_row(escape(m.name), str(m.turns), *cells, f"{m.score.change_talk}/{m.score.sustain_talk}",
-                          escape(m.ending or "not finished"))
+                          escape(m.ending or say("not_finished")))
         out.print(table)
         if len(group.members) < 2:
             continue
+        separator = say("list_separator")
         for point in group.branch_points(limit=10):
-            out.print(f"  turn {point.turn} at '{escape(point.node)}' the paths split:")
+            out.print("  " + escape(say("group_table.split", turn=point.turn, node=point.node)))
             for option in point.options:
-                names = ", ".join(m.name for m in option.members[:6]) + (" …" if len(option.members) > 6 else "")
-                endings = ", ".join(f"{e} ×{n}" for e, n in option.endings)
+                names = separator.join(m.name for m in option.members[:6]) + (" …" if len(option.members) > 6 else "")
+                endings = separator.join(f"{e} ×{n}" for e, n in option.endings)
                 example = option.response_of(option.members[0], point.turn)
-                out.print(f"    → {escape(option.next_node)} ({escape(names)}): “{escape(example)}”; "
-                          f"then {escape(endings)}")
+                out.print("    " + escape(say("group_table.option", node=option.next_node, names=names,
+                                              example=example, endings=endings)))
         for d in group.pairwise():
             if d.turn:
-                out.print(f"  {escape(d.first.name)} / {escape(d.second.name)}: parted after turn {d.turn}")
+                out.print("  " + escape(say("group_table.parted", first=d.first.name, second=d.second.name,
+                                            turn=d.turn)))
 
 
 # -- review -------------------------------------------------------------------------------------
@@ -389,18 +402,14 @@ def cmd_review(args: argparse.Namespace) -> int:
         for extra in args.also:
             review.merge(load_review(extra, record))
         if args.agreement:
-            _print_agreement(record, review, who, args.json)
-        return EXIT_OK
-    from mitrainer.i18n import resolve_language, set_language
-    from mitrainer.tui.screens.review import run_review
-    from mitrainer.tui.services import SETTING_LANGUAGE
+            from mitrainer.cli.output import report_language
 
-    store = _open_store(args, create=False)
-    try:
-        set_language(resolve_language(args.lang, store.get_setting(SETTING_LANGUAGE) if store is not None else None))
-    finally:
-        if store is not None:
-            store.close()
+            _print_agreement(record, review, who, args.json, report_language(args, record))
+        return EXIT_OK
+    from mitrainer.cli.output import use_interface_language
+    from mitrainer.tui.screens.review import run_review
+
+    use_interface_language(args)
     return run_review(record, who, review_file, _reviewer_name_or_ask(args))
 
 
@@ -414,13 +423,17 @@ def _reviewer_name_or_ask(args: argparse.Namespace) -> str:
         return ""
 
 
-def _print_agreement(record: dict, review, who: str, as_json: bool) -> None:
+def _print_agreement(record: dict, review, who: str, as_json: bool, language: str) -> None:
+    """The agreement tables, worded in ``language`` (the session's, or --lang)."""
     from rich.markup import escape
     from rich.table import Table
 
     from mitrainer.cli.output import console, write_json
-    from mitrainer.codes import SKILLS
-    from mitrainer.export.review import agreement
+    from mitrainer.export.review import agreement, coder_name
+    from mitrainer.i18n import skill_label, text_in
+
+    def say(key: str, **fields: object) -> str:
+        return escape(text_in(language, f"report.agreement.{key}", **fields))
 
     summary = agreement(record, review)
     if as_json:
@@ -428,30 +441,31 @@ def _print_agreement(record: dict, review, who: str, as_json: bool) -> None:
         return
     out = console()
     if not summary.pairs:
-        out.print(f"No human codes yet for {escape(who)}'s session; re-code turns with 'mitrainer review' "
-                  f"or --code TURN=CODES.")
+        out.print(say("no_codes", who=who))
         return
 
     def k(value: float | None) -> str:
         return "—" if value is None else f"{value:.2f}"
 
-    overview = Table(title=f"Agreement on {escape(who)}'s session ({summary.turns} turns)", title_justify="left",
+    def coders(pair) -> str:
+        return f"{escape(coder_name(pair.first, language))} – {escape(coder_name(pair.second, language))}"
+
+    overview = Table(title=say("title", who=who, turns=summary.turns), title_justify="left",
                      show_edge=False, pad_edge=False)
-    for column, justify in (("Coders", "left"), ("Turns", "right"), ("Same primary", "right"),
-                            ("Kappa (primary)", "right")):
-        overview.add_column(column, justify=justify)
+    for column, justify in (("coders", "left"), ("turns", "right"), ("same_primary", "right"),
+                            ("kappa_primary", "right")):
+        overview.add_column(say(column), justify=justify)
     for pair in summary.pairs:
         same = "—" if pair.report.percent is None else f"{pair.report.percent * 100:.0f}%"
-        overview.add_row(f"{escape(pair.first)} – {escape(pair.second)}", str(pair.report.utterances), same,
-                         k(pair.report.kappa))
+        overview.add_row(coders(pair), str(pair.report.utterances), same, k(pair.report.kappa))
     out.print(overview)
-    per_code = Table(title="Kappa per code (present / absent on each turn)", title_justify="left", show_edge=False,
-                     pad_edge=False)
-    per_code.add_column("Code")
+    per_code = Table(title=say("per_code_title"), title_justify="left", show_edge=False, pad_edge=False)
+    per_code.add_column(say("code"))
     for pair in summary.pairs:
-        per_code.add_column(f"{escape(pair.first)} – {escape(pair.second)}", justify="right")
+        per_code.add_column(coders(pair), justify="right")
     for code in summary.codes():
-        per_code.add_row(SKILLS[code].label, *(k(pair.report.per_code.get(code)) if code in pair.report.per_code
-                                               else "" for pair in summary.pairs))
+        per_code.add_row(escape(skill_label(code, language)),
+                         *(k(pair.report.per_code.get(code)) if code in pair.report.per_code
+                           else "" for pair in summary.pairs))
     out.print(per_code)
-    out.print("[dim]— : kappa is undefined (both coders gave the same answer on every turn).[/]")
+    out.print(f"[dim]{say('undefined')}[/]")

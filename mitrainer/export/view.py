@@ -2,47 +2,48 @@
 
 Templates receive plain, already-labelled values (code labels, verdict words, formatted
 dates) so that an instructor overriding a template needs no Python knowledge, and every
-format (Markdown, HTML, JSON, CSV) shows the same facts.
+format (Markdown, HTML, JSON, CSV) shows the same facts. Labels are in the view's language:
+a session's is its scenario's (``docs/export.md``, "Language").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from mitrainer.codes import SKILLS, SkillCode, Subtype, TalkType
 from mitrainer.engine.session import Session
 from mitrainer.errors import MitrainerError
+from mitrainer.i18n import (
+    DEFAULT_LANGUAGE,
+    current_language,
+    has_text,
+    metric_label,
+    normalise_language,
+    skill_label,
+    text_in,
+)
 from mitrainer.scenario.model import Scenario
 from mitrainer.scoring import Metric, SessionScore, TurnFeedback, feedback_for_turn, score_session
 from mitrainer.scoring.rubric import Rubric, get_rubric, rubric_for
 
-VERDICT_LABELS = {
-    "good": "Good fit",
-    "fair": "Fair",
-    "missed": "Missed opportunity",
-    "righting_reflex": "Righting reflex",
-}
 
-TALK_LABELS = {
-    TalkType.CHANGE: "change talk",
-    TalkType.SUSTAIN: "sustain talk",
-    TalkType.NEUTRAL: "neutral",
-    TalkType.DISCORD: "discord",
-}
+def verdict_label(verdict: str, language: str | None = None) -> str:
+    """A feedback verdict ("good", "missed" …) as a reader sees it ("Good fit", "Bỏ lỡ cơ hội" …)."""
+    key = f"verdict.{verdict}"
+    return text_in(language or current_language(), key) if has_text(key) else verdict
 
 
 @dataclass(frozen=True)
 class CodeView:
     code: str
     label: str
-    chip: str
+    chip: str  # the MITI abbreviation (OQ, CR …), the same in every language (docs/glossary.md)
     confidence: float | None = None
 
     @classmethod
-    def of(cls, code: SkillCode, confidence: float | None = None) -> CodeView:
-        info = SKILLS[code]
-        return cls(code.value, info.label, info.chip, confidence)
+    def of(cls, code: SkillCode, confidence: float | None = None, language: str | None = None) -> CodeView:
+        return cls(code.value, skill_label(code, language), SKILLS[code].chip, confidence)
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,9 @@ class ClientLineView:
     kind: str = ""  # the talk type's value ("change", "sustain", …), for charts
 
     @classmethod
-    def of(cls, data: dict) -> ClientLineView:
+    def of(cls, data: dict, language: str | None = None) -> ClientLineView:
         return cls(str(data.get("node", "")), str(data.get("text", "")), str(data.get("cue", "")),
-                   talk_label(data.get("talk"), data.get("subtype")), str(data.get("talk") or ""))
+                   talk_label(data.get("talk"), data.get("subtype"), language), str(data.get("talk") or ""))
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,12 @@ class FeedbackView:
     better_why: str = ""
 
     @classmethod
-    def of(cls, feedback: TurnFeedback) -> FeedbackView:
+    def of(cls, feedback: TurnFeedback, language: str | None = None) -> FeedbackView:
         better = feedback.better or {}
         # Stored feedback may come from another machine: anything but a list of codes shows none.
         listed = better.get("codes") if isinstance(better.get("codes"), list) else ()
-        codes = tuple(CodeView.of(c) for c in (SkillCode.parse(str(x)) for x in listed) if c)
-        return cls(feedback.verdict, VERDICT_LABELS.get(feedback.verdict, feedback.verdict), feedback.headline,
+        codes = tuple(CodeView.of(c, language=language) for c in (SkillCode.parse(str(x)) for x in listed) if c)
+        return cls(feedback.verdict, verdict_label(feedback.verdict, language), feedback.headline,
                    feedback.rationale, str(better.get("text", "")), codes, str(better.get("why", "")))
 
 
@@ -151,6 +152,7 @@ class SessionView:
     score: SessionScore
     reflections: tuple[Reflection, ...]
     record: dict = field(repr=False, default_factory=dict)
+    language: str = DEFAULT_LANGUAGE  # the language the log is written in (its labels and headings)
 
     @property
     def finished(self) -> bool:
@@ -158,12 +160,13 @@ class SessionView:
 
     @property
     def metrics(self) -> list[Metric]:
-        return self.score.metrics
+        """The score table's measures, named in the log's language."""
+        return labelled_metrics(self.score.metrics, self.language)
 
     @property
     def code_counts(self) -> list[tuple[CodeView, int]]:
         """Codes used in this session, in the vocabulary's order, with their counts."""
-        return [(CodeView.of(code), n) for code, n in self.score.counts.items() if n]
+        return [(CodeView.of(code, language=self.language), n) for code, n in self.score.counts.items() if n]
 
     @property
     def most_code_count(self) -> int:
@@ -176,8 +179,15 @@ class SessionView:
         return [line.kind for line in lines]
 
 
-def talk_label(talk: object, subtype: object) -> str:
-    """"change talk (reasons)" for a client line's talk type and DARN-CAT subtype."""
+def labelled_metrics(metrics: list[Metric], language: str | None) -> list[Metric]:
+    """``metrics`` with each measure named in ``language`` (the rubric's label where the catalogs
+    have none)."""
+    return [replace(m, label=metric_label(m.key, m.label, language)) for m in metrics]
+
+
+def talk_label(talk: object, subtype: object, language: str | None = None) -> str:
+    """"change talk (reasons)" for a client line's talk type and DARN-CAT subtype, in
+    ``language`` (default: the interface's)."""
     try:
         kind = TalkType(talk) if talk else None
         sub = Subtype(subtype) if subtype else None
@@ -185,17 +195,25 @@ def talk_label(talk: object, subtype: object) -> str:
         return ""
     if kind is None:
         return ""
-    label = TALK_LABELS[kind]
-    return f"{label} ({sub.value.replace('_', ' ')})" if sub is not None else label
+    language = language or current_language()
+    label = text_in(language, f"talk.{kind.value}")
+    return text_in(language, "report.talk_with_subtype", talk=label,
+                   subtype=text_in(language, f"subtype.{sub.value}")) if sub is not None else label
 
 
-def reflection_prompt(key: str) -> str:
+def reflection_prompt(key: str, language: str | None = None) -> str:
     """The question a reflection answered: the trainer saves answers under prompt keys
-    (``went_well``), shown here in the interface language; any other key is shown as it is."""
-    from mitrainer.i18n import catalog, t
-
+    (``went_well``), shown here in ``language`` (default: the interface's); any other key
+    is shown as it is."""
     message = f"summary.prompt.{key}"
-    return t(message) if message in catalog("en") else key
+    return text_in(language or current_language(), message) if has_text(message) else key
+
+
+def session_language(record: dict, scenario: Scenario | None = None) -> str:
+    """The language a session is reported in: its scenario's (English when it has no catalog)."""
+    info = record.get("scenario") if isinstance(record.get("scenario"), dict) else {}
+    declared = scenario.language if scenario is not None else info.get("language")
+    return normalise_language(str(declared or "")) or DEFAULT_LANGUAGE
 
 
 def date_of(stamp: str) -> str:
@@ -249,22 +267,23 @@ def turn_feedback(record: dict, scenario: Scenario | None) -> list[TurnFeedback 
     return [f if f is not None else feedback_for_turn(session, session.turns[i], rubric) for i, f in enumerate(stored)]
 
 
-def _turn_view(turn: dict, feedback: TurnFeedback | None) -> TurnView:
+def _turn_view(turn: dict, feedback: TurnFeedback | None, language: str) -> TurnView:
     coding = turn.get("coding") or {}
-    codes = tuple(CodeView.of(SkillCode(c["code"]), float(c["confidence"])) for c in coding.get("codes", ()))
+    codes = tuple(CodeView.of(SkillCode(c["code"]), float(c["confidence"]), language)
+                  for c in coding.get("codes", ()))
     primary_code = coding.get("primary")
     primary = next((c for c in codes if c.code == primary_code), None)
     if primary is None and primary_code:
-        primary = CodeView.of(SkillCode(primary_code))
+        primary = CodeView.of(SkillCode(primary_code), language=language)
     return TurnView(
         number=int(turn["index"]) + 1,
-        client=ClientLineView.of(turn["client"]),
+        client=ClientLineView.of(turn["client"], language),
         response=str(turn.get("response", "")),
         codes=codes,
         primary=primary,
         uncertain=bool(coding.get("uncertain", False)),
         uncoded_reason=str(coding.get("uncoded_reason", "")),
-        feedback=FeedbackView.of(feedback) if feedback is not None else None,
+        feedback=FeedbackView.of(feedback, language) if feedback is not None else None,
         branch_note=str(turn.get("branch_note", "")),
         next_node=str(turn.get("next_node", "")),
         guided=bool(turn.get("guided", False)),
@@ -272,26 +291,28 @@ def _turn_view(turn: dict, feedback: TurnFeedback | None) -> TurnView:
 
 
 def session_view(record: dict, *, trainee: str = "", scenario: Scenario | None = None,
-                 score: SessionScore | None = None) -> SessionView:
+                 score: SessionScore | None = None, language: str | None = None) -> SessionView:
     """The view of a checked record (see :func:`mitrainer.export.records.check_record`).
 
     ``scenario`` (the one the session was played on, when available) adds the persona,
-    the learning goals and feedback for turns recorded without it.
+    the learning goals and feedback for turns recorded without it. ``language`` (en, vi,
+    zh) is the one its labels are given in; by default the session's own.
     """
+    language = normalise_language(language) or session_language(record, scenario)
     info = record.get("scenario") or {}
     if scenario is not None:
         scenario_view = ScenarioView(
             scenario.id, scenario.title, scenario.version, scenario.language, scenario.content_hash(),
             scenario.topic, scenario.setting, scenario.difficulty.value, tuple(scenario.learning_goals), True)
         p = scenario.persona
-        persona = PersonaView(p.name, p.age, p.pronouns, p.background, p.stage.value.replace("_", " "))
+        persona = PersonaView(p.name, p.age, p.pronouns, p.background, text_in(language, f"stage.{p.stage.value}"))
     else:
         scenario_view = ScenarioView(str(info.get("id", "")), str(info.get("title") or info.get("id", "")),
                                      str(info.get("version", "")), str(info.get("language", "")),
                                      str(info.get("content_hash", "")))
         persona = None
     feedback = turn_feedback(record, scenario)
-    turns = tuple(_turn_view(t, f) for t, f in zip(record["turns"], feedback, strict=True))
+    turns = tuple(_turn_view(t, f, language) for t, f in zip(record["turns"], feedback, strict=True))
     ending_data = record.get("ending")
     ending = (EndingView(str(ending_data.get("outcome", "")), str(ending_data.get("title", "")),
                          str(ending_data.get("debrief", ""))) if isinstance(ending_data, dict) else None)
@@ -310,9 +331,11 @@ def session_view(record: dict, *, trainee: str = "", scenario: Scenario | None =
         scenario=scenario_view,
         persona=persona,
         turns=turns,
-        closing_line=ClientLineView.of(current) if isinstance(current, dict) else None,
+        closing_line=ClientLineView.of(current, language) if isinstance(current, dict) else None,
         ending=ending,
         score=score if score is not None else score_record(record, scenario),
-        reflections=tuple(Reflection(reflection_prompt(str(k)), v) for k, v in (record.get("reflections") or {}).items()),
+        reflections=tuple(Reflection(reflection_prompt(str(k), language), v)
+                          for k, v in (record.get("reflections") or {}).items()),
         record=record,
+        language=language,
     )

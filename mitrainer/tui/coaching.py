@@ -7,8 +7,8 @@ of the session, and the overall score behind "your best score" in the library.
 
 from __future__ import annotations
 
+from mitrainer import i18n
 from mitrainer.engine.session import Session, Turn
-from mitrainer.i18n import t
 from mitrainer.scoring import Metric, SessionScore, feedback_for_turn, score_session
 
 __all__ = ["Metric", "SessionScore", "attach_feedback", "live_metrics", "live_score", "metric_label", "overall"]
@@ -35,9 +35,7 @@ def live_metrics(score: SessionScore) -> list[Metric]:
 
 def metric_label(metric: Metric, short: bool = False) -> str:
     """The metric's name in the interface language (the rubric's English label if untranslated)."""
-    key = f"metric.short.{metric.key}" if short else f"metric.{metric.key}"
-    text = t(key)
-    return metric.label if text == key else text
+    return i18n.metric_label(metric.key, metric.label, short=short)
 
 
 def overall(score: SessionScore) -> float | None:

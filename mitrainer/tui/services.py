@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mitrainer.i18n import SETTING_LANGUAGE as SETTING_LANGUAGE
 from mitrainer.store.db import SessionStore
 
 if TYPE_CHECKING:
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
     from mitrainer.scenario.load import Library, LoadedScenario
     from mitrainer.scenario.model import Scenario
 
-# Settings kept in the database (values are strings).
-SETTING_LANGUAGE = "language"
+# Settings kept in the database (values are strings). The language's key is i18n's: the
+# headless commands read it too.
 SETTING_TRAINEE = "trainee_name"
 SETTING_REALISTIC = "realistic_mode"  # hide the client's state meters
 SETTING_GUIDED = "guided_default"
