@@ -1,4 +1,6 @@
-"""The conversation: the client's lines (with nonverbal cues) and the trainee's coded responses."""
+"""The conversation: the client's lines (with nonverbal cues) and the trainee's coded responses.
+
+Every bubble wraps as Chinese is typeset (:class:`~mitrainer.tui.widgets.prose.Prose`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from mitrainer.codes import TalkType
 from mitrainer.engine.session import ClientLine, Turn
 from mitrainer.i18n import t
 from mitrainer.tui.widgets.chips import coding_chips
+from mitrainer.tui.widgets.prose import Prose
 
 TALK_MARK = {
     TalkType.CHANGE: ("talk.change", "$success"),
@@ -30,7 +33,7 @@ class ClientBubble(Static):
         parts += ["\n", line.text]
         if line.cue:
             parts += ["\n", (f"({line.cue})", "italic $text-muted")]
-        super().__init__(Content.assemble(*parts), classes="bubble client")
+        super().__init__(Prose(Content.assemble(*parts)), classes="bubble client")
 
 
 class TraineeBubble(Static):
@@ -40,15 +43,15 @@ class TraineeBubble(Static):
         body = Content.assemble((t("practice.you"), "bold $text-primary"), "  ", coding_chips(turn.coding),
                                 "\n", turn.response)
         classes = "bubble trainee" + (" guided" if turn.guided else "")
-        super().__init__(body, classes=classes)
+        super().__init__(Prose(body), classes=classes)
 
 
 class EndingNote(Static):
     """Shown under the client's last line when the conversation reached an ending."""
 
     def __init__(self, title: str) -> None:
-        super().__init__(Content.assemble((t("practice.ending_reached", title=title), "bold $success"), "\n",
-                                          (t("practice.ending_next"), "$text-muted")), classes="ending-note")
+        super().__init__(Prose(Content.assemble((t("practice.ending_reached", title=title), "bold $success"), "\n",
+                                                (t("practice.ending_next"), "$text-muted"))), classes="ending-note")
 
 
 class Conversation(VerticalScroll):

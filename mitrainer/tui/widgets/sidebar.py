@@ -13,6 +13,7 @@ from mitrainer.i18n import t
 from mitrainer.scenario.model import Variable
 from mitrainer.tui.coaching import SessionScore, live_metrics, metric_label
 from mitrainer.tui.widgets.chips import chip, meter_bar, parse_codes, verdict
+from mitrainer.tui.widgets.prose import Prose
 
 BAND_STYLE = {"good": "bold $success", "fair": "bold $warning", "below": "bold $error"}
 
@@ -117,7 +118,7 @@ class LastFeedback(Static):
                 parts += [" ", Content(" ").join(chip(c) for c in codes)]
             if better.get("why"):
                 parts += ["\n", (better["why"], "$text-muted")]
-        self.update(Content.assemble(*parts))
+        self.update(Prose(Content.assemble(*parts)))
 
 
 class Sidebar(VerticalScroll):
