@@ -13,6 +13,7 @@ from mitrainer.codes import SkillCode
 from mitrainer.i18n import skill_label, t
 from mitrainer.scenario.model import Scenario
 from mitrainer.tui.screens.base import TrainerScreen
+from mitrainer.tui.widgets.prose import Prose
 
 
 def persona_card(scenario: Scenario) -> Content:
@@ -22,11 +23,12 @@ def persona_card(scenario: Scenario) -> Content:
         facts.append(t("brief.age", age=p.age))
     if p.pronouns:
         facts.append(p.pronouns)
+    colon, separator = t("report.colon"), t("report.list_separator")  # "：" and "、" in Chinese
     parts: list = [(" · ".join(facts), "bold $text-secondary"), "\n",
-                   (t("brief.stage") + ": ", "$text-muted"), t(f"stage.{p.stage.value}"), "\n\n", p.background]
+                   (t("brief.stage") + colon, "$text-muted"), t(f"stage.{p.stage.value}"), "\n\n", p.background]
     for label, items in (("brief.values", p.values), ("brief.fears", p.fears)):
         if items:
-            parts += ["\n", (t(label) + ": ", "$text-muted"), ", ".join(items)]
+            parts += ["\n", (t(label) + colon, "$text-muted"), separator.join(items)]
     return Content.assemble(*parts)
 
 
@@ -53,13 +55,15 @@ class BriefingScreen(TrainerScreen):
             yield Static(Content.assemble(
                 (t(f"difficulty.{s.difficulty.value}"), "$text-accent"), " · ",
                 t("brief.minutes", minutes=s.minutes), " · ", s.language, " · ", s.topic), id="brief-meta")
-            yield Static(persona_card(s), id="persona", classes="panel")
-            yield Static(s.setting, id="setting", classes="panel")
+            # Scenario text wraps as its language is typeset (no "。" at the start of a line).
+            yield Static(Prose(persona_card(s)), id="persona", classes="panel")
+            yield Static(Prose(Content(s.setting)), id="setting", classes="panel")
             goals = [Content.assemble(("• ", "$accent"), goal) for goal in s.learning_goals]
             if s.kind == "drill" and s.focus:
                 goals.append(Content.assemble(("• ", "$accent"), t("brief.focus"), " ",
-                                              ", ".join(skill_label(SkillCode(c)) for c in s.focus)))
-            yield Static(Content("\n").join(goals), id="goals", classes="panel")
+                                              t("report.list_separator").join(skill_label(SkillCode(c))
+                                                                              for c in s.focus)))
+            yield Static(Prose(Content("\n").join(goals)), id="goals", classes="panel")
             with Horizontal(id="brief-actions"):
                 yield Button(t("brief.start"), id="start", variant="primary")
                 yield Checkbox(t("brief.guided"), self.guided, id="guided")

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from mitrainer.cjk import is_cjk
 from mitrainer.codes import TalkType
 from mitrainer.engine.session import ClientLine, Turn
 from mitrainer.i18n import t
@@ -32,7 +33,9 @@ class ClientBubble(Static):
             parts += ["  ", (t(key), style)]
         parts += ["\n", line.text]
         if line.cue:
-            parts += ["\n", (f"({line.cue})", "italic $text-muted")]
+            # A Chinese cue takes Chinese brackets.
+            cue = f"（{line.cue}）" if is_cjk(line.cue[0]) else f"({line.cue})"
+            parts += ["\n", (cue, "italic $text-muted")]
         super().__init__(Prose(Content.assemble(*parts)), classes="bubble client")
 
 

@@ -102,7 +102,7 @@ class LastFeedback(Static):
 
     def show(self, feedback: dict | None) -> None:
         if not feedback:
-            self.update(Content.styled(t("side.no_feedback"), "italic $text-muted"))
+            self.update(Prose(Content.styled(t("side.no_feedback"), "italic $text-muted")))
             return
         parts: list = [verdict(feedback)]
         if feedback.get("uncertain"):
