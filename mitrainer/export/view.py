@@ -23,9 +23,9 @@ from mitrainer.i18n import (
     skill_label,
     text_in,
 )
+from mitrainer.record.model import ClientLine, Feedback, Judgement, SessionRecord, Turn
 from mitrainer.scenario.model import Scenario
-from mitrainer.scoring import Metric, SessionScore, TurnFeedback, feedback_for_turn, score_session
-from mitrainer.scoring.rubric import Rubric, get_rubric, rubric_for
+from mitrainer.scoring import Metric, SessionScore, judge_turn, score_session, session_focus, session_rubric
 
 
 def verdict_label(verdict: str, language: str | None = None) -> str:
@@ -55,9 +55,9 @@ class ClientLineView:
     kind: str = ""  # the talk type's value ("change", "sustain", …), for charts
 
     @classmethod
-    def of(cls, data: dict, language: str | None = None) -> ClientLineView:
-        return cls(str(data.get("node", "")), str(data.get("text", "")), str(data.get("cue", "")),
-                   talk_label(data.get("talk"), data.get("subtype"), language), str(data.get("talk") or ""))
+    def of(cls, line: ClientLine, language: str | None = None) -> ClientLineView:
+        return cls(line.node, line.text, line.cue, talk_label(line.talk, line.subtype, language),
+                   line.talk.value if line.talk else "")
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,14 @@ class FeedbackView:
     better_why: str = ""
 
     @classmethod
-    def of(cls, feedback: TurnFeedback, language: str | None = None) -> FeedbackView:
-        better = feedback.better or {}
-        # Stored feedback may come from another machine: anything but a list of codes shows none.
-        listed = better.get("codes") if isinstance(better.get("codes"), list) else ()
-        codes = tuple(CodeView.of(c, language=language) for c in (SkillCode.parse(str(x)) for x in listed) if c)
-        return cls(feedback.verdict, verdict_label(feedback.verdict, language), feedback.headline,
-                   feedback.rationale, str(better.get("text", "")), codes, str(better.get("why", "")))
+    def of(cls, judgement: Judgement, language: str | None = None) -> FeedbackView:
+        better = judgement.better
+        # The better response's codes are the scenario's words: any that are not a code show none.
+        codes = (tuple(CodeView.of(c, language=language) for c in (SkillCode.parse(x) for x in better.codes) if c)
+                 if better else ())
+        verdict = judgement.verdict.value
+        return cls(verdict, verdict_label(verdict, language), judgement.headline, judgement.rationale,
+                   better.text if better else "", codes, better.why if better else "")
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class SessionView:
     ending: EndingView | None
     score: SessionScore
     reflections: tuple[Reflection, ...]
-    record: dict = field(repr=False, default_factory=dict)
+    record: SessionRecord = field(repr=False)
     language: str = DEFAULT_LANGUAGE  # the language the log is written in (its labels and headings)
 
     @property
@@ -185,20 +186,15 @@ def labelled_metrics(metrics: list[Metric], language: str | None) -> list[Metric
     return [replace(m, label=metric_label(m.key, m.label, language)) for m in metrics]
 
 
-def talk_label(talk: object, subtype: object, language: str | None = None) -> str:
-    """"change talk (reasons)" for a client line's talk type and DARN-CAT subtype, in
-    ``language`` (default: the interface's)."""
-    try:
-        kind = TalkType(talk) if talk else None
-        sub = Subtype(subtype) if subtype else None
-    except ValueError:
-        return ""
-    if kind is None:
+def talk_label(talk: TalkType | None, subtype: Subtype | None, language: str | None = None) -> str:
+    """"change talk (reasons)" for a client line's talk type and DARN-CAT subtype ("" when
+    unmarked), in ``language`` (default: the interface's)."""
+    if talk is None:
         return ""
     language = language or current_language()
-    label = text_in(language, f"talk.{kind.value}")
+    label = text_in(language, f"talk.{talk.value}")
     return text_in(language, "report.talk_with_subtype", talk=label,
-                   subtype=text_in(language, f"subtype.{sub.value}")) if sub is not None else label
+                   subtype=text_in(language, f"subtype.{subtype.value}")) if subtype is not None else label
 
 
 def reflection_prompt(key: str, language: str | None = None) -> str:
@@ -209,11 +205,10 @@ def reflection_prompt(key: str, language: str | None = None) -> str:
     return text_in(language or current_language(), message) if has_text(message) else key
 
 
-def session_language(record: dict, scenario: Scenario | None = None) -> str:
+def session_language(record: SessionRecord, scenario: Scenario | None = None) -> str:
     """The language a session is reported in: its scenario's (English when it has no catalog)."""
-    info = record.get("scenario") if isinstance(record.get("scenario"), dict) else {}
-    declared = scenario.language if scenario is not None else info.get("language")
-    return normalise_language(str(declared or "")) or DEFAULT_LANGUAGE
+    declared = scenario.language if scenario is not None else record.scenario.language
+    return normalise_language(declared) or DEFAULT_LANGUAGE
 
 
 def date_of(stamp: str) -> str:
@@ -233,73 +228,60 @@ def _minutes(start: str, end: str) -> int | None:
     return max(0, round(seconds / 60)) if seconds >= 0 else None
 
 
-def scoring_rubric(scenario: Scenario | None) -> Rubric:
-    """The rubric a session is scored with: the scenario's own, or the standard one."""
-    return rubric_for(scenario.rubric) if scenario is not None else get_rubric()
+def score_record(record: SessionRecord, scenario: Scenario | None) -> SessionScore:
+    """Score a record with its scenario's rubric (and a drill's focus skills)."""
+    return score_session(record, session_rubric(scenario), focus=session_focus(scenario))
 
 
-def score_record(record: dict, scenario: Scenario | None) -> SessionScore:
-    """Score a checked record with its scenario's rubric (and a drill's focus skills)."""
-    focus = scenario.focus if scenario is not None and scenario.kind == "drill" else ()
-    return score_session(record, scoring_rubric(scenario), focus=focus)
+def turn_judgements(record: SessionRecord, scenario: Scenario | None) -> list[Judgement | None]:
+    """Each turn's judgement: as recorded, or judged now when the scenario is here.
 
-
-def turn_feedback(record: dict, scenario: Scenario | None) -> list[TurnFeedback | None]:
-    """Each turn's feedback: as stored, or worked out again when the scenario is here.
-
-    Records written by ``mitrainer play`` carry no feedback; with the scenario the session
-    can be replayed and judged exactly as the trainer would have.
+    Records of schema 1 written by ``mitrainer play`` carry no judgement; with the scenario
+    the session is replayed and judged exactly as the trainer would have.
     """
-    stored: list[TurnFeedback | None] = []
-    for turn in record["turns"]:
-        data = turn.get("feedback")
-        try:
-            stored.append(TurnFeedback.from_json(data) if isinstance(data, dict) else None)
-        except (KeyError, ValueError, TypeError):
-            stored.append(None)
-    if scenario is None or all(f is not None for f in stored):
+    stored = [turn.feedback.judgement if turn.feedback else None for turn in record.turns]
+    if scenario is None or all(j is not None for j in stored):
         return stored
     try:
         session = Session.resume(scenario, record)
-    except (MitrainerError, KeyError, ValueError, TypeError):
-        return stored  # the record does not replay on this scenario: keep what was stored
-    rubric = scoring_rubric(scenario)
-    return [f if f is not None else feedback_for_turn(session, session.turns[i], rubric) for i, f in enumerate(stored)]
+    except (MitrainerError, KeyError, ValueError):
+        return stored  # the record does not replay on this scenario: keep what was recorded
+    rubric = session_rubric(scenario)
+    return [j if j is not None else judge_turn(session, session.turns[i], rubric) for i, j in enumerate(stored)]
 
 
-def _turn_view(turn: dict, feedback: TurnFeedback | None, language: str) -> TurnView:
-    coding = turn.get("coding") or {}
-    codes = tuple(CodeView.of(SkillCode(c["code"]), float(c["confidence"]), language)
-                  for c in coding.get("codes", ()))
-    primary_code = coding.get("primary")
-    primary = next((c for c in codes if c.code == primary_code), None)
-    if primary is None and primary_code:
-        primary = CodeView.of(SkillCode(primary_code), language=language)
+def _turn_view(turn: Turn, judgement: Judgement | None, language: str) -> TurnView:
+    coding = turn.coding
+    codes = tuple(CodeView.of(c.code, c.confidence, language) for c in coding.codes)
+    primary = next((c for c in codes if c.code == (coding.primary.value if coding.primary else None)), None)
+    if primary is None and coding.primary is not None:
+        primary = CodeView.of(coding.primary, language=language)
+    feedback = turn.feedback or Feedback()
     return TurnView(
-        number=int(turn["index"]) + 1,
-        client=ClientLineView.of(turn["client"], language),
-        response=str(turn.get("response", "")),
+        number=turn.index + 1,
+        client=ClientLineView.of(turn.client, language),
+        response=turn.response,
         codes=codes,
         primary=primary,
-        uncertain=bool(coding.get("uncertain", False)),
-        uncoded_reason=str(coding.get("uncoded_reason", "")),
-        feedback=FeedbackView.of(feedback, language) if feedback is not None else None,
-        branch_note=str(turn.get("branch_note", "")),
-        next_node=str(turn.get("next_node", "")),
-        guided=bool(turn.get("guided", False)),
+        uncertain=coding.uncertain,
+        uncoded_reason=coding.uncoded_reason,
+        feedback=FeedbackView.of(judgement, language) if judgement is not None else None,
+        branch_note=feedback.note,
+        next_node=turn.next_node,
+        guided=turn.guided,
     )
 
 
-def session_view(record: dict, *, trainee: str = "", scenario: Scenario | None = None,
+def session_view(record: SessionRecord, *, trainee: str = "", scenario: Scenario | None = None,
                  score: SessionScore | None = None, language: str | None = None) -> SessionView:
-    """The view of a checked record (see :func:`mitrainer.export.records.check_record`).
+    """The view of a session record.
 
     ``scenario`` (the one the session was played on, when available) adds the persona,
     the learning goals and feedback for turns recorded without it. ``language`` (en, vi,
     zh) is the one its labels are given in; by default the session's own.
     """
     language = normalise_language(language) or session_language(record, scenario)
-    info = record.get("scenario") or {}
+    info = record.scenario
     if scenario is not None:
         scenario_view = ScenarioView(
             scenario.id, scenario.title, scenario.version, scenario.language, scenario.content_hash(),
@@ -307,35 +289,29 @@ def session_view(record: dict, *, trainee: str = "", scenario: Scenario | None =
         p = scenario.persona
         persona = PersonaView(p.name, p.age, p.pronouns, p.background, text_in(language, f"stage.{p.stage.value}"))
     else:
-        scenario_view = ScenarioView(str(info.get("id", "")), str(info.get("title") or info.get("id", "")),
-                                     str(info.get("version", "")), str(info.get("language", "")),
-                                     str(info.get("content_hash", "")))
+        scenario_view = ScenarioView(info.id, info.title or info.id, info.version, info.language, info.content_hash)
         persona = None
-    feedback = turn_feedback(record, scenario)
-    turns = tuple(_turn_view(t, f, language) for t, f in zip(record["turns"], feedback, strict=True))
-    ending_data = record.get("ending")
-    ending = (EndingView(str(ending_data.get("outcome", "")), str(ending_data.get("title", "")),
-                         str(ending_data.get("debrief", ""))) if isinstance(ending_data, dict) else None)
-    current = record.get("current")
-    started, ended = str(record.get("started_at", "")), str(record.get("ended_at", ""))
+    judgements = turn_judgements(record, scenario)
+    turns = tuple(_turn_view(t, j, language) for t, j in zip(record.turns, judgements, strict=True))
+    ending = record.ending
+    started, ended = record.started_at, record.ended_at
     return SessionView(
-        session_id=str(record["session_id"]),
+        session_id=record.session_id,
         trainee=trainee,
         date=date_of(started),
         started_at=started,
         ended_at=ended,
         minutes=_minutes(started, ended) if ended else None,
-        app_version=str(record.get("app_version", "")),
-        coder=str(record.get("coder", "")),
-        seed=int(record.get("seed", 0) or 0),
+        app_version=record.app_version,
+        coder=record.coder,
+        seed=record.seed,
         scenario=scenario_view,
         persona=persona,
         turns=turns,
-        closing_line=ClientLineView.of(current, language) if isinstance(current, dict) else None,
-        ending=ending,
+        closing_line=ClientLineView.of(record.current, language) if record.current is not None else None,
+        ending=EndingView(ending.outcome, ending.title, ending.debrief) if ending is not None else None,
         score=score if score is not None else score_record(record, scenario),
-        reflections=tuple(Reflection(reflection_prompt(str(k), language), v)
-                          for k, v in (record.get("reflections") or {}).items()),
+        reflections=tuple(Reflection(reflection_prompt(k, language), v) for k, v in record.reflections.items()),
         record=record,
         language=language,
     )

@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from mitrainer.cjk import is_cjk
 from mitrainer.codes import TalkType
-from mitrainer.engine.session import ClientLine, Turn
 from mitrainer.i18n import t
+from mitrainer.record.model import ClientLine, Turn
 from mitrainer.tui.widgets.chips import coding_chips
 from mitrainer.tui.widgets.prose import Prose
 
