@@ -15,7 +15,7 @@ from textual.geometry import Region
 
 import mitrainer.tui.app
 from mitrainer.cjk import NO_LINE_END, NO_LINE_START
-from mitrainer.engine.session import ClientLine
+from mitrainer.record.model import ClientLine
 from mitrainer.tui.widgets.conversation import Conversation
 from mitrainer.tui.widgets.prose import broken, line_breaks
 
@@ -81,7 +81,7 @@ def test_the_conversation_never_starts_a_line_with_closing_punctuation(columns):
     async def flow() -> list[str]:
         app = ConversationApp()
         async with app.run_test(size=(columns, 20)) as pilot:
-            bubble = app.query_one(Conversation).add_client(ClientLine("n", LINE, "", None, None))
+            bubble = app.query_one(Conversation).add_client(ClientLine(node="n", text=LINE))
             await pilot.pause()
             region = Region(0, 0, bubble.outer_size.width, bubble.outer_size.height)
             return [strip.text[2:].rstrip() for strip in bubble.render_lines(region)][1:]  # after the name line
