@@ -121,6 +121,8 @@ def test_a_session_log_is_all_in_its_language(language, fmt, finished, data_dir)
         assert text.splitlines()[0].split(",")[:2] == [words["csv.turn"], words["csv.node"]]
     else:
         assert words["transcript"] in shown and words["your_reflections"] in shown
+        if finished:  # the ending is shown by its title; its id is the author's ("commitment")
+            assert record.ending.title in shown and record.ending.outcome not in shown
         assert i18n.text_in(language, "summary.prompt.went_well") in shown
         assert i18n.text_in(language, "skill.complex_reflection") in shown
 
