@@ -45,8 +45,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from mitrainer.cli.output import console, print_diagnostics, write_json
     from mitrainer.errors import display_path
     from mitrainer.paths import bundled_rubrics, bundled_scenarios
-    from mitrainer.scenario.load import iter_yaml_files
     from mitrainer.validation import validate_file
+    from mitrainer.yamlfiles import iter_yaml_files
 
     paths = args.paths or [bundled_scenarios(), bundled_rubrics()]
     missing = [p for p in paths if not p.exists()]

@@ -15,40 +15,6 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
-def use_interface_language(args) -> str:
-    """Set the interface language for a headless command and return it: ``--lang``,
-    ``$MITRAINER_LANG``, the trainer's saved setting (read from the session database when
-    there is one; none is created), else English."""
-    from mitrainer.errors import StoreError
-    from mitrainer.i18n import SETTING_LANGUAGE, resolve_language, set_language
-    from mitrainer.store.db import SessionStore, default_db_path
-
-    saved = None
-    path = default_db_path(getattr(args, "db", None))
-    if path.is_file():
-        try:
-            store = SessionStore(path)
-        except StoreError:
-            store = None
-        if store is not None:
-            try:
-                saved = store.get_setting(SETTING_LANGUAGE)
-            except StoreError:
-                saved = None
-            finally:
-                store.close()
-    return set_language(resolve_language(getattr(args, "lang", None), saved))
-
-
-def report_language(args, record: dict) -> str:
-    """The language a report on one session is written in: ``--lang`` when given, else the
-    session's own (its scenario's)."""
-    from mitrainer.export.view import session_language
-    from mitrainer.i18n import normalise_language
-
-    return normalise_language(getattr(args, "lang", None)) or session_language(record)
-
-
 def write_json(data: object) -> None:
     import json
 

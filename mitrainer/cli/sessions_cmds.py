@@ -38,14 +38,15 @@ def cmd_history(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.table import Table
 
-    from mitrainer.cli.output import console, use_interface_language, write_json
+    from mitrainer.cli.output import console, write_json
+    from mitrainer.cli.sessions_io import use_interface_language
     from mitrainer.errors import InputError
     from mitrainer.i18n import t
-    from mitrainer.store.db import SessionStore, default_db_path
+    from mitrainer.store.db import SessionStore
 
     if args.limit < 0:
         raise InputError("--limit must be 0 or more")
-    path = default_db_path(args.db)
+    path = args.settings.db_path
     if not path.exists():
         sessions = []
     else:

@@ -41,11 +41,11 @@ def check_talk_labels(scenario: Scenario, positions: PositionMap, file: str, cod
         if could_doubt is not None and not could_doubt(node.client, node.talk, threshold):
             continue
         coding = coder.code_client(node.client)
-        if coding.disagrees_with(node.talk, threshold):
+        if coding.talk is not None and coding.disagrees_with(node.talk, threshold):
             found.append(Diagnostic(
                 TALK_LABEL_DOUBTED, Severity.WARNING,
                 f"node '{node_id}': labelled {node.talk.value} talk, but the coder reads it as "
-                f"{coding.talk.value} ({coding.confidence:.0%})",  # type: ignore[union-attr]
+                f"{coding.talk.value} ({coding.confidence:.0%})",
                 file, positions.of(("nodes", node_id, "talk")),
                 "check the label against the DARN-CAT definitions in docs/scenario-format.md"))
     return found
