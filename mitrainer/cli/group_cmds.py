@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 from mitrainer.cli import EXIT_OK, EXIT_PROBLEMS
-from mitrainer.cli.sessions_io import emit, opened_store, output_arguments, scenario_index, use_interface_language
+from mitrainer.cli.sessions_io import (
+    emit,
+    opened_store,
+    output_arguments,
+    scenario_index,
+    use_interface_language,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
