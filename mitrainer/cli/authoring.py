@@ -1,4 +1,4 @@
-"""Commands for instructors: validate, graph, new."""
+"""Commands for instructors: validate, graph, new, schema, strings."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from mitrainer.cli import EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS
+# Light (the models are imported only when a schema is generated): the names are needed for --help.
+from mitrainer.editor_schema import KINDS, SCENARIO_SCHEMA_FILE
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,12 +33,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_graph)
 
     p = sub.add_parser("new", help="write a small valid scenario to start from",
-                       description="Write ID.yaml: a small, valid, commented scenario to start from.")
+                       description="Write ID.yaml: a small, valid, commented scenario to start from. Its first "
+                       "line points editors with a YAML language server (VS Code's YAML extension) at "
+                       f"{SCENARIO_SCHEMA_FILE}, which is written beside it when not there yet, for completion "
+                       "and hover help.")
     p.add_argument("id", metavar="ID", help="scenario id (lower-case letters, digits, '-' and '_')")
     p.add_argument("--title", help="scenario title")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write it (default: ID.yaml)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(handler=cmd_new)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario or rubric files (editor completion)",
+                       description="Print the JSON Schema of a scenario or rubric file, generated from the models "
+                       "the validator uses. Point your editor's YAML language server at it for completion and "
+                       f"hover help: put '# yaml-language-server: $schema={SCENARIO_SCHEMA_FILE}' as the first "
+                       "line of a scenario (`mitrainer new` does).")
+    p.add_argument("kind", choices=KINDS, help="which format")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(handler=cmd_schema)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -107,6 +121,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from mitrainer.editor_schema import schema_text
     from mitrainer.scenario.template import render
 
     text = render(args.id, args.title)
@@ -115,5 +130,23 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"mitrainer new: {target} already exists (use --force to overwrite)", file=sys.stderr)
         return EXIT_CANNOT_RUN
     target.write_text(text, encoding="utf-8")
-    print(f"wrote {target}\nnext: mitrainer validate {target}")
+    print(f"wrote {target}")
+    schema = target.parent / SCENARIO_SCHEMA_FILE
+    if not schema.exists():
+        # The template's first line refers to it: editors then complete keys and explain them.
+        schema.write_text(schema_text("scenario"), encoding="utf-8")
+        print(f"wrote {schema} (editor completion; refresh it with `mitrainer schema scenario -o {schema}`)")
+    print(f"next: mitrainer validate {target}")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from mitrainer.editor_schema import schema_text
+
+    text = schema_text(args.kind)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
