@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from mitrainer.cli import EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS
-# Light (the models are imported only when a schema is generated): the names are needed for --help.
-from mitrainer.editor_schema import KINDS, SCENARIO_SCHEMA_FILE
+from mitrainer.editor_schema import KINDS, SCENARIO_SCHEMA_FILE  # light: pydantic loads only to generate
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +41,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write it (default: ID.yaml)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(handler=cmd_new)
+
+    p = sub.add_parser("strings", help="export a scenario's texts for translation, or build the translation",
+                       description="Without --apply: write every text of SCENARIO that a trainee reads (and every "
+                       "branch's keywords, separated by ' | ') to a CSV with the columns id, kind, source, "
+                       "translation and source_hash. Ids come from each text's place in the scenario, so they "
+                       "stay the same when other texts change. With --apply: build the translated scenario from "
+                       "a filled-in CSV; it records the source texts it was made from, and `mitrainer validate` "
+                       "reports translations whose source has changed since (L101) or that are missing (L102).")
+    p.add_argument("scenario", metavar="SCENARIO", help="the source scenario: a file or a bundled scenario id")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="the CSV to write (default: standard output); with --apply, the scenario to write")
+    p.add_argument("--apply", type=Path, metavar="CSV", help="build the translated scenario from this filled-in CSV")
+    p.add_argument("--language", metavar="LANG", help="with --apply: the translation's language (vi, zh-Hans, …)")
+    p.add_argument("--id", dest="new_id", metavar="ID", help="with --apply: the translation's scenario id "
+                   "(default: the source's id and the language, e.g. methadone-retention-vi)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.set_defaults(handler=cmd_strings)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario or rubric files (editor completion)",
                        description="Print the JSON Schema of a scenario or rubric file, generated from the models "
@@ -149,4 +165,66 @@ def cmd_schema(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_strings(args: argparse.Namespace) -> int:
+    from mitrainer.errors import InputError
+    from mitrainer.scenario import strings
+    from mitrainer.scenario.load import locate_scenario
+
+    loaded = locate_scenario(args.scenario, [Path(p) for p in args.scenarios])
+    scenario = loaded.require()
+    if args.output is not None and args.output.exists() and not args.force:
+        # A CSV may hold a translator's work: never overwrite it unasked.
+        raise InputError(f"{args.output} already exists (use --force to overwrite)")
+    if args.apply is None:
+        if args.language or args.new_id:
+            raise InputError("--language and --id go with --apply")
+        found = strings.translatable_strings(scenario)
+        text = strings.strings_csv(found)
+        if args.output is None:
+            sys.stdout.write(text)
+        else:
+            # With a byte-order mark: spreadsheets then open Vietnamese and Chinese text correctly.
+            args.output.write_text(text, encoding="utf-8-sig", newline="")
+            print(f"wrote {args.output}: {len(found)} string(s) to translate", file=sys.stderr)
+        return EXIT_OK
+    return _apply_strings(args, loaded)
+
+
+def _apply_strings(args: argparse.Namespace, loaded) -> int:
+    import re
+
+    from mitrainer.errors import InputError
+    from mitrainer.safeyaml import dump_text
+    from mitrainer.scenario import strings
+    from mitrainer.scenario.load import parse_scenario
+
+    if args.output is None or not args.language:
+        raise InputError("--apply needs -o TRANSLATED.yaml and --language LANG")
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", args.language):
+        raise InputError(f"'{args.language}' is not a language code (en, vi, zh-Hans, …)")
+    scenario = loaded.require()
+    new_id = args.new_id or f"{scenario.id}-{args.language.split('-')[0].lower()}"
+    source_file = strings.relative_source(loaded.path, args.output) if loaded.path is not None else ""
+    applied = strings.apply_translation(scenario, strings.read_strings_csv(args.apply), args.language, new_id,
+                                        source_file)
+    header = (f"A translation of '{scenario.id}', built by `mitrainer strings --apply {args.apply.name}`.\n"
+              "translation_of records the source texts it was made from: `mitrainer validate` reports the\n"
+              "ones that changed since. Edit the CSV and apply it again, or edit this file.")
+    text = dump_text(applied.data, header)
+    check = parse_scenario(text, str(args.output))
+    if check.errors:  # a translation that cannot load is not written
+        from mitrainer.cli.output import console, print_diagnostics
+
+        print_diagnostics(check.errors, args.output, console(stderr=True))
+        return EXIT_PROBLEMS
+    args.output.write_text(text, encoding="utf-8")
+    for warning in applied.warnings:
+        print(f"mitrainer strings: {args.apply}: {warning}", file=sys.stderr)
+    total = applied.translated + len(applied.untranslated)
+    print(f"wrote {args.output} ({new_id}, {args.language}): {applied.translated} of {total} string(s) translated"
+          + (f"; {len(applied.untranslated)} kept in the source language (validate lists them)"
+             if applied.untranslated else ""), file=sys.stderr)
     return EXIT_OK

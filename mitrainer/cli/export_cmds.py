@@ -271,7 +271,7 @@ def group_csv(report) -> str:
     import csv
     import io
 
-    from mitrainer.export.render import spreadsheet_safe
+    from mitrainer.text import spreadsheet_safe
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

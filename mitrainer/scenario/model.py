@@ -152,6 +152,8 @@ class Ending(_Model):
         description="a short label: commitment, partial_step, disengaged, …")
     title: Plain = Field(default="", description="the ending's title, shown to the trainee")
     debrief: Text = Field(description="what the trainee reads at the end")
+    good: bool | None = Field(default=None, description="whether this is an outcome MI-consistent play aims "
+                              "for; when not given, decided by the outcome label (docs/diagnostics.md, M104)")
     debriefs: list[DebriefVariant] = Field(
         default_factory=list,
         description="debriefs for sessions that meet a condition; the first that holds replaces 'debrief'")
@@ -193,6 +195,18 @@ class Node(_Model):
         return [self.client, *self.variants]
 
 
+SourceHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")]
+
+
+class TranslationOf(_Model):
+    """Where a translated scenario came from, so the validator can tell when its source changed."""
+
+    scenario: Id = Field(description="id of the source scenario")
+    file: Plain = Field(default="", description="the source file, relative to this one (where it was found)")
+    strings: dict[str, SourceHash] = Field(
+        default_factory=dict, description="string id → hash of the source text each translation was made from")
+
+
 class Scenario(_Model):
     """A mitrainer scenario: a simulated client and how the conversation branches (docs/scenario-format.md)."""
 
@@ -202,6 +216,8 @@ class Scenario(_Model):
     kind: Literal["conversation", "drill"] = Field(default="conversation", description="conversation or drill")
     focus: list[SkillCode] = Field(default_factory=list, description="the skills a drill practises")
     language: LanguageTag = Field(default="en", description="BCP-47 code of the scenario's text: en, vi, zh-Hans, …")
+    translation_of: TranslationOf | None = Field(
+        default=None, description="written by `mitrainer strings --apply`: the source of this translation")
     topic: Text = Field(description="what the conversation is about")
     setting: Text = Field(description="where it happens and who the counsellor is")
     difficulty: Difficulty = Field(description="beginner, intermediate or advanced")
