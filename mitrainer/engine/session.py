@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ from mitrainer.coding.base import Coder, ResponseCoding, Utterance
 from mitrainer.errors import MitrainerError
 from mitrainer.scenario import conditions
 from mitrainer.scenario.model import Branch, Ending, Node, Scenario, When
+from mitrainer.text import has_diacritics, without_diacritics
 
 RECORD_SCHEMA_VERSION = 1
 
@@ -124,7 +126,7 @@ def compiled_condition(text: str) -> conditions.Expr:
 
 @lru_cache(maxsize=4096)
 def _keyword_pattern(keyword: str) -> re.Pattern[str]:
-    escaped = re.escape(keyword.strip())
+    escaped = re.escape(unicodedata.normalize("NFC", keyword.strip()))
     # Word boundaries for alphabetic scripts; scripts written without spaces (Chinese,
     # Japanese) match anywhere in the text.
     if any("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in keyword):
@@ -133,7 +135,16 @@ def _keyword_pattern(keyword: str) -> re.Pattern[str]:
 
 
 def keyword_hit(text: str, keywords: Sequence[str]) -> bool:
-    return any(_keyword_pattern(k).search(text) for k in keywords)
+    """Whether ``text`` contains any of ``keywords`` (case-insensitive, whole words outside CJK).
+
+    Text and keywords are compared in NFC, so decomposed input matches. A response typed
+    with no diacritics at all ("can cuoc", as Vietnamese is often typed on phones) matches
+    a keyword written with them ("căn cước"); a response that has diacritics must match them.
+    """
+    text = unicodedata.normalize("NFC", text)
+    plain = not has_diacritics(text)
+    return any(_keyword_pattern(k).search(text) or (plain and _keyword_pattern(without_diacritics(k)).search(text))
+               for k in keywords)
 
 
 @dataclass

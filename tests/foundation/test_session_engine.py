@@ -117,6 +117,20 @@ def test_keywords(text, hit):
     assert keyword_hit(text, ["drink", "cut down", "喝酒"]) is hit
 
 
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        ("Chị đã đi làm căn cước chưa?", True),
+        ("Chi da di lam can cuoc chua?", True),  # typed without diacritics, as on a phone
+        ("Chị đã đi làm ca\u0306n cu\u031bo\u031b\u0301c chưa?", True),  # decomposed (NFD) input
+        ("Chị đã đi làm cân cược chưa?", False),  # other diacritics: other words
+        ("Chi da di lam can cuocc", False),
+    ],
+)
+def test_vietnamese_keywords_match_with_or_without_diacritics(text, hit):
+    assert keyword_hit(text, ["căn cước"]) is hit
+
+
 def test_chinese_keyword_branch(scenario):
     session = new(scenario)
     turn = session.respond("你每天都喝酒吗", OTHER)
