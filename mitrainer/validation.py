@@ -11,6 +11,9 @@ from mitrainer.coding.base import Coder
 from mitrainer.errors import Diagnostic, display_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mitrainer.cache import ResultCache
     from mitrainer.scenario.model import Scenario, TranslationOf
 
 
@@ -33,8 +36,10 @@ class FileReport:
                 "warnings": self.warnings, "diagnostics": [d.to_json() for d in self.diagnostics]}
 
 
-def validate_file(path: Path, coder: Coder | None = None) -> FileReport:
-    """Validate one scenario or rubric file; with a coder, also check authored talk labels."""
+def validate_file(path: Path, coder: Coder | Callable[[], Coder | None] | None = None,
+                  talk_cache: ResultCache | None = None) -> FileReport:
+    """Validate one scenario or rubric file; with a coder, also check authored talk labels
+    (``coder`` may be a function that loads it when needed; ``talk_cache`` remembers verdicts)."""
     from mitrainer.scenario.load import is_scenario_document, load_scenario
 
     if path.is_file() and not is_scenario_document(path):
@@ -53,7 +58,7 @@ def validate_file(path: Path, coder: Coder | None = None) -> FileReport:
         if coder is not None:
             from mitrainer.scenario.talk_check import check_talk_labels
 
-            extra += check_talk_labels(loaded.scenario, loaded.positions, file, coder)
+            extra += check_talk_labels(loaded.scenario, loaded.positions, file, coder, cache=talk_cache)
         if loaded.scenario.translation_of is not None:
             from mitrainer.scenario.strings import check_translation
 

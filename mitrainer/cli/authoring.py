@@ -20,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     p.add_argument("--no-talk-check", action="store_true",
-                   help="skip checking authored talk labels of English client lines with the coder (S112)")
+                   help="skip checking authored talk labels of English client lines with the coder (S112; its "
+                   "verdicts are remembered in your cache folder, by the line's hash, until the coder changes)")
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("graph", help="draw a scenario's branches (Mermaid or DOT)",
@@ -88,8 +89,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not files:
         print("mitrainer validate: no .yaml files found in " + ", ".join(map(str, paths)), file=sys.stderr)
         return EXIT_CANNOT_RUN
-    coder = None if args.no_talk_check else _coder_if_available()
-    reports = [validate_file(f, coder) for f in files]
+    if args.no_talk_check:
+        reports = [validate_file(f) for f in files]
+    else:
+        from mitrainer.scenario.talk_check import talk_label_cache
+
+        # The coder loads only for a client line whose verdict no earlier run remembers.
+        cache = talk_label_cache()
+        reports = [validate_file(f, _coder_if_available, cache) for f in files]
+        cache.save()
     errors = sum(r.errors for r in reports)
     warnings = sum(r.warnings for r in reports)
     failed = errors > 0 or (args.strict and warnings > 0)

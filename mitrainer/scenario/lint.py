@@ -11,7 +11,8 @@ as for S102), and is documented with its reasons in ``docs/diagnostics.md``.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from mitrainer.codes import SkillCode, TalkType
 from mitrainer.errors import Diagnostic, Severity
@@ -63,7 +64,7 @@ def lint_scenario(scenario: Scenario, positions: PositionMap, file: str) -> list
                  "with no branch for a reflection or for emphasising autonomy (only the fallback)",
                  base + ("responses",), "add a branch with 'skills: [complex_reflection, simple_reflection, "
                  "emphasizing_autonomy]' that lowers discord or builds rapport")
-        codes = {SkillCode.parse(code) or code for exemplar in node.exemplars for code in exemplar.codes}
+        codes = {_parse(code) or code for exemplar in node.exemplars for code in exemplar.codes}
         if node.exemplars and len(codes) < MIN_EXEMPLAR_CODES:
             warn(NARROW_EXEMPLARS, f"node '{nid}': its exemplars show {len(codes)} kind(s) of response "
                  f"({', '.join(sorted(_name(c) for c in codes))})", base + ("exemplars",),
@@ -77,6 +78,9 @@ def lint_scenario(scenario: Scenario, positions: PositionMap, file: str) -> list
                      "let a reflection of change talk raise readiness or lead further than persuading does")
     found += _good_endings_need_righting_reflex(scenario, positions, file)
     return found
+
+
+_parse = lru_cache(maxsize=256)(SkillCode.parse)
 
 
 def _name(code: SkillCode | str) -> str:
@@ -123,21 +127,29 @@ def _outcomes(branches: list[Branch], codes: Iterable[SkillCode]) -> list[tuple]
 
 
 def _mi_consistent_edges(node: Node) -> list[str]:
-    """The nodes a response short of the righting reflex may lead to from ``node``."""
+    """The nodes a response short of the righting reflex may lead to from ``node``: a branch
+    counts when some MI-consistent code may take it that no earlier branch surely takes."""
     nexts: list[str] = []
-    for i, branch in enumerate(node.responses):
-        earlier = node.responses[:i]
-        if any(_may_take(branch, code) and not any(_surely_takes(b, code) for b in earlier) for code in MI_CONSISTENT):
+    open_codes = set(MI_CONSISTENT)  # the codes no earlier branch surely takes
+    for branch in node.responses:
+        when = branch.when
+        if not open_codes:
+            break
+        allowed = open_codes if when is None or not when.skills else open_codes.intersection(when.skills)
+        if allowed:
             nexts.append(branch.goto)
+        if when is None or (not when.keywords and when.direction is None and when.if_ is None):
+            open_codes -= allowed
     return nexts
 
 
-def _reachable(scenario: Scenario, edges: dict[str, list[str]]) -> set[str]:
+def _reachable(scenario: Scenario, successors: Callable[[Node], list[str]]) -> set[str]:
+    nodes = scenario.nodes
     seen = {scenario.start}
     queue = deque(seen)
     while queue:
-        for nxt in edges[queue.popleft()]:
-            if nxt in scenario.nodes and nxt not in seen:
+        for nxt in successors(nodes[queue.popleft()]):
+            if nxt in nodes and nxt not in seen:
                 seen.add(nxt)
                 queue.append(nxt)
     return seen
@@ -147,8 +159,10 @@ def _good_endings_need_righting_reflex(scenario: Scenario, positions: PositionMa
     good = [nid for nid, node in scenario.nodes.items() if node.ending is not None and is_good_outcome(node.ending)]
     if not good or scenario.start not in scenario.nodes:
         return []
-    anyhow = _reachable(scenario, {nid: [b.goto for b in n.responses] for nid, n in scenario.nodes.items()})
-    in_mi = _reachable(scenario, {nid: _mi_consistent_edges(n) for nid, n in scenario.nodes.items()})
+    in_mi = _reachable(scenario, _mi_consistent_edges)
+    if all(nid in in_mi for nid in good):
+        return []
+    anyhow = _reachable(scenario, lambda node: [b.goto for b in node.responses])
     return [Diagnostic(GOOD_ENDING_ONLY_BY_RIGHTING_REFLEX, Severity.WARNING,
                        f"ending '{nid}' ({scenario.nodes[nid].ending.outcome}) can be reached only by persuading "  # type: ignore[union-attr]
                        "or confronting on the way", file, positions.of(("nodes", nid), key=True),

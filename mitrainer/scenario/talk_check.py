@@ -10,6 +10,11 @@ wrong teaches authors to ignore warnings.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from mitrainer.cache import ResultCache, content_key
 from mitrainer.codes import TalkType
 from mitrainer.coding.base import Coder
 from mitrainer.errors import Diagnostic, Severity
@@ -19,6 +24,26 @@ from mitrainer.scenario.model import Scenario
 TALK_LABEL_DOUBTED = "S112"
 STRONG_DISAGREEMENT = 0.03
 _CHECKED = (TalkType.CHANGE, TalkType.SUSTAIN, TalkType.NEUTRAL)
+# Where the shipped coder's model files are: what its codings depend on, with the code.
+_CODER_DATA = Path(__file__).resolve().parent.parent / "coding" / "data"
+# Raise when what a remembered verdict means changes (the check's logic, not the coder's).
+_VERDICT_FORMAT = "1"
+
+
+def coder_fingerprint() -> str:
+    """A hash of what the shipped coder's client codings depend on: mitrainer's version and
+    the contents of its model files. Remembered verdicts are valid while it stays the same."""
+    from mitrainer import __version__
+
+    parts = [__version__, _VERDICT_FORMAT]
+    for model in sorted(_CODER_DATA.glob("*.npz")):
+        parts += [model.name, hashlib.sha256(model.read_bytes()).hexdigest()]
+    return content_key(*parts)
+
+
+def talk_label_cache() -> ResultCache:
+    """The verdicts of earlier runs of the check, for the shipped coder as it is now."""
+    return ResultCache("talk-labels", coder_fingerprint())
 
 
 def reads_language(language: str) -> bool:
@@ -26,26 +51,56 @@ def reads_language(language: str) -> bool:
     return language.lower().split("-")[0] == "en"
 
 
-def check_talk_labels(scenario: Scenario, positions: PositionMap, file: str, coder: Coder,
-                      threshold: float = STRONG_DISAGREEMENT) -> list[Diagnostic]:
-    """Warn about client lines whose authored talk type the coder strongly disagrees with."""
+def check_talk_labels(scenario: Scenario, positions: PositionMap, file: str,
+                      coder: Coder | Callable[[], Coder | None], threshold: float = STRONG_DISAGREEMENT,
+                      cache: ResultCache | None = None) -> list[Diagnostic]:
+    """Warn about client lines whose authored talk type the coder strongly disagrees with.
+
+    ``coder`` may be a function that gives it (or None when no coder fit for the check is
+    available): it is called only for a line whose verdict ``cache`` does not hold, so a
+    run that finds every verdict remembered never loads the coder. A cache must belong to
+    the coder given (see :func:`talk_label_cache`).
+    """
     if not reads_language(scenario.language):
         return []
     found: list[Diagnostic] = []
-    # The trained coder can rule most lines out cheaply (an exact bound, see
-    # TrainedCoder.could_doubt); other coders code every line.
-    could_doubt = getattr(coder, "could_doubt", None)
+    loaded: list[Coder | None] = []
+
+    def the_coder() -> Coder | None:
+        if not loaded:
+            loaded.append(coder if hasattr(coder, "code_client") else coder())  # type: ignore[operator]
+        return loaded[0]
+
     for node_id, node in scenario.nodes.items():
         if node.talk not in _CHECKED:
             continue
-        if could_doubt is not None and not could_doubt(node.client, node.talk, threshold):
-            continue
-        coding = coder.code_client(node.client)
-        if coding.disagrees_with(node.talk, threshold):
+        key = content_key(node.client, node.talk.value, repr(threshold))
+        verdict = cache.get(key) if cache is not None else None
+        if verdict is None:
+            active = the_coder()
+            if active is None:
+                return []
+            verdict = _verdict(active, node.client, node.talk, threshold)
+            if cache is not None:
+                cache.put(key, verdict)
+        if verdict:
+            talk, confidence = verdict
             found.append(Diagnostic(
                 TALK_LABEL_DOUBTED, Severity.WARNING,
-                f"node '{node_id}': labelled {node.talk.value} talk, but the coder reads it as "
-                f"{coding.talk.value} ({coding.confidence:.0%})",  # type: ignore[union-attr]
+                f"node '{node_id}': labelled {node.talk.value} talk, but the coder reads it as {talk} ({confidence:.0%})",
                 file, positions.of(("nodes", node_id, "talk")),
                 "check the label against the DARN-CAT definitions in docs/scenario-format.md"))
     return found
+
+
+def _verdict(coder: Coder, line: str, talk: TalkType, threshold: float) -> list:
+    """[] when the coder accepts the label; [its talk type, its confidence] when it doubts it."""
+    # The trained coder can rule most lines out cheaply (an exact bound, see
+    # TrainedCoder.could_doubt); other coders code every line.
+    could_doubt = getattr(coder, "could_doubt", None)
+    if could_doubt is not None and not could_doubt(line, talk, threshold):
+        return []
+    coding = coder.code_client(line)
+    if not coding.disagrees_with(talk, threshold):
+        return []
+    return [coding.talk.value, coding.confidence]  # type: ignore[union-attr]
