@@ -18,6 +18,7 @@ import pytest
 
 from mitrainer.cli import main
 from mitrainer.export.bundles import bundle_text, make_bundle
+from mitrainer.record.model import SessionRecord
 from tests.export.conftest import SCENARIOS, STANDARD_RESPONSES, load_fixture_scenario, play
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,21 +37,21 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("MITRAINER_DB", raising=False)
     record = play(load_fixture_scenario(), [(EVIL + text, codes) for text, codes in STANDARD_RESPONSES],
-                  reflections={"went_well": EVIL})
+                  reflections={"went_well": EVIL}).to_json()
     # Content from another machine: every text field a report shows carries the sequences.
     record["scenario"]["title"] = EVIL
     for turn in record["turns"]:
         turn["client"]["text"] = EVIL
         turn["client"]["cue"] = EVIL
-        turn["branch_note"] = EVIL
-        turn["feedback"]["headline"] = EVIL
+        turn["feedback"]["note"] = EVIL
+        turn["feedback"]["judgement"]["headline"] = EVIL
     record["ending"]["title"] = EVIL
     record["ending"]["debrief"] = EVIL
     paths = {"record": tmp_path / "session.json", "bundle": tmp_path / "evil.bundle.json",
              "responses": tmp_path / "responses.txt", "csv": tmp_path / "t.csv", "jsonl": tmp_path / "t.jsonl",
              "scenario": tmp_path / "evil.yaml"}
     paths["record"].write_text(json.dumps(record), encoding="utf-8")
-    paths["bundle"].write_text(bundle_text(make_bundle(record, trainee=EVIL)), encoding="utf-8")
+    paths["bundle"].write_text(bundle_text(make_bundle(SessionRecord.model_validate(record), trainee=EVIL)), encoding="utf-8")
     paths["responses"].write_text(f"{EVIL} You feel stuck.\nWhat {EVIL} matters?\n", encoding="utf-8")
     rows = [("counsellor", f"What {EVIL} brings you?", f"open_question;{EVIL}"), ("client", EVIL, f"sustain;{EVIL}")]
     import csv
