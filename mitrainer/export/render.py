@@ -31,7 +31,6 @@ from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.output import output_path, safe_name_part, write_output
 from mitrainer.export.sandbox import PlainDataSandbox, plain
 from mitrainer.export.view import SessionView, session_view
-from mitrainer.paths import data_dir
 from mitrainer.record.model import SessionRecord
 from mitrainer.scenario.model import Scenario
 from mitrainer.scoring.score import Metric, format_value
