@@ -43,6 +43,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(handler=cmd_new)
 
+    p = sub.add_parser("author", help="the trainer on a scenario file you are writing, reloaded on every save",
+                       description="Open the trainer on SCENARIO.yaml and reload it each time the file is saved: "
+                       "the conversation stays where it is when its node still exists (the turns are replayed "
+                       "with the codes they were given), and problems in the file are listed above the "
+                       "conversation while the last good version goes on. Nothing is saved to your history.")
+    p.add_argument("file", type=Path, metavar="SCENARIO.yaml", help="the scenario file")
+    p.add_argument("--from", dest="start_node", metavar="NODE", help="start at this node")
+    p.add_argument("--set", dest="assignments", action="append", default=[], metavar="VAR=VALUE",
+                   help="start with this variable set (repeatable)")
+    p.set_defaults(handler=cmd_author)
+
     p = sub.add_parser("strings", help="export a scenario's texts for translation, or build the translation",
                        description="Without --apply: write every text of SCENARIO that a trainee reads (and every "
                        "branch's keywords, separated by ' | ') to a CSV with the columns id, kind, source, "
@@ -236,3 +247,14 @@ def _apply_strings(args: argparse.Namespace, loaded) -> int:
           + (f"; {len(applied.untranslated)} kept in the source language (validate lists them)"
              if applied.untranslated else ""), file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_author(args: argparse.Namespace) -> int:
+    from mitrainer.errors import InputError
+
+    if not args.file.is_file():
+        raise InputError(f"{args.file}: no such file" if not args.file.exists() else f"{args.file}: not a file")
+    from mitrainer.tui.app import run_author
+    from mitrainer.tui.screens.author import AuthorTarget
+
+    return run_author(args, AuthorTarget(args.file, args.start_node, list(args.assignments)))

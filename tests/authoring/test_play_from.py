@@ -7,8 +7,8 @@ import json
 import pytest
 
 from mitrainer.cli import main
-from mitrainer.coding.base import ResponseCoding
 from mitrainer.codes import SkillCode
+from mitrainer.coding.base import ResponseCoding
 from mitrainer.engine.session import Session
 from mitrainer.engine.start import StartError, parse_start
 from mitrainer.paths import bundled_scenarios
