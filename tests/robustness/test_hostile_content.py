@@ -229,8 +229,7 @@ def test_names_from_a_forged_start_time_stay_in_the_chosen_folder(hostile, tmp_p
     # started_at is the first part of a default export name; it is data from the record.
     folder, _, record = hostile
     monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))
-    evil = json.loads(json.dumps(record))
-    evil["started_at"] = started_at
+    evil = record.model_copy(update={"started_at": started_at})
     bundle = tmp_path / "in" / "evil.bundle.json"
     bundle.parent.mkdir()
     bundle.write_text(bundle_text(make_bundle(evil, trainee="Mai")), encoding="utf-8")

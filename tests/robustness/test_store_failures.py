@@ -149,14 +149,14 @@ def test_turns_that_failed_to_save_are_written_with_the_next_save(tmp_path, then
     played = [play(scenario, STANDARD_RESPONSES[:n]) for n in range(1, 5)]
     store = SessionStore(tmp_path / "sessions.db")
     flaky = store._conn = FlakyConnection(store._conn)
-    sid = played[0]["session_id"]
+    sid = played[0].session_id
     store.save_turn(played[0])
     flaky.full = True
     for record in played[1:3]:
         with pytest.raises(StoreError, match=FULL):
             store.save_turn(record)
-        stored = store.load_record(sid)["turns"]
-        assert stored == record["turns"][:len(stored)]  # always a prefix of the played session
+        stored = store.load_record(sid).turns
+        assert stored == record.turns[:len(stored)]  # always a prefix of the played session
     flaky.full = False
     if then == "save_turn":
         store.save_turn(played[3])
@@ -169,7 +169,7 @@ def test_turns_that_failed_to_save_are_written_with_the_next_save(tmp_path, then
         expected = played[2]
     assert store.load_record(sid) == expected
     # Written whole once; the next turn is a single-row write again.
-    following = play(scenario, STANDARD_RESPONSES[:len(expected["turns"]) + 1])
+    following = play(scenario, STANDARD_RESPONSES[:len(expected.turns) + 1])
     store.save_turn(following)
     assert store.load_record(sid) == following
     store.close()

@@ -19,6 +19,7 @@ import pytest
 from mitrainer.cli import main
 from mitrainer.export.bundles import bundle_text, make_bundle
 from mitrainer.record.model import SessionRecord
+from mitrainer.record.read import read_record
 from tests.export.conftest import SCENARIOS, STANDARD_RESPONSES, load_fixture_scenario, play
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,7 +165,7 @@ EVIL_IN_A_NAME = EVIL.replace("\x00", "")  # all a file name can hold
 
 def test_a_bundle_file_name_becomes_a_clean_member_name(files, capsys, tmp_path):
     # With no trainee in the bundle, the member is called after the file: its name is content too.
-    record = json.loads(files["record"].read_text(encoding="utf-8"))
+    record = read_record(files["record"])
     named = tmp_path / (EVIL_IN_A_NAME + ".bundle.json")
     named.write_text(bundle_text(make_bundle(record, trainee="")), encoding="utf-8")
     for fmt in ("table", "md", "csv"):
