@@ -190,7 +190,8 @@ class SessionRecord(_Record):
     app_version: str = ""
     session_id: NonEmpty
     scenario: ScenarioRef
-    seed: StrictInt = 0
+    # The store keeps seeds as 64-bit integers: a larger one in a file is damage.
+    seed: Annotated[StrictInt, Field(ge=-(2**63), lt=2**63)] = 0
     coder: str = ""
     started_at: str = ""
     ended_at: str = ""

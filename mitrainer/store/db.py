@@ -179,6 +179,12 @@ def _turn(turn: Turn) -> str:
     return json.dumps(turn.model_dump(mode="json"), ensure_ascii=False)
 
 
+def _refused_writing(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite failed because it may not write (a read-only file or folder), not because of damage."""
+    message = str(exc).lower()
+    return "readonly" in message or "read-only" in message or "unable to open" in message
+
+
 class SessionStore:
     """The session database. Every method raises :class:`StoreError` (never sqlite3 errors).
 
@@ -188,6 +194,7 @@ class SessionStore:
     def __init__(self, path: str | os.PathLike, *, trainee: str | None = None):
         self.path = path if str(path) == ":memory:" else Path(path)
         self._lock = threading.RLock()
+        self.read_only = False  # set when the file or its folder refuses writes (see _open_read_only)
         # Sessions whose last write failed (a full disk, an I/O error): their next save writes
         # the whole record, so turns that were not saved are never left out.
         self._unsaved: set[str] = set()
@@ -213,11 +220,38 @@ class SessionStore:
             self._migrate(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if isinstance(self.path, Path) and _refused_writing(exc):
+                return self._open_read_only(exc)
             raise StoreError(f"{self.path} is not a usable mitrainer session database ({exc})") from exc
         except StoreError:
             conn.close()
             raise
         return conn
+
+    def _open_read_only(self, why: sqlite3.DatabaseError) -> sqlite3.Connection:
+        """The database opened for reading only, when the file or its folder refuses writes.
+
+        Reading commands (history, export, portfolio) then work; a write is a StoreError
+        saying the database is read-only, not that it is damaged.
+        """
+        assert isinstance(self.path, Path)
+        # 'immutable' as a last resort: a WAL database in a folder where SQLite cannot create
+        # its shared-memory file can still be read (nothing can be writing it there either).
+        for options in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?{options}", uri=True,
+                                       timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+                self._check_ours(conn)
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.DatabaseError:
+                continue
+            if version > SCHEMA_VERSION:
+                conn.close()
+                raise StoreError(f"{self.path} was written by a newer mitrainer (schema {version}; "
+                                 f"this version reads up to {SCHEMA_VERSION})")
+            self.read_only = True
+            return conn
+        raise StoreError(f"{self.path} is not a usable mitrainer session database ({why})") from why
 
     @staticmethod
     def _prepare_file(path: Path) -> None:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from mitrainer.errors import MitrainerError, StoreError
 from mitrainer.i18n import resolve_language, set_language, t
+from mitrainer.text import visible
 from mitrainer.tui.screens.dialogs import HelpScreen, SettingsDialog
 from mitrainer.tui.screens.home import HomeScreen
 from mitrainer.tui.services import (
@@ -59,6 +62,18 @@ class TrainerApp(App):
         self._started = False
         saved = services.setting(SETTING_THEME)
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
+
+    def _fatal_error(self) -> None:
+        # Textual's handler of an unhandled exception leaves a full traceback (with locals) on
+        # the screen. Like the command line (mitrainer.cli.main), the trainer says it in one
+        # line unless MITRAINER_DEBUG asks for the details; the exit code is 1 either way.
+        if os.environ.get("MITRAINER_DEBUG"):
+            super()._fatal_error()
+            return
+        error = self._exception
+        self.panic(Text(f"mitrainer: internal error ({type(error).__name__}: {visible(str(error))[:300]}). "
+                        "This is a bug in mitrainer; your session is saved up to its last turn. Run again with "
+                        "MITRAINER_DEBUG=1 to see the traceback and please report it."))
 
     def on_mount(self) -> None:
         self._started = True
@@ -229,9 +244,10 @@ def run_app(args: argparse.Namespace) -> int:
     """Open the trainer (bare ``mitrainer``); returns the exit code."""
     services = build_services(args)
     set_language(resolve_language(getattr(args, "lang", None), services.store.get_setting(SETTING_LANGUAGE)))
-    TrainerApp(services).run()
+    app = TrainerApp(services)
+    app.run()
     services.store.close()
-    return 0
+    return app.return_code or 0
 
 
 def run_author(args: argparse.Namespace, target: AuthorTarget) -> int:

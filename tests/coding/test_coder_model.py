@@ -261,3 +261,37 @@ def test_evaluation_measures_the_rounded_weights_the_app_loads(tmp_path):
         shipped = fitted.shipped().scores(text, context, Speaker.COUNSELLOR)
         np.testing.assert_array_equal(shipped, loaded.scores(text, context, Speaker.COUNSELLOR))
         assert not np.array_equal(shipped, fitted.scores(text, context, Speaker.COUNSELLOR))  # it was rounded
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path, monkeypatch):
+    import zipfile
+
+    from mitrainer.coding import modelfile
+
+    monkeypatch.setattr(modelfile, "MAX_UNPACKED_BYTES", 1024 * 1024)  # the real limit is 256 MB
+    bomb = tmp_path / "bomb.npz"
+    shutil.copy(MODEL_PATH, bomb)
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("padding.npy", "w") as member:
+        for _ in range(4):
+            member.write(bytes(1024 * 1024))  # 4 MB of zeros, a few KB compressed
+    assert bomb.stat().st_size < MODEL_PATH.stat().st_size + 100_000
+    opened = []
+    monkeypatch.setattr(np, "load", lambda *a, **k: opened.append(a) or pytest.fail("unpacked"))
+    with pytest.raises(ModelFileError, match="unpacks to more than 1 MB"):
+        LinearModel.load(bomb)
+    assert not opened
+
+
+def test_an_array_header_claiming_more_than_its_data_is_refused(tmp_path, monkeypatch):
+    import io
+    import zipfile
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (10**9,)})
+    forged = tmp_path / "forged.npz"
+    with zipfile.ZipFile(forged, "w") as archive:
+        archive.writestr("weights.npy", header.getvalue() + bytes(64))  # 8 GB claimed, 64 bytes held
+    monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("numpy would allocate 8 GB"))
+    with pytest.raises(ModelFileError, match="weights.npy claims more data than the file holds"):
+        LinearModel.load(forged)

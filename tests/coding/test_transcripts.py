@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -97,3 +98,35 @@ def test_any_bytes_parse_without_exception(data):
     for fmt in ("csv", "jsonl"):
         t = parse_transcript(data, "fuzz", fmt)
         assert t.rows or t.diagnostics
+
+
+def test_a_non_string_text_in_jsonl_is_refused_with_its_line():
+    data = (b'{"speaker": "client", "text": 5}\n{"speaker": "counsellor", "text": ["a", "b"]}\n'
+            b'{"speaker": "client", "text": {"x": 1}}\n{"speaker": "client", "text": "It is hard."}\n')
+    transcript = parse_transcript(data, "t.jsonl", "jsonl")
+    problems = [(d.code, d.position.line) for d in transcript.diagnostics]
+    assert problems == [("T006", 1), ("T006", 2), ("T006", 3)]
+    assert "'text' must be a string, not a number" in transcript.diagnostics[0].message
+    assert [r.text for r in transcript.rows] == ["It is hard."]  # not "5", "['a', 'b']" …
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("utf-16-le", "UTF-16"), ("utf-32", "UTF-32")])
+def test_a_transcript_in_a_wide_encoding_is_named(encoding, name):
+    transcript = parse_transcript("speaker,text\nclient,It is hard.\n".encode(encoding), "t.csv", "csv")
+    assert [(d.code, d.message) for d in transcript.diagnostics] == [
+        ("T002", f"the file is {name} text; mitrainer reads UTF-8")]
+
+
+def test_a_utf16_transcript_with_a_bom_is_read():
+    transcript = parse_transcript("speaker,text\nclient,It is hard.\n".encode("utf-16"), "t.csv", "csv")
+    assert transcript.ok and [r.text for r in transcript.rows] == ["It is hard."]
+
+
+def test_a_fifo_transcript_is_refused_not_waited_on(tmp_path):
+    import os
+
+    fifo = tmp_path / "t.csv"
+    os.mkfifo(fifo)
+    transcript = read_transcript(fifo)
+    assert [d.code for d in transcript.diagnostics] == ["T001"]
+    assert "not a regular file" in transcript.diagnostics[0].message

@@ -222,3 +222,30 @@ def test_cli_bundle_export_and_import(record, tmp_path, data_dir, capsys):
     bad.write_text(bundle.read_text(encoding="utf-8").replace("Mai", "Mal"), encoding="utf-8")
     assert main(["--db", str(db), "import", str(bad)]) == 2
     assert "checksum mismatch" in capsys.readouterr().err
+
+
+def test_a_seed_too_large_for_the_database_is_a_damaged_bundle(record, tmp_path, store, library, capsys):
+    forged = record.model_copy(update={"seed": 2**63})  # written as a forger would: no check
+    path = write(tmp_path / "seed.bundle.json", make_bundle(forged, trainee="Mai"))
+    with pytest.raises(BundleError, match="seed is damaged"):
+        import_bundles([path], store, library)
+    assert main(["--db", str(tmp_path / "cli.db"), "--scenarios", str(SCENARIOS), "import", str(path)]) == 2
+    assert "seed is damaged" in capsys.readouterr().err
+    assert store.count_sessions() == 0
+
+
+def test_an_imported_response_over_the_cap_is_refused(record, tmp_path, store, library):
+    from mitrainer.text import MAX_RESPONSE_CHARS
+
+    def with_response(text: str):
+        turns = list(record.turns)
+        turns[1] = turns[1].model_copy(update={"response": text})
+        return record.model_copy(update={"turns": tuple(turns)})
+
+    long = with_response("x" * (MAX_RESPONSE_CHARS + 1))
+    with pytest.raises(BundleError, match="turn 2's response is longer than 20,000 characters"):
+        import_bundles([write(tmp_path / "long.bundle.json", make_bundle(long, trainee="Mai"))], store, library)
+    assert store.count_sessions() == 0
+    long = with_response("x" * MAX_RESPONSE_CHARS)
+    import_bundles([write(tmp_path / "ok.bundle.json", make_bundle(long, trainee="Mai"))], store, library)
+    assert store.count_sessions() == 1

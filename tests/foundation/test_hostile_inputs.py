@@ -56,10 +56,29 @@ def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path):
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
-def test_an_endless_device_is_cut_off_at_the_limit():
-    # stat says 0 bytes, but reading never ends: the bytes read are what count.
+def test_an_endless_device_is_refused_without_reading():
+    # stat says 0 bytes, and reading would never end: a device is not a scenario file.
     loaded = load_scenario("/dev/zero")
-    refused(loaded, "Y013")
+    refused(loaded, "Y012")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_is_refused_not_waited_on(tmp_path):
+    # Opening a named pipe for reading waits for a writer: before, 'validate pipe.yaml' hung.
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    loaded = load_scenario(fifo)
+    refused(loaded, "Y012")
+    assert "not a regular file" in loaded.diagnostics[0].message
+
+
+def test_a_fifo_in_a_scenarios_folder_is_reported_and_the_others_load(tmp_path):
+    from mitrainer.scenario.load import load_library
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "good.yaml").write_text(TEMPLATE, encoding="utf-8")
+    library = load_library([tmp_path])
+    assert len(library.scenarios) == 1
 
 
 def test_just_under_the_limit_is_read(tmp_path):
@@ -128,11 +147,15 @@ def test_utf_16_and_utf_8_with_a_bom_load(encoding, tmp_path):
     assert loaded.scenario.persona.name == "Sâm 山姆"
 
 
-@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
-def test_utf_16_without_a_bom_is_not_text(encoding, tmp_path):
-    path = tmp_path / "nobom.yaml"
+@pytest.mark.parametrize(("encoding", "name"), [("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"),
+                                              ("utf-32", "UTF-32"), ("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32")])
+def test_wide_encodings_are_named_not_called_binary(encoding, name, tmp_path):
+    # UTF-32 with a BOM had been read as UTF-16 (its BOM starts the same) and misreported.
+    path = tmp_path / "wide.yaml"
     path.write_bytes(TEMPLATE.encode(encoding))
-    refused(load_scenario(path), "Y010")
+    loaded = load_scenario(path)
+    refused(loaded, "Y011")
+    assert f"the file is {name} text" in loaded.diagnostics[0].message
 
 
 def test_control_characters_in_text():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 
 import pytest
@@ -26,18 +25,32 @@ def single(doc, code: str):
 
 def test_plain_scalars_follow_the_yaml_1_2_core_schema():
     doc = load_text(
-        "a: no\nb: on\nc: yes\nd: 0x1F\ne: 1e3\nf: .inf\ng: ~\nh: '1'\ni: 012\nj: True\nk: null\nl: -4\n"
-        "m: 0o17\nn: 1.5\no: .NaN\np: |\n  block 12\n"
+        "a: no\nb: on\nc: yes\nd: 0x1F\ne: 1e3\nf: -2.5e2\ng: ~\nh: '1'\ni: 012\nj: True\nk: null\nl: -4\n"
+        "m: 0o17\nn: 1.5\no: '.NaN'\np: |\n  block 12\n"
     )
     assert doc.ok
     data = doc.data
     # Words that YAML 1.1 turns into booleans stay text: a client who says "no" means no.
     assert (data["a"], data["b"], data["c"]) == ("no", "on", "yes")
     assert data["d"] == 31 and data["m"] == 15 and data["l"] == -4 and data["i"] == 12
-    assert data["e"] == 1000.0 and data["n"] == 1.5 and data["f"] == math.inf and math.isnan(data["o"])
+    assert data["e"] == 1000.0 and data["n"] == 1.5 and data["f"] == -250.0 and data["o"] == ".NaN"
     assert data["g"] is None and data["k"] is None and data["j"] is True
     assert data["h"] == "1"  # quoted: always text
     assert data["p"] == "block 12\n"
+
+
+@pytest.mark.parametrize("number", [".inf", "-.Inf", ".nan", "1e16", "-1e308", "9007199254740992", "0x20000000000000",
+                                    "0x" + "f" * 5000, "1" + "0" * 400, "!!float 1e20", "!!int 0x" + "f" * 20])
+def test_numbers_beyond_the_limits_are_refused_with_their_position(number):
+    doc = load_text(f"title: x\nvalue: {number}\n")
+    (problem,) = doc.diagnostics
+    assert problem.code == "Y016" and problem.position.line == 2 and "out of range" in problem.message
+    assert len(problem.message) < 300  # a 5 000-digit number is not printed whole
+
+
+def test_numbers_at_the_limits_and_quoted_ones_are_kept():
+    doc = load_text("a: 9007199254740991\nb: -9007199254740991\nc: 1e15\nd: '0xfffffffffffffffffff'\ne: -1e15\n")
+    assert doc.data == {"a": 2**53 - 1, "b": -(2**53 - 1), "c": 1e15, "d": "0xfffffffffffffffffff", "e": -1e15}
 
 
 def test_standard_tags_are_accepted_and_applied():
@@ -358,10 +371,12 @@ def test_y015_permission_error_on_open(tmp_path, monkeypatch):
     path = tmp_path / "s.yaml"
     path.write_text("a: 1\n")
 
-    def refuse(self, *args, **kwargs):
+    import mitrainer.safeyaml as safeyaml
+
+    def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(type(path), "open", refuse)
+    monkeypatch.setattr(safeyaml.os, "open", refuse)
     d = single(load_file(path), "Y015")
     assert "permission" in d.message
 

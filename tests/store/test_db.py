@@ -194,3 +194,42 @@ def test_listing_ten_thousand_sessions_reads_no_records(tmp_path: Path) -> None:
     assert "sessions_by_update" in plan
     assert [s.id for s in store.list_sessions(limit=3)] == ["s09999", "s09998", "s09997"]
     store.close()
+
+
+class _RefusesWrites:
+    """A read-write connection on a file or folder that refuses writes, as SQLite reports it
+    (run as root, the tests cannot make the file system refuse: chmod does not bind root)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+
+    def execute(self, sql: str, *args):
+        if sql.startswith("PRAGMA journal_mode"):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def test_a_read_only_database_is_read_not_called_damaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    from mitrainer.cli import main
+    from mitrainer.store import db as db_module
+
+    path = tmp_path / "sessions.db"
+    store = SessionStore(path)
+    store.save_session(make_record("0" * 32, turns=2))
+    store.close()
+    connect = sqlite3.connect
+    monkeypatch.setattr(db_module.sqlite3, "connect",
+                        lambda target, *a, **k: connect(target, *a, **k) if k.get("uri")
+                        else _RefusesWrites(connect(target, *a, **k)))
+    read_only = SessionStore(path)
+    assert read_only.read_only and read_only.load_record("0" * 32).turns
+    with pytest.raises(StoreError, match="readonly"):
+        read_only.save_session(make_record("1" * 32, turns=1))
+    read_only.close()
+    assert main(["--db", str(path), "history"]) == 0
+    out = capsys.readouterr()
+    assert "0000000000" in out.out and "damaged" not in out.err and "not a usable" not in out.err

@@ -30,7 +30,8 @@ def with_client(check, *, host: str = "localhost") -> None:
         server = GuardedServer("echo served", host=host, port=PORT, token=TOKEN)
         app = await server._make_app()
         app.on_startup.clear()  # the banner goes to the console: not wanted in a test
-        async with TestClient(TestServer(app, port=PORT)) as client:
+        # Any free port: the guard compares the Host header (sent explicitly below) with PORT.
+        async with TestClient(TestServer(app)) as client:
             await check(client, server)
 
     asyncio.run(run())
