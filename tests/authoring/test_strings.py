@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from mitrainer.cli import main
 from mitrainer.paths import bundled_scenarios
-from mitrainer.safeyaml import dump_text, load_text
+from mitrainer.safeyaml import MAX_INTEGER, dump_text, load_text
 from mitrainer.scenario.load import load_scenario
 from mitrainer.scenario.strings import source_hash, translatable_strings
 from mitrainer.validation import validate_file
@@ -230,12 +230,13 @@ def test_formula_cells_are_quoted_for_spreadsheets_and_read_back(tmp_path, capsy
 
 
 texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40)
+numbers = st.integers(-MAX_INTEGER, MAX_INTEGER)  # larger ones are refused on reading (Y016)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.from_regex(r"[a-z_]{1,10}", fullmatch=True),
-                       st.one_of(texts, st.lists(texts, max_size=4), st.integers(), st.booleans(),
-                                 st.dictionaries(st.from_regex(r"[a-z]{1,6}", fullmatch=True), st.integers(),
+                       st.one_of(texts, st.lists(texts, max_size=4), numbers, st.booleans(),
+                                 st.dictionaries(st.from_regex(r"[a-z]{1,6}", fullmatch=True), numbers,
                                                  max_size=3)),
                        max_size=6))
 def test_the_yaml_writer_round_trips_through_the_safe_loader(data):
