@@ -1,8 +1,9 @@
 """For authors: the trainer on a scenario being written (`mitrainer author FILE`), reloaded on
 every save, and starting a scenario at any node with some state (:class:`StartAtNodeDialog`).
 
-The app polls the file's modification time (:class:`AuthorWatch`, a Textual timer: no
-compiled watcher needed for one file). A save that loads cleanly carries the conversation
+The app polls the file's modification time (:class:`AuthorWatch`, a Textual timer): for
+one file, a stat twice a second (2 µs of CPU each) does what watchfiles would do with a
+compiled wheel (458 KB, 1.3 MB installed, plus anyio) and about 90 ms more start-up. A save that loads cleanly carries the conversation
 over (:func:`mitrainer.engine.reload.carry_over`); a save with problems lists them above
 the conversation, which goes on with the last good version. Nothing here ever stores a
 session: an author's tests stay out of history.
