@@ -552,8 +552,19 @@ def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     # PyYAML quotes what YAML 1.1 would not read as text ('yes', '1.0'); YAML 1.2 reads a
     # few more plain words and numbers ('0o17', 'NULL') as other values: quote those too.
-    plain_is_text = value not in _PLAIN_WORDS and (value[:1] not in _NUMBER_START or _number(value) is None)
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=None if plain_is_text else "'")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=None if _plain_is_text(value) else "'")
+
+
+def _plain_is_text(value: str) -> bool:
+    """Whether :func:`load_text` reads ``value`` written plain as this same text."""
+    if value in _PLAIN_WORDS:
+        return False
+    if value[:1] not in _NUMBER_START:
+        return True
+    try:
+        return _number(value) is None
+    except _TooBig:  # read as a number too large to use: quoted, it stays text
+        return False
 
 
 _WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")

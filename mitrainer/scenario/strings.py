@@ -243,12 +243,15 @@ def apply_translation(scenario: Scenario, rows: list[TranslatedRow], language: s
             continue
         words = _check_text(row, source.is_keywords)
         _set(data, source.path, words if source.is_keywords else words[0])
-        recorded[row.id] = row.source_hash if _is_hash(row.source_hash) else ""
-        if recorded[row.id] != source.hash:
+        if not _is_hash(row.source_hash):
+            # What the translator saw is unknown: the text is used, but not vouched for.
+            warnings.append(f"line {row.line}: '{row.id}' has no source_hash; its translation is used, and "
+                            "validate lists it as not translated until it comes from an exported CSV")
+            continue
+        recorded[row.id] = row.source_hash
+        if row.source_hash != source.hash:
             warnings.append(f"line {row.line}: the source of '{row.id}' changed since this row was exported; "
                             "check the translation (validate reports it as stale until you re-export)")
-        if not recorded[row.id]:
-            del recorded[row.id]
     untranslated = [sid for sid in strings if sid not in recorded]
     origin: dict[str, Any] = {"scenario": scenario.id}
     if source_file:

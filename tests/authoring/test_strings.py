@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mitrainer.cli import main
@@ -239,6 +239,7 @@ numbers = st.integers(-MAX_INTEGER, MAX_INTEGER)  # larger ones are refused on r
                                  st.dictionaries(st.from_regex(r"[a-z]{1,6}", fullmatch=True), numbers,
                                                  max_size=3)),
                        max_size=6))
+@example({"text": "9007199254740992", "other": "1e400"})  # text that reads as a number out of range
 def test_the_yaml_writer_round_trips_through_the_safe_loader(data):
     text = dump_text(data, "a header")
     document = load_text(text)
@@ -257,3 +258,18 @@ def test_csv_header_alone_is_fine(tmp_path):
 def test_strings_to_stdout(source, capsys):
     code, out, _ = run(capsys, "strings", str(source))
     assert code == 0 and next(csv.reader(io.StringIO(out))) == ["id", "kind", "source", "translation", "source_hash"]
+
+
+def test_a_row_without_its_hash_is_used_but_not_vouched_for(source, tmp_path, capsys):
+    exported = tmp_path / "s.csv"
+    run(capsys, "strings", str(source), "-o", str(exported))
+    rows = read_csv(exported)
+    translate(rows, "vi")
+    rows[0]["source_hash"] = ""
+    write_csv(tmp_path / "t.csv", rows)
+    target = tmp_path / "vi.yaml"
+    code, _, err = run(capsys, "strings", "--apply", str(tmp_path / "t.csv"), str(source), "-o", str(target),
+                       "--language", "vi")
+    assert code == 0 and "has no source_hash" in err
+    found = validate_file(target).diagnostics
+    assert [(d.code, rows[0]["id"] in d.message) for d in found] == [("L102", True)]
