@@ -176,3 +176,27 @@ def test_a_bad_start_for_the_file_is_explained(db: Path, tmp_path: Path) -> None
             assert "There is no node 'pln'" in text and "'plan'" in text
 
     run(flow())
+
+
+def test_a_reload_that_fails_unexpectedly_is_a_message_not_a_crash(db: Path, tmp_path: Path, monkeypatch) -> None:
+    from mitrainer.tui.screens import author
+
+    path = tmp_path / "evenings.yaml"
+    original = (SCENARIOS / "evenings.yaml").read_text(encoding="utf-8")
+    path.write_text(original, encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    async def flow():
+        app = author_app(db, path)
+        async with app.run_test(size=(110, 34)) as pilot:
+            await wait_ready(pilot)
+            screen = app.screen
+            await say(pilot, REFLECTION)
+            monkeypatch.setattr(author, "carry_over", broken)
+            await saved(pilot, path, original.replace(GRANDSON, "Changed."))
+            assert app.screen is screen and screen.session.node_id == "grandson"
+            assert any("disk on fire" in str(n.message) for n in app._notifications)
+
+    run(flow())

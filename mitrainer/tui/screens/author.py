@@ -238,10 +238,12 @@ class AuthorWatch:
             return
         self.stamp = stamp
         try:
-            loaded = load_scenario(self.target.path)
-        except Exception as exc:  # a reload must never take the trainer down
+            self._reload()
+        except Exception as exc:  # a reload must never take the trainer down: the last version goes on
             self.app.notify(t("author.failed", error=str(exc)), severity="error")
-            return
+
+    def _reload(self) -> None:
+        loaded = load_scenario(self.target.path)
         screen = self.app.screen
         if isinstance(screen, AuthorPracticeScreen):
             screen.scenario_changed(loaded)
