@@ -116,6 +116,8 @@ def test_saving_the_file_reloads_the_conversation_in_place(db: Path, tmp_path: P
             await wait_ready(pilot)
             screen = app.screen
             assert isinstance(screen, AuthorPracticeScreen)
+            # The fixture's warnings (the MI lint's among them) are listed from the start.
+            assert "warning(s) in the file" in str(screen.query_one("#author-problems", Static).render())
             await say(pilot, REFLECTION)
             assert screen.session.node_id == "grandson"
 

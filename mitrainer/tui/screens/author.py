@@ -88,7 +88,8 @@ class StartAtNodeDialog(TrainerModal[Start | None]):
             yield Input(placeholder=s.start, id="node",
                         suggester=SuggestFromList([n for n, node in s.nodes.items() if not node.is_ending]))
             yield Static(t("start.values"), classes="field-label")
-            yield Input(placeholder="rapport=3 told=true", id="values")
+            example = " ".join(f"{name}={var.default}" for name, var in list(s.variables.items())[:2])
+            yield Input(placeholder=example, id="values")
             yield Static(Content.styled(t("start.variables", names=variables or "—"), "$text-muted"),
                          classes="dialog-text")
             yield Static("", id="start-problem", classes="dialog-text")
@@ -126,14 +127,18 @@ class StartAtNodeDialog(TrainerModal[Start | None]):
 class AuthorPracticeScreen(PracticeScreen):
     """The practice screen, with the problems of the file's last save above the conversation."""
 
-    def __init__(self, practice, guided: bool, target: AuthorTarget) -> None:
+    def __init__(self, practice, guided: bool, target: AuthorTarget, warnings: list[Diagnostic] | None = None) -> None:
         super().__init__(practice, guided)
         self.target = target
+        self.warnings = warnings or []
 
     def on_mount(self) -> None:
         self.query_one("#chat").mount(Static("", id="author-problems"), before=0)
         super().on_mount()
-        self.show_problems([])
+        self.show_warnings(self.warnings)
+
+    def show_warnings(self, warnings: list[Diagnostic]) -> None:
+        self.show_problems(warnings, t("author.warnings", count=len(warnings)) if warnings else "")
 
     def show_problems(self, diagnostics: list[Diagnostic], header: str = "") -> None:
         panel = self.query_one("#author-problems", Static)
@@ -153,8 +158,7 @@ class AuthorPracticeScreen(PracticeScreen):
             return
         carried = carry_over(self.session, loaded.scenario)
         self.replace_practice(self.services.practice(carried.session))
-        self.show_problems(loaded.warnings, t("author.warnings", count=len(loaded.warnings))
-                           if loaded.warnings else "")
+        self.show_warnings(loaded.warnings)
         turns = len(carried.session.turns)
         message = {Carried.REPLAYED: t("author.replayed", file=name, turns=turns, node=carried.session.node_id),
                    Carried.CONTINUED: t("author.continued", file=name, node=carried.session.node_id),
@@ -229,7 +233,7 @@ class AuthorWatch:
             return AuthorWaitScreen(self.target, [], start_problem(exc))
         services = self.app.services
         practice = services.practice(services.new_session(scenario, start))
-        return AuthorPracticeScreen(practice, self.app.guided_by_default(scenario), self.target)
+        return AuthorPracticeScreen(practice, self.app.guided_by_default(scenario), self.target, loaded.warnings)
 
     def check(self) -> None:
         """Called by the app's timer: reload when the file changed since the last look."""
