@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mitrainer.scenario.template import SCENARIO_SCHEMA_FILE
+
 KINDS = ("scenario", "rubric")
-# The file name `mitrainer new` refers to and writes beside a new scenario.
-SCENARIO_SCHEMA_FILE = "scenario.schema.json"
+__all__ = ["KINDS", "SCENARIO_SCHEMA_FILE", "json_schema", "modeline", "schema_text"]
 
 
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of a scenario or rubric file, as the validator reads it."""
     # pydantic is imported here, not at the top: the CLI needs this module's names for --help.
+    from pydantic import BaseModel
     from pydantic.json_schema import GenerateJsonSchema
 
     class NumbersAsText(GenerateJsonSchema):
@@ -30,6 +32,8 @@ def json_schema(kind: str) -> dict[str, Any]:
             result["type"] = ["string", "number"]
             return result
 
+    model: type[BaseModel]
+    generator: type[GenerateJsonSchema]
     if kind == "scenario":
         from mitrainer.scenario.model import Scenario
 

@@ -36,6 +36,8 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
+    # The same name as the C parser on purpose (the one the loader uses, whichever is here),
+    # which mypy reads as a redefinition.
     class _Parser(Reader, Scanner, _PyParser):  # type: ignore[no-redef]
         def __init__(self, stream):
             Reader.__init__(self, stream)

@@ -43,14 +43,14 @@ def validate_file(path: Path, coder: Coder | Callable[[], Coder | None] | None =
     from mitrainer.scenario.load import is_scenario_document, load_scenario
 
     if path.is_file() and not is_scenario_document(path):
-        from mitrainer.scoring.rubric import load_rubric
+        from mitrainer.scoring.rubric_load import load_rubric
 
         return FileReport(path, "rubric", load_rubric(path).diagnostics)
     loaded = load_scenario(path)
     diagnostics = loaded.diagnostics
     if loaded.ok and loaded.scenario is not None:
         from mitrainer.errors import sort_diagnostics
-        from mitrainer.scoring.rubric import check_scenario_rubric
+        from mitrainer.scoring.rubric_load import check_scenario_rubric
 
         file = display_path(path)
         # A scenario may name a rubric kept beside it, as well as a bundled one.

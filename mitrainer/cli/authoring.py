@@ -87,8 +87,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from mitrainer.cli.output import console, print_diagnostics, write_json
     from mitrainer.errors import display_path
     from mitrainer.paths import bundled_rubrics, bundled_scenarios
-    from mitrainer.scenario.load import iter_yaml_files
     from mitrainer.validation import validate_file
+    from mitrainer.yamlfiles import iter_yaml_files
 
     paths = args.paths or [bundled_scenarios(), bundled_rubrics()]
     missing = [p for p in paths if not p.exists()]
@@ -192,7 +192,7 @@ def cmd_strings(args: argparse.Namespace) -> int:
     from mitrainer.scenario import strings
     from mitrainer.scenario.load import locate_scenario
 
-    loaded = locate_scenario(args.scenario, [Path(p) for p in args.scenarios])
+    loaded = locate_scenario(args.scenario, args.settings.scenario_folders)
     scenario = loaded.require()
     if args.output is not None and args.output.exists() and not args.force:
         # A CSV may hold a translator's work: never overwrite it unasked.
@@ -257,4 +257,4 @@ def cmd_author(args: argparse.Namespace) -> int:
     from mitrainer.tui.app import run_author
     from mitrainer.tui.screens.author import AuthorTarget
 
-    return run_author(args, AuthorTarget(args.file, args.start_node, list(args.assignments)))
+    return run_author(args.settings, AuthorTarget(args.file, args.start_node, list(args.assignments)))

@@ -14,8 +14,10 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.lib.npyio import NpzFile
 
 from mitrainer.errors import ModelFileError
 
@@ -54,7 +56,7 @@ def check_sizes(path: Path) -> str | None:
 
 
 @contextmanager
-def read_model_file(path: Path | str, what: str, fmt: str, command: str) -> Iterator[tuple[object, dict]]:
+def read_model_file(path: Path | str, what: str, fmt: str, command: str) -> Iterator[tuple[NpzFile, dict[str, Any]]]:
     """Yield the open NPZ and its ``meta`` JSON; every problem inside is a ModelFileError."""
     path = Path(path)
     if not path.is_file():

@@ -111,14 +111,14 @@ class Call:
 @dataclass(frozen=True)
 class Unary:
     op: str
-    operand: object
+    operand: Expr
 
 
 @dataclass(frozen=True)
 class Binary:
     op: str
-    left: object
-    right: object
+    left: Expr
+    right: Expr
 
 
 Expr = Literal | Var | Call | Unary | Binary
@@ -298,6 +298,9 @@ def evaluate(expr: Expr, variables: Mapping[str, Value], functions: Mapping[str,
         return _truthy(evaluate(expr.left, variables, functions)) or _truthy(evaluate(expr.right, variables, functions))
     left = evaluate(expr.left, variables, functions)
     right = evaluate(expr.right, variables, functions)
+    # Values are numbers, booleans or text: arithmetic and order on the wrong pair raise
+    # TypeError, which is the "mismatch compares as False" rule below, so the operators are
+    # applied to the union as it is (hence the operator ignores).
     try:
         if expr.op == "+":
             return left + right  # type: ignore[operator]

@@ -68,7 +68,7 @@ def check_talk_labels(scenario: Scenario, positions: PositionMap, file: str,
 
     def the_coder() -> Coder | None:
         if not loaded:
-            loaded.append(coder if hasattr(coder, "code_client") else coder())  # type: ignore[operator]
+            loaded.append(coder if isinstance(coder, Coder) else coder())
         return loaded[0]
 
     for node_id, node in scenario.nodes.items():
@@ -101,6 +101,6 @@ def _verdict(coder: Coder, line: str, talk: TalkType, threshold: float) -> list:
     if could_doubt is not None and not could_doubt(line, talk, threshold):
         return []
     coding = coder.code_client(line)
-    if not coding.disagrees_with(talk, threshold):
+    if coding.talk is None or not coding.disagrees_with(talk, threshold):
         return []
-    return [coding.talk.value, coding.confidence]  # type: ignore[union-attr]
+    return [coding.talk.value, coding.confidence]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from mitrainer.editor_schema import SCENARIO_SCHEMA_FILE
 from mitrainer.errors import InputError
 
+# The JSON Schema file a new scenario's first line points editors at (``mitrainer schema scenario``).
+SCENARIO_SCHEMA_FILE = "scenario.schema.json"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 TEMPLATE = """\
