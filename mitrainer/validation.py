@@ -56,9 +56,10 @@ def validate_file(path: Path, coder: Coder | Callable[[], Coder | None] | None =
         # A scenario may name a rubric kept beside it, as well as a bundled one.
         extra = check_scenario_rubric(loaded.scenario.rubric, loaded.positions, file, search=(path.parent,))
         if coder is not None:
-            from mitrainer.scenario.talk_check import check_talk_labels
+            from mitrainer.scenario.talk_check import check_stated_directions, check_talk_labels
 
             extra += check_talk_labels(loaded.scenario, loaded.positions, file, coder, cache=talk_cache)
+            extra += check_stated_directions(loaded.scenario, loaded.positions, file, coder, cache=talk_cache)
         if loaded.scenario.translation_of is not None:
             from mitrainer.scenario.strings import check_translation
 
