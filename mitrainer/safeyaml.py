@@ -563,3 +563,75 @@ def load_file(path: Path | str, display: str | None = None, max_bytes: int = MAX
     if text is None:
         return YamlDocument(None, PositionMap(), problems)
     return load_text(text, file)
+
+
+# -- writing ---------------------------------------------------------------------------
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, with text always written so that this module reads it back as text."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Lists indented under their key, as people write them (PyYAML's default puts the
+        # dashes level with the key).
+        super().increase_indent(flow, False)
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        # A literal block keeps line breaks readable; the emitter quotes instead where it must.
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    # PyYAML quotes what YAML 1.1 would not read as text ('yes', '1.0'); YAML 1.2 reads a
+    # few more plain words and numbers ('0o17', 'NULL') as other values: quote those too.
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=None if _plain_is_text(value) else "'")
+
+
+def _plain_is_text(value: str) -> bool:
+    """Whether :func:`load_text` reads ``value`` written plain as this same text."""
+    if value in _PLAIN_WORDS:
+        return False
+    if value[:1] not in _NUMBER_START:
+        return True
+    try:
+        return _number(value) is None
+    except _TooBig:  # read as a number too large to use: quoted, it stays text
+        return False
+
+
+_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+def _is_word(value: Any) -> bool:
+    """A scalar that reads the same in a flow collection: a number, a bool, an identifier."""
+    if isinstance(value, bool) or (isinstance(value, (int, float)) and value == value):
+        return True
+    return isinstance(value, str) and bool(_WORD.match(value)) and value not in _PLAIN_WORDS
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    # Short lists of codes or numbers on one line ("skills: [persuade, confront]"), as authors write them.
+    flow = bool(value) and all(_is_word(v) for v in value) and sum(len(str(v)) + 2 for v in value) <= 60
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
+    # Effects and small settings on one line ("add: {rapport: 1}").
+    flow = (bool(value) and all(_is_word(k) and _is_word(v) and not isinstance(v, str) for k, v in value.items())
+            and sum(len(str(k)) + len(str(v)) + 4 for k, v in value.items()) <= 60)
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=flow)
+
+
+_Dumper.add_representer(str, _represent_text)
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(dict, _represent_dict)
+
+
+def dump_text(data: Any, header: str = "") -> str:
+    """Plain values as block-style YAML that :func:`load_text` reads back to the same values.
+
+    Keys keep their order, non-Latin text is written as it is (not escaped), and every
+    string stays a string. ``header`` is put first as comment lines.
+    """
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False,
+                     width=100, indent=2)
+    comments = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    return comments + body

@@ -43,6 +43,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.longrepr = f"browser test skipped under CI=true ({reason}); CI must run the browser checks"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_folder(tmp_path_factory, monkeypatch):
+    """Each test gets an empty cache folder: nothing is written to the user's, and no test
+    sees verdicts another remembered."""
+    monkeypatch.setenv("MITRAINER_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture(scope="session")
 def scenario() -> Scenario:
     return load_fixture_scenario()

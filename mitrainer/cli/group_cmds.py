@@ -88,8 +88,8 @@ def group_csv(report) -> str:
     import csv
     import io
 
-    from mitrainer.export.render import spreadsheet_safe
     from mitrainer.i18n import words
+    from mitrainer.text import spreadsheet_safe
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

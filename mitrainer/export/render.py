@@ -41,6 +41,7 @@ from mitrainer.export.view import SessionView, session_view
 from mitrainer.record.model import SessionRecord
 from mitrainer.scenario.model import Scenario
 from mitrainer.scoring.score import Metric, format_value
+from mitrainer.text import spreadsheet_safe
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FORMATS = ("md", "html", "json", "csv", "bundle")
@@ -238,11 +239,6 @@ def session_json(view: SessionView) -> str:
 # The columns' headings are the catalogs' report.csv.* messages, in the log's language.
 CSV_COLUMNS = ("turn", "node", "client", "client_talk", "response", "primary_code", "codes", "uncertain",
                "verdict", "feedback", "next_node")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a leading = + - @ is quoted)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def session_csv(view: SessionView) -> str:

@@ -38,6 +38,7 @@ class BriefingScreen(TrainerScreen):
     BINDINGS = [
         Binding("enter", "start", "key.start", priority=True),
         Binding("ctrl+g", "toggle_guided", "key.guided"),
+        Binding("ctrl+n", "start_at", "key.start_at", show=False),
         Binding("escape", "back", "key.back"),
         Binding("f1", "help", "key.help"),
     ]
@@ -97,9 +98,20 @@ class BriefingScreen(TrainerScreen):
     def action_help(self) -> None:
         self.trainer.open_help()
 
+    def action_start_at(self) -> None:
+        """For authors: start at a node with some variables set (a test, not saved)."""
+        from mitrainer.tui.screens.author import StartAtNodeDialog
+
+        def start(chosen) -> None:
+            if chosen is not None:
+                self.trainer.start_session(self.scenario, self.guided, chosen)
+
+        self.app.push_screen(StartAtNodeDialog(self.scenario), start)
+
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
             (t("cmd.start"), t("cmd.start.help"), self.action_start),
             (t("cmd.guided"), t("cmd.guided.help"), self.action_toggle_guided),
             (t("cmd.back"), t("cmd.back.help"), self.action_back),
+            (t("cmd.start_at"), t("cmd.start_at.help"), self.action_start_at),
         ]

@@ -80,6 +80,10 @@ class Conversation(VerticalScroll):
     def add_ending(self, title: str) -> None:
         self.mount(EndingNote(title))
 
+    def clear(self) -> None:
+        """Remove every bubble (the conversation is shown again from its record)."""
+        self.remove_children()
+
     def remove_after_last_response(self) -> None:
         """Remove the last trainee bubble and everything after it (a rewound turn)."""
         children = list(self.children)
