@@ -14,6 +14,7 @@ from mitrainer.record.model import Feedback
 from mitrainer.scenario.model import Variable
 from mitrainer.tui.coaching import SessionScore, live_metrics, metric_label
 from mitrainer.tui.widgets.chips import chip, meter_bar, parse_codes, verdict
+from mitrainer.tui.widgets.prose import Prose
 
 BAND_STYLE = {"good": "bold $success", "fair": "bold $warning", "below": "bold $error"}
 
@@ -105,7 +106,7 @@ class LastFeedback(Static):
         judgement = feedback.judgement if feedback is not None else None
         note = feedback.note if feedback is not None else ""
         if judgement is None and not note:
-            self.update(Content.styled(t("side.no_feedback"), "italic $text-muted"))
+            self.update(Prose(Content.styled(t("side.no_feedback"), "italic $text-muted")))
             return
         parts: list = []
         if judgement is not None:
@@ -118,7 +119,7 @@ class LastFeedback(Static):
             # The author's teaching for this branch, beside the rubric's verdict.
             parts += ["\n" if parts else "", (t("side.note") + " ", "bold $text-secondary"), note]
         if judgement is None:
-            self.update(Content.assemble(*parts))
+            self.update(Prose(Content.assemble(*parts)))
             return
         better = judgement.better
         if better is not None:
@@ -128,7 +129,7 @@ class LastFeedback(Static):
                 parts += [" ", Content(" ").join(chip(c) for c in codes)]
             if better.why:
                 parts += ["\n", (better.why, "$text-muted")]
-        self.update(Content.assemble(*parts))
+        self.update(Prose(Content.assemble(*parts)))
 
 
 class Sidebar(VerticalScroll):
