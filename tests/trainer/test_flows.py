@@ -519,3 +519,48 @@ def test_the_branch_note_is_shown_with_the_verdict_in_the_sidebar_and_the_summar
             turns = " ".join(str(app.screen.query_one("#turns", Static).render()).split())
             assert "What happened: A reflection instead of advice lowers his guard." in turns
     run(flow())
+
+
+def test_below_72_columns_the_footer_says_how_to_show_the_hidden_sidebar(db: Path) -> None:
+    from textual.widgets import Footer
+
+    from mitrainer.tui.widgets.sidebar import Sidebar
+
+    def footer_text(app) -> str:
+        return " ".join(str(key.render()) for key in app.screen.query_one(Footer).query("FooterKey"))
+
+    async def flow():
+        app = make_app(db)
+        async with app.run_test(size=(70, 30)) as pilot:
+            practice = await open_practice(pilot)
+            await pilot.pause()
+            assert not practice.query_one(Sidebar).display
+            assert "Show sidebar" in footer_text(app)
+            await pilot.press("ctrl+b")
+            await pilot.pause()
+            assert practice.query_one(Sidebar).display
+            assert "Show sidebar" not in footer_text(app)
+            await pilot.press("ctrl+b")
+            await pilot.pause()
+            assert not practice.query_one(Sidebar).display and "Show sidebar" in footer_text(app)
+    run(flow())
+
+
+def test_a_rewound_response_can_be_selected_and_cleared_and_the_notice_leaves_the_input_free(db: Path) -> None:
+    async def flow():
+        app = make_app(db)
+        async with app.run_test(size=(100, 30)) as pilot:
+            practice = await open_practice(pilot)
+            await say(pilot, REFLECTION)
+            await pilot.press("ctrl+z")
+            await pilot.pause()
+            box = practice.query_one(ResponseBox)
+            assert box.text == REFLECTION
+            assert not app._notifications  # no toast over the input
+            help_line = str(practice.query_one("#composer-help", Static).render())
+            assert "Rewound one turn" in help_line
+            await pilot.press("ctrl+a")
+            assert box.selected_text == REFLECTION
+            await pilot.press("ctrl+l")
+            assert box.text == ""
+    run(flow())

@@ -44,6 +44,9 @@ class PracticeScreen(TrainerScreen):
         Binding("ctrl+g", "toggle_guided", "key.guided", priority=True),
         Binding("ctrl+e", "end", "key.end", priority=True),
         Binding("f1", "help", "key.help"),
+        # Shown in the footer only while the sidebar is hidden (below 72 columns it hides itself):
+        # then the trainee needs to know how to bring it back.
+        Binding("ctrl+b", "show_sidebar", "key.show_sidebar", priority=True),
         Binding("ctrl+b", "toggle_sidebar", "key.sidebar", show=False, priority=True),
         Binding("ctrl+r", "toggle_meters", "key.meters", show=False, priority=True),
         Binding("escape", "home", "key.home", show=False),
@@ -215,7 +218,8 @@ class PracticeScreen(TrainerScreen):
             box = self.query_one(ResponseBox)
             box.text = turn.response
             box.move_cursor(box.document.end)
-        self.notify(t("practice.rewound"), timeout=2)
+        # In the composer's own help line, not a toast: a toast sits over the input box.
+        self.query_one("#composer-help", Static).update(Content.styled(t("practice.rewound"), "bold $warning"))
 
     def action_toggle_guided(self) -> None:
         self.guided = not self.guided
@@ -225,6 +229,17 @@ class PracticeScreen(TrainerScreen):
         sidebar = self.query_one(Sidebar)
         self.sidebar_wanted = not sidebar.display
         sidebar.display = self.sidebar_wanted
+        self.refresh_bindings()
+
+    def action_show_sidebar(self) -> None:
+        self.action_toggle_sidebar()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_sidebar":
+            # False passes ctrl+b on to toggle_sidebar and keeps it out of the footer.
+            sidebars = self.query(Sidebar)
+            return bool(sidebars) and not sidebars.first().display
+        return True
 
     def action_toggle_meters(self) -> None:
         realistic = not self.services.preferences().realistic_mode
@@ -266,6 +281,7 @@ class PracticeScreen(TrainerScreen):
         sidebar = self.query_one(Sidebar)
         sidebar.display = self.sidebar_wanted if self.sidebar_wanted is not None else width >= NARROW_WIDTH
         self.query_one("#composer-help").display = height >= SHORT_HEIGHT
+        self.refresh_bindings()
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
