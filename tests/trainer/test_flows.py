@@ -531,7 +531,7 @@ def test_below_72_columns_the_footer_says_how_to_show_the_hidden_sidebar(db: Pat
 
     async def flow():
         app = make_app(db)
-        async with app.run_test(size=(70, 30)) as pilot:
+        async with app.run_test(size=(60, 24)) as pilot:
             practice = await open_practice(pilot)
             await pilot.pause()
             assert not practice.query_one(Sidebar).display
@@ -563,4 +563,24 @@ def test_a_rewound_response_can_be_selected_and_cleared_and_the_notice_leaves_th
             assert box.selected_text == REFLECTION
             await pilot.press("ctrl+l")
             assert box.text == ""
+    run(flow())
+
+
+def test_guided_choices_wrap_and_are_never_cut_in_a_small_terminal(db: Path) -> None:
+    from mitrainer.paths import bundled_scenarios
+
+    async def flow():
+        app = make_app(db, [bundled_scenarios()])
+        async with app.run_test(size=(50, 16)) as pilot:
+            practice = await open_practice(pilot, "shenzhen")
+            await pilot.pause()
+            choices = practice.query_one(GuidedChoices)
+            assert len(choices.choices) == 6
+            # Every line fits the width: long choices wrap onto more lines instead of being cut.
+            assert choices.max_scroll_x == 0
+            assert choices.virtual_size.height > len(choices.choices)
+            # Every choice can be reached: the list scrolls to the last one.
+            choices.highlighted = len(choices.choices) - 1
+            await pilot.pause()
+            assert choices.scroll_offset.y + choices.scrollable_content_region.height >= choices.virtual_size.height
     run(flow())

@@ -39,14 +39,15 @@ class PracticeScreen(TrainerScreen):
     """The conversation with the simulated client."""
 
     BINDINGS = [
+        # Shown in the footer only while the sidebar is hidden (below 72 columns it hides itself):
+        # then the trainee needs to know how to bring it back. First, so that a narrow footer
+        # still has room for it.
+        Binding("ctrl+b", "show_sidebar", "key.show_sidebar", priority=True),
         Binding("ctrl+t", "hint", "key.hint", priority=True),
         Binding("ctrl+z", "rewind", "key.rewind", priority=True),
         Binding("ctrl+g", "toggle_guided", "key.guided", priority=True),
         Binding("ctrl+e", "end", "key.end", priority=True),
         Binding("f1", "help", "key.help"),
-        # Shown in the footer only while the sidebar is hidden (below 72 columns it hides itself):
-        # then the trainee needs to know how to bring it back.
-        Binding("ctrl+b", "show_sidebar", "key.show_sidebar", priority=True),
         Binding("ctrl+b", "toggle_sidebar", "key.sidebar", show=False, priority=True),
         Binding("ctrl+r", "toggle_meters", "key.meters", show=False, priority=True),
         Binding("escape", "home", "key.home", show=False),
