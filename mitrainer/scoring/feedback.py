@@ -66,6 +66,13 @@ def judge_turn(session: Session, turn: Turn, rubric: Rubric | None = None) -> Ju
     )
 
 
+def _is_exemplar(response: str, exemplars: Sequence[Exemplar]) -> bool:
+    """Whether ``response`` is one of the node's model responses as written (a guided choice, or
+    a hint put in the box and sent unchanged)."""
+    said = response.strip()
+    return any(e.text.strip() == said for e in exemplars)
+
+
 def judge_response(current: CountedUtterance, previous: Sequence[CountedUtterance], client: ClientMoment,
                    exemplars: Sequence[Exemplar], rubric: Rubric, *, response: str = "",
                    uncoded_reason: str = "", uncertain: bool = False, language: str | None = None,
@@ -101,7 +108,9 @@ def judge_response(current: CountedUtterance, previous: Sequence[CountedUtteranc
             key_code = next(c for c in codes if c in rule.codes)
         elif SkillCode.SUMMARY in codes and _turns_since_summary(previous) >= (rubric.feedback.summary_after or 1):
             situation, verdict = Situation.SUMMARY, Verdict.GOOD
-        else:
+        elif not _is_exemplar(response, exemplars):
+            # A model response offered at this node is never marked down for a run of questions:
+            # the trainee who chose it could not have avoided the rule.
             run = question_run([*previous, current], rubric)
             if run >= (rubric.feedback.question_run or 0) > 0 and verdict in (Verdict.GOOD, Verdict.FAIR):
                 situation, verdict = Situation.QUESTION_RUN, Verdict.FAIR
