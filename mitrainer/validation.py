@@ -29,7 +29,7 @@ class FileReport:
 
 
 def validate_file(path: Path, coder: Coder | None = None) -> FileReport:
-    """Validate one scenario or rubric file; with a coder, also check authored talk labels."""
+    """Validate one scenario or rubric file; with a coder, also check authored talk labels and directions."""
     from mitrainer.scenario.load import is_scenario_document, load_scenario
 
     if path.is_file() and not is_scenario_document(path):
@@ -46,8 +46,9 @@ def validate_file(path: Path, coder: Coder | None = None) -> FileReport:
         # A scenario may name a rubric kept beside it, as well as a bundled one.
         extra = check_scenario_rubric(loaded.scenario.rubric, loaded.positions, file, search=(path.parent,))
         if coder is not None:
-            from mitrainer.scenario.talk_check import check_talk_labels
+            from mitrainer.scenario.talk_check import check_stated_directions, check_talk_labels
 
             extra += check_talk_labels(loaded.scenario, loaded.positions, file, coder)
+            extra += check_stated_directions(loaded.scenario, loaded.positions, file, coder)
         diagnostics = sort_diagnostics([*diagnostics, *extra])
     return FileReport(path, "scenario", diagnostics)

@@ -148,7 +148,7 @@ class TagCoder:
 
     name = "tags"
 
-    def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
+    def code_response(self, text: str, context: Sequence[Utterance] = (), sides=None) -> ResponseCoding:
         match = _TAG.match(text)
         if not match:
             return ResponseCoding(primary=None, uncoded_reason="no tag", coder=self.name)

@@ -19,6 +19,11 @@ import sys
 from collections.abc import Sequence
 
 from mitrainer import __version__
+from mitrainer.threads import limit_blas_threads
+
+# Before any subcommand imports numpy: the coder's arithmetic runs on one thread, so a
+# busy core beside the app does not multiply its latency (mitrainer/threads.py).
+limit_blas_threads()
 
 # Order here is the order in --help.
 COMMAND_MODULES = [

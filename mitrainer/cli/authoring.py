@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     p.add_argument("--no-talk-check", action="store_true",
-                   help="skip checking authored talk labels of English client lines with the coder (S112)")
+                   help="skip checking, with the coder, authored talk labels of English client lines (S112) "
+                   "and the directions exemplars state (S113)")
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("graph", help="draw a scenario's branches (Mermaid or DOT)",

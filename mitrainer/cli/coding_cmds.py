@@ -97,6 +97,8 @@ def run_code(args: argparse.Namespace) -> int:
         for score in result.codes:
             mark = "*" if score.code is result.primary else " "
             console.print(f" {mark} {score.code.label:<26} {score.confidence:.0%}")
+        if result.direction is not None:
+            console.print(f"direction: [bold]{result.direction.value}[/]")
     console.print(f"[dim]coder: {result.coder}[/]")
     return EXIT_OK
 
@@ -147,6 +149,7 @@ def _row_json(row, res) -> dict:
     if row.speaker is Speaker.COUNSELLOR:
         out["primary"] = res.primary.value if res.primary else None
         out["codes"] = [{"code": s.code.value, "confidence": round(s.confidence, 4)} for s in res.codes]
+        out["direction"] = res.direction.value if res.direction else None
         if row.codes:
             out["human_codes"] = [c.value for c in row.codes]
     else:
@@ -186,6 +189,8 @@ def _print_table(results, coder_name: str) -> None:
             if res.primary:
                 skills[res.primary] += 1
                 label = " + ".join(s.code.info.chip for s in res.codes)
+                if res.direction is not None:
+                    label += f" → {res.direction.value}"
             else:
                 label = f"[yellow]not coded: {_clean(res.uncoded_reason)}[/]"
             conf = f"{res.confidence:.0%}" if res.primary else ""

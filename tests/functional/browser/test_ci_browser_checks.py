@@ -30,7 +30,8 @@ def test_a_browser_test_that_skips_fails_under_ci(tmp_path: Path, ci: str, outco
     (tmp_path / "conftest.py").write_text((HERE / "conftest.py").read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "test_browser.py").write_text(SKIPPING_BROWSER_TEST, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers = browser: drives Chromium\n", encoding="utf-8")
-    env = {**os.environ, "CI": ci}
+    # the copied conftest imports tests.sessions: the repository root must be importable from tmp_path
+    env = {**os.environ, "CI": ci, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")]))}
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
                             cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
     assert outcome in result.stdout and result.returncode == code, result.stdout

@@ -16,6 +16,7 @@ from mitrainer.coding.encoder import ENCODER_PATH
 from mitrainer.coding.families import FAMILIES
 from mitrainer.coding.linear import KNOWN_WORD_BITS, MODEL_PATH, Head, LinearModel
 from mitrainer.coding.model import TrainedCoder
+from mitrainer.coding.rules import change_talk_cue
 from mitrainer.errors import ModelFileError
 
 CLIENT = Speaker.CLIENT
@@ -94,6 +95,28 @@ def test_client_talk(coder, text, talk):
     assert abs(sum(result.scores.values()) - 1.0) < 1e-6
 
 
+@pytest.mark.parametrize(("text", "subtype"), [
+    ("I'll call the doctor tomorrow.", Subtype.COMMITMENT),
+    ("I have to stop; my liver results were bad.", Subtype.NEED),
+    ("I'm ready to give it a go.", Subtype.ACTIVATION),
+    ("I haven't had a drink since Sunday.", Subtype.TAKING_STEPS),
+    ("I threw away the lighter last night.", Subtype.TAKING_STEPS),
+    ("I want to be awake for my son in the mornings.", Subtype.DESIRE),
+])
+def test_plain_change_talk_is_heard(coder, text, subtype):
+    # The model alone reads these as neutral (AnnoMI's clients rarely say it so plainly).
+    result = coder.code_client(text, [Utterance(COUNSELLOR, "What will you do?")])
+    assert (result.talk, result.subtype) == (TalkType.CHANGE, subtype)
+    assert abs(sum(result.scores.values()) - 1.0) < 1e-6 and result.score_of(TalkType.CHANGE) >= 0.7
+
+
+@pytest.mark.parametrize("text", ["I'm going to keep drinking, it's my life.", "I'm not going to stop.",
+                                  "I'm going to start drinking again.", "I'll think about it.",
+                                  "I stopped taking my tablets."])
+def test_a_step_back_or_a_negation_is_no_change_cue(coder, text):
+    assert change_talk_cue(text) is None
+
+
 def test_disagreement_helper(coder):
     result = coder.code_client("I'm not going back to that clinic, forget it.",
                                [Utterance(COUNSELLOR, "What will you do?")])
@@ -148,7 +171,7 @@ def test_default_coder_falls_back(monkeypatch, tmp_path):
 
     monkeypatch.setattr(coding, "_default", None)
     monkeypatch.setattr(model.TrainedCoder.__init__, "__defaults__",
-                        (None, tmp_path / "missing.npz", model.SHIPPED))
+                        (None, tmp_path / "missing.npz", model.SHIPPED, model.SHIPPED))
     with pytest.warns(RuntimeWarning, match="rule-based"):
         fallback = coding.default_coder()
     assert fallback.name == "rule-based"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mitrainer.codes import SkillCode, Speaker
-from mitrainer.coding.base import ResponseCoding, Utterance
+from mitrainer.coding.base import ClientSides, ResponseCoding, Utterance
 from mitrainer.coding.rules import RuleBasedCoder
 from mitrainer.engine.session import Session, SessionOver, keyword_hit
 from mitrainer.errors import MitrainerError
@@ -355,6 +355,23 @@ def test_resume_detects_a_changed_scenario(scenario):
 
 
 # -- coder and context -------------------------------------------------------------------
+
+
+def test_the_coder_gets_the_sides_the_author_marked(scenario):
+    seen = []
+
+    class Recording(RuleBasedCoder):
+        def code_response(self, text, context=(), sides=None):
+            seen.append(sides)
+            return super().code_response(text, context, sides)
+
+    Practice(new(scenario, coder=Recording())).take_turn("It sounds like you feel stuck.")
+    assert seen == [None]  # the hub marks no sides
+    marked = parse_scenario(edit(ENGINE_YAML.read_text(encoding="utf-8"), '    cue: "waits"\n',
+                                 '    cue: "waits"\n    sides: {change: "I want out", sustain: "it is easy"}\n'),
+                            "sides.yaml").scenario
+    Practice(new(marked, coder=Recording())).take_turn("It sounds like you feel stuck.")
+    assert seen[-1] == ClientSides("I want out", "it is easy")
 
 
 def test_a_turn_without_a_coding_is_coded_by_the_sessions_coder(scenario):
