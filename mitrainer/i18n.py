@@ -15,7 +15,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from mitrainer.codes import SkillCode
+from mitrainer.codes import SkillCode, code_key
 
 DEFAULT_LANGUAGE = "en"
 # Code → the language's own name (what the settings list shows).
@@ -86,3 +86,11 @@ def text_in(language: str | None, key: str, /, **fields: object) -> str:
 def skill_label(code: SkillCode) -> str:
     """The skill's name in the interface language (e.g. "Complex reflection", "Phản hồi phức")."""
     return t(f"skill.{code.value}")
+
+
+@cache
+def skill_names() -> dict[str, SkillCode]:
+    """Every skill label of every catalog (as :func:`mitrainer.codes.code_key` spells it) → the code,
+    so a code typed as the trainer shows it in any language is understood."""
+    return {code_key(catalog(language).get(f"skill.{code.value}", "")): code
+            for language in LANGUAGES for code in SkillCode if catalog(language).get(f"skill.{code.value}")}

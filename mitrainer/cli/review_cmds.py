@@ -21,10 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--review-file", type=Path, metavar="FILE",
                    help="where the human codes are kept (default: next to the bundle)")
     p.add_argument("--also", type=Path, action="append", default=[], metavar="FILE",
-                   help="another review file of the same session to include in the agreement (repeatable)")
+                   help="another review file of the same session whose reviewers join the agreement, in "
+                   "--agreement and in the trainer's agreement panel (repeatable); reviewers are matched by "
+                   "their id, so two people of one name stay apart, shown as \"Alice (Carol's file)\"")
     p.add_argument("--code", action="append", default=[], metavar="TURN=CODES",
-                   help="re-code turn TURN (1-based) without the trainer, e.g. '3=CR' or '5=OQ,AF' "
-                   "(repeatable; an empty list clears the turn)")
+                   help="re-code turn TURN (1-based) without the trainer, e.g. '3=CR' or '5=OQ,AF': codes by "
+                   "the abbreviation the trainer shows (OQ CQ SR CR SUM AF GI PER PWP SC EA CON OT) or by "
+                   "name, any case (repeatable; an empty list clears the turn)")
     p.add_argument("--agreement", action="store_true", help="print agreement per code (no trainer)")
     p.add_argument("--json", action="store_true", help="with --agreement: print JSON")
     p.set_defaults(handler=cmd_review)
@@ -63,8 +66,12 @@ def _reviewer_name(args: argparse.Namespace) -> str:
 
 def cmd_review(args: argparse.Namespace) -> int:
     from mitrainer.errors import InputError
-    from mitrainer.export.review import load_review, parse_codes, save_review
+    from mitrainer.export.review import load_review, load_reviews, parse_codes, save_review
+    from mitrainer.i18n import skill_names
 
+    if args.also and args.code and not args.agreement:
+        raise InputError("--also adds other review files to the agreement: use it with --agreement, or "
+                         "without --code to see them in the trainer's agreement panel")
     record, who, review_file = _review_session(args)
     review = load_review(review_file, record)
     if args.code:
@@ -76,22 +83,25 @@ def cmd_review(args: argparse.Namespace) -> int:
             turn = int(turn_text)
             if not 1 <= turn <= len(record.turns):
                 raise InputError(f"--code {item!r}: this session has turns 1 to {len(record.turns)}")
-            review.set_codes(reviewer, turn - 1, parse_codes(codes_text))
+            review.set_codes(reviewer, turn - 1, parse_codes(codes_text, skill_names()))
         save_review(review_file, review)
         print(f"saved {reviewer}'s codes to {review_file}", file=sys.stderr)
-    if args.agreement or args.code:
-        for extra in args.also:
-            review.merge(load_review(extra, record))
-        if args.agreement:
-            _print_agreement(record, review, who, args.json)
+    if args.agreement:
+        review = load_reviews(review_file, args.also, record) if args.also else review
+        for label in review.clashes:
+            print(f"kept apart: {label} (the same name or id with other codes in another file)", file=sys.stderr)
+        _print_agreement(record, review, who, args.json)
+        return EXIT_OK
+    if args.code:
         return EXIT_OK
     from mitrainer.i18n import resolve_language, set_language
     from mitrainer.tui.screens.review import run_review
 
+    load_reviews(review_file, args.also, record)  # a bad --also file is said here, not in the trainer
     with opened_store(args, create=False) as store:
         saved = store.preferences().language if store is not None else None
     set_language(resolve_language(args.settings.language, saved))
-    return run_review(record, who, review_file, _reviewer_name_or_ask(args))
+    return run_review(record, who, review_file, _reviewer_name_or_ask(args), tuple(args.also))
 
 
 def _reviewer_name_or_ask(args: argparse.Namespace) -> str:
