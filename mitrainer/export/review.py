@@ -48,6 +48,14 @@ MACHINE = "machine"
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _COMMENT_LIMIT = 2000  # characters: a remark for the discussion, not an essay
 
+
+def coder_name(name: str, language: str | None = None) -> str:
+    """A coder as a reader sees it: a reviewer's own name, or the machine named in ``language``
+    (default: the interface's)."""
+    from mitrainer.i18n import current_language, text_in
+
+    return text_in(language or current_language(), "report.agreement.machine") if name == MACHINE else name
+
 Coding = tuple[SkillCode | None, frozenset[SkillCode]]  # (primary, every code), what agreement compares
 
 
@@ -216,11 +224,14 @@ class Review:
         }
 
 
-def file_label(review: Review, path: Path) -> str:
-    """How reviewers merged from ``path`` are told apart: "Carol's file", else the file's name."""
-    from mitrainer.i18n import t
+def file_label(review: Review, path: Path, language: str | None = None) -> str:
+    """How reviewers merged from ``path`` are told apart: "Carol's file" (in ``language``, by
+    default the interface's), else the file's name."""
+    from mitrainer.i18n import current_language, text_in
 
-    return t("review.file_of", owner=review.created_by) if review.created_by else path.name
+    if not review.created_by:
+        return path.name
+    return text_in(language or current_language(), "review.file_of", owner=review.created_by)
 
 
 def _turn_key(key: object, turns: int, where: str) -> int:
@@ -306,15 +317,15 @@ def load_review(path: Path, record: SessionRecord) -> Review:
     return parse_review(document, str(path), record)
 
 
-def load_reviews(path: Path, also: Iterable[Path], record: SessionRecord) -> Review:
+def load_reviews(path: Path, also: Iterable[Path], record: SessionRecord, language: str | None = None) -> Review:
     """The review in ``path`` with the reviewers of each ``also`` file merged in (by id; clashes
-    kept apart and listed in :attr:`Review.clashes`)."""
+    kept apart, labelled in ``language``, and listed in :attr:`Review.clashes`)."""
     review = load_review(path, record)
     for extra in also:
         if not extra.is_file():
             raise ReviewError(f"{extra}: no such review file")
         other = load_review(extra, record)
-        review.merge(other, file_label(other, extra))
+        review.merge(other, file_label(other, extra, language))
     return review
 
 

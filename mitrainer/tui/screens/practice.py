@@ -72,11 +72,18 @@ class PracticeScreen(TrainerScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.show_session()
+        self.apply_width(self.app.size.width, self.app.size.height)
+
+    def show_session(self) -> None:
+        """Show the whole session: its turns so far, the client's line, the meters and scores."""
         s = self.session.scenario
         self.title = s.title
         self.sub_title = t("practice.subtitle", name=s.persona.name)
         realistic = self.services.preferences().realistic_mode
         conversation = self.query_one(Conversation)
+        conversation.clear()
+        conversation.client_name = s.persona.name
         conversation.show_talk = not realistic
         for turn in self.session.turns:
             conversation.add_client(turn.client)
@@ -87,8 +94,14 @@ class PracticeScreen(TrainerScreen):
         self.query_one("#meters").display = bool(s.meters) and not realistic
         self.show_mode()
         self.update_sidebar()
-        self.apply_width(self.app.size.width, self.app.size.height)
         conversation.scroll_end(animate=False)
+
+    def replace_practice(self, practice: Practice) -> None:
+        """Go on with another practice of this conversation (``mitrainer author`` after a reload)."""
+        self.practice = practice
+        self.session = practice.session
+        self.score = practice.score()
+        self.show_session()
 
     def ending_title(self) -> str:
         ending = self.session.ending
