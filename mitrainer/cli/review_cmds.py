@@ -120,7 +120,8 @@ def _print_agreement(record, review, who: str, as_json: bool, language: str) -> 
     from rich.table import Table
 
     from mitrainer.cli.output import console, write_json
-    from mitrainer.export.review import agreement, coder_name
+    from mitrainer.codes import SKILLS
+    from mitrainer.export.review import agreement, kappa_table
     from mitrainer.i18n import skill_label, text_in
 
     def say(key: str, **fields: object) -> str:
@@ -135,28 +136,13 @@ def _print_agreement(record, review, who: str, as_json: bool, language: str) -> 
         out.print(say("no_codes", who=who))
         return
 
-    def k(value: float | None) -> str:
-        return "—" if value is None else f"{value:.2f}"
-
-    def coders(pair) -> str:
-        return f"{escape(coder_name(pair.first, language))} – {escape(coder_name(pair.second, language))}"
-
-    overview = Table(title=say("title", who=who, turns=summary.turns), title_justify="left",
-                     show_edge=False, pad_edge=False)
-    for column, justify in (("coders", "left"), ("turns", "right"), ("same_primary", "right"),
-                            ("kappa_primary", "right")):
-        overview.add_column(say(column), justify=justify)
-    for pair in summary.pairs:
-        same = "—" if pair.report.percent is None else f"{pair.report.percent * 100:.0f}%"
-        overview.add_row(coders(pair), str(pair.report.utterances), same, k(pair.report.kappa))
-    out.print(overview)
-    per_code = Table(title=say("per_code_title"), title_justify="left", show_edge=False, pad_edge=False)
-    per_code.add_column(say("code"))
-    for pair in summary.pairs:
-        per_code.add_column(coders(pair), justify="right")
-    for code in summary.codes():
-        per_code.add_row(escape(skill_label(code, language)),
-                         *(k(pair.report.per_code.get(code)) if code in pair.report.per_code
-                           else "" for pair in summary.pairs))
-    out.print(per_code)
+    kappas = kappa_table(summary, language)
+    table = Table(title=say("title", who=who, turns=summary.turns), title_justify="left", show_edge=False,
+                  pad_edge=False, caption=say("per_code_title"), caption_justify="left")
+    for number, (header, width) in enumerate(zip(kappas.headers, kappas.min_widths(), strict=True)):
+        table.add_column(escape(header), justify="left" if number == 0 else "right", min_width=width)
+    for row in kappas.rows:
+        table.add_row(*map(escape, row))
+    out.print(table)
+    out.print(f"[dim]{escape(', '.join(f'{SKILLS[c].chip} {skill_label(c, language)}' for c in kappas.codes))}[/]")
     out.print(f"[dim]{say('undefined')}[/]")

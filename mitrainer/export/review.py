@@ -405,3 +405,44 @@ def agreement(record: SessionRecord, review: Review) -> AgreementSummary:
     between = [Pair(a, b, _compare(people[a], people[b])) for a, b in combinations(names, 2)
                if set(people[a]) & set(people[b])]
     return AgreementSummary(len(record.turns), with_machine, between)
+
+
+@dataclass(frozen=True)
+class KappaTable:
+    """The agreement as one table, the same in the trainer's panel and in ``review --agreement``:
+    a row per pair of coders (turns both coded, share of the same primary code, kappa on the
+    primary code), then kappa per code, a column per code used (headed by its chip)."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    codes: list[SkillCode]
+
+    def min_widths(self, names: int = 28) -> list[int]:
+        """Per column, the width its cells need (headers may wrap; the pair of names up to
+        ``names``, wrapped beyond)."""
+        widths = [max((len(row[i]) for row in self.rows), default=1) for i in range(len(self.headers))]
+        return [min(widths[0], names), *widths[1:]]
+
+
+def kappa_table(summary: AgreementSummary, language: str | None = None) -> KappaTable:
+    """``summary`` as a :class:`KappaTable` worded in ``language`` (default: the interface's);
+    "—" where kappa is undefined, "" where a pair did not use a code."""
+    from mitrainer.codes import SKILLS
+    from mitrainer.i18n import current_language, text_in
+
+    language = language or current_language()
+
+    def k(value: float | None) -> str:
+        return "—" if value is None else f"{value:.2f}"
+
+    codes = summary.codes()
+    headers = [text_in(language, f"report.agreement.{key}") for key in ("coders", "turns", "same_primary",
+                                                                      "kappa_primary")]
+    headers += [SKILLS[code].chip for code in codes]
+    rows = []
+    for pair in summary.pairs:
+        report = pair.report
+        rows.append([f"{coder_name(pair.first, language)} – {coder_name(pair.second, language)}", str(report.utterances),
+                     "—" if report.percent is None else f"{report.percent * 100:.0f}%", k(report.kappa),
+                     *(k(report.per_code[code]) if code in report.per_code else "" for code in codes)])
+    return KappaTable(headers, rows, codes)

@@ -15,7 +15,7 @@ from textual.widgets import Input, OptionList
 from mitrainer.cli import main
 from mitrainer.codes import SkillCode as C
 from mitrainer.export.bundles import bundle_text, make_bundle
-from mitrainer.export.review import Review, agreement, load_review, machine_codings, save_review
+from mitrainer.export.review import Review, load_review, machine_codings, save_review
 from mitrainer.record.model import SessionRecord
 from mitrainer.tui.screens.dialogs import HelpScreen
 from mitrainer.tui.screens.review import ReviewApp, ReviewerDialog, ReviewScreen, agreement_table
@@ -161,6 +161,7 @@ def test_f1_lists_the_keys_space_included(record: SessionRecord, tmp_path: Path)
             assert isinstance(app.screen, HelpScreen)
             keys = dict(app.screen.keys)
             assert keys.get("space") == "Tick code" and keys.get("n") == "Next turn" and keys.get("f1") == "Help"
+            assert "Scroll Left" not in keys.values()  # the list's own scrolling keys are not this screen's
             await pilot.press("escape")
             await settle(pilot)
             assert isinstance(app.screen, ReviewScreen)
@@ -196,10 +197,10 @@ def test_also_in_the_trainer_gives_the_same_kappa_as_review_agreement(record, th
     bundle, also = three_reviewers
     assert main(["review", str(bundle), "--agreement", "--json", *(a for f in also for a in ("--also", str(f)))]) == 0
     printed = json.loads(capsys.readouterr().out)
-    from_cli = {(p["first"], p["second"]): (p["utterances"], p["kappa"]) for p in printed["pairs"]}
-    assert ("Mai", "Mai (Carol's file)") in from_cli and ("Carol", "Wei") in from_cli
+    pairs = {(p["first"], p["second"]) for p in printed["pairs"]}
+    assert ("Mai", "Mai (Carol's file)") in pairs and ("Carol", "Wei") in pairs
 
-    async def drive() -> Review:
+    async def drive() -> tuple[list[list[str]], list[str]]:
         app = ReviewApp(record, "Lan", bundle.with_name("lan.bundle.review.json"), "Mai", tuple(also))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("a")
@@ -207,14 +208,20 @@ def test_also_in_the_trainer_gives_the_same_kappa_as_review_agreement(record, th
             screen = app.screen
             assert isinstance(screen, ReviewScreen)
             table = agreement_table(record, screen.combined)
-            headers = [str(c.header) for c in table.columns]
-            assert "Mai–Mai (Carol's file) (2)" in headers
-            return screen.combined
+            return [list(row) for row in zip(*(column.cells for column in table.columns), strict=True)], \
+                [str(column.header) for column in table.columns]
 
-    combined = asyncio.run(drive())
-    in_trainer = {(p.first, p.second): (p.report.utterances, None if p.report.kappa is None else round(p.report.kappa, 4))
-                  for p in agreement(record, combined).pairs}
-    assert in_trainer == from_cli
+    rows, headers = asyncio.run(drive())
+
+    def k(value: float | None) -> str:
+        return "—" if value is None else f"{value:.2f}"
+
+    # The trainer's panel shows, pair by pair, the kappas `review --agreement` computed.
+    from_json = {f"{p['first']} – {p['second']}": [str(p["utterances"]), k(p["kappa"])] +
+                 [k(p["per_code"][code.value]) if code.value in p["per_code"] else ""
+                  for code in C if code.info.chip in headers[4:]] for p in printed["pairs"]}
+    in_trainer = {row[0]: [row[1], row[3], *row[4:]] for row in rows}
+    assert in_trainer == from_json and len(in_trainer) == 10  # 4 reviewers and the machine: 10 pairs
 
 
 def test_also_without_agreement_is_refused_with_code_and_opens_the_trainer_otherwise(three_reviewers, data_dir,

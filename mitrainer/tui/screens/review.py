@@ -30,7 +30,7 @@ from textual.widgets.selection_list import Selection
 
 from mitrainer.codes import SKILLS, SkillCode
 from mitrainer.errors import MitrainerError
-from mitrainer.export.review import Review, agreement, coder_name, load_reviews, machine_codings, save_review
+from mitrainer.export.review import Review, agreement, kappa_table, load_reviews, machine_codings, save_review
 from mitrainer.i18n import skill_label, t
 from mitrainer.record.model import ClientLine, SessionRecord
 from mitrainer.tui.screens.base import TrainerModal, TrainerScreen, translate_bindings
@@ -49,24 +49,19 @@ def _talk(line: ClientLine) -> str:
 
 
 def agreement_table(record: SessionRecord, review: Review) -> Table | Text:
-    """Kappa per pair of coders, overall (primary code) and per code, as a rich table."""
+    """The agreement (:func:`mitrainer.export.review.kappa_table`, as ``review --agreement``
+    prints it) as a rich table in the interface language."""
     summary = agreement(record, review)
     if not summary.pairs:
         return Text(t("review.no_human_codes"), style="dim")
-
-    def k(value: float | None) -> str:
-        return "—" if value is None else f"{value:.2f}"
-
-    table = Table(show_edge=False, pad_edge=False, expand=True, title=t("review.kappa_title"),
-                  title_justify="left")
-    table.add_column(t("review.col.code"))
-    for pair in summary.pairs:
-        table.add_column(f"{coder_name(pair.first)}–{coder_name(pair.second)} ({pair.report.utterances})",
-                         justify="right")
-    table.add_row(t("review.primary"), *(k(p.report.kappa) for p in summary.pairs), style="bold")
-    for code in summary.codes():
-        table.add_row(skill_label(code), *(k(p.report.per_code[code]) if code in p.report.per_code else ""
-                                            for p in summary.pairs))
+    kappas = kappa_table(summary)
+    table = Table(show_edge=False, pad_edge=False, expand=True, title=t("review.kappa_title"), title_justify="left",
+                  caption=t("report.agreement.per_code_title"), caption_justify="left")
+    # The pair of names wraps from 16 cells on, so that every code's column keeps its room.
+    for number, (header, width) in enumerate(zip(kappas.headers, kappas.min_widths(names=16), strict=True)):
+        table.add_column(header, justify="left" if number == 0 else "right", min_width=width)
+    for row in kappas.rows:
+        table.add_row(*row)
     return table
 
 
@@ -158,7 +153,7 @@ class ReviewScreen(TrainerScreen):
     ReviewScreen #reviewer { color: $text-muted; }
     ReviewScreen .label { color: $text-muted; margin-top: 1; }
     ReviewScreen #codes { height: auto; max-height: 16; border: round $accent; }
-    ReviewScreen #agreement { height: auto; margin-top: 1; padding: 0 1; border: round $secondary; }
+    ReviewScreen #agreement { height: auto; max-height: 50%; padding: 0 1; border: round $secondary; }
     ReviewScreen #agreement.hidden { display: none; }
     """
 
@@ -209,8 +204,9 @@ class ReviewScreen(TrainerScreen):
                 yield CodeChecklist(*(Selection(f"{info.chip:<4} {skill_label(code)}", code.value)
                                       for code, info in SKILLS.items()), id="codes")
                 yield Static(id="mine")
-                with Vertical(id="agreement", classes="hidden"):
-                    yield Static(id="agreement-table")
+        # Across the whole width, under the turn: the table has a column per code.
+        with VerticalScroll(id="agreement", classes="hidden"):
+            yield Static(id="agreement-table")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -359,13 +355,12 @@ class ReviewScreen(TrainerScreen):
             self.show_turn(self.index)
 
     def action_toggle_agreement(self) -> None:
-        self.query_one("#agreement", Vertical).toggle_class("hidden")
+        self.query_one("#agreement", VerticalScroll).toggle_class("hidden")
 
     def action_help(self) -> None:
         """The keys of this screen (Space included, which the code list owns)."""
         checklist = self.query_one("#codes", CodeChecklist)
-        bindings = [*(b for items in checklist._bindings.key_to_bindings.values() for b in items
-                      if b.description), *self.help_bindings]
+        bindings = [*checklist._bindings.key_to_bindings.get("space", []), *self.help_bindings]
         keys = [(self.app.get_key_display(b), b.description) for b in bindings]
         self.app.push_screen(HelpScreen(list(dict.fromkeys(keys))))
 
@@ -380,6 +375,7 @@ class ReviewApp(App):
     """A stand-alone app around :class:`ReviewScreen` (``mitrainer review BUNDLE``)."""
 
     TITLE = "mitrainer review"
+    CSS_PATH = "../mitrainer.tcss"  # the trainer's stylesheet: its dialogs (the name, F1 help) look the same here
 
     def __init__(self, record: SessionRecord, member: str, review_file: Path, reviewer: str = "",
                  also: tuple[Path, ...] = ()) -> None:

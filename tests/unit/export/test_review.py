@@ -228,7 +228,10 @@ def test_review_screen_recodes_and_saves(record, tmp_path):
     assert saved.codes_of("Lan") == {0: (C.COMPLEX_REFLECTION,), 2: (C.SIMPLE_REFLECTION,)}
     assert record.turns[0].coding.primary is C.COMPLEX_REFLECTION  # the session is never changed
     table = agreement_table(record, saved)
-    assert [c.header for c in table.columns] == ["Code", "Lan–machine (2)"]
+    assert [c.header for c in table.columns] == ["Coders", "Turns", "Same primary", "Kappa (primary)", "SR", "CR",
+                                                 "PER"]
+    # Primary codes CR, SR against the machine's CR, PER: p_o 1/2, p_e 1/4 → kappa 1/3.
+    assert [cell for column in table.columns for cell in column.cells][:4] == ["Lan – machine", "2", "50%", "0.33"]
 
 
 @pytest.mark.parametrize("session_id", ["../../etc/passwd", "a/b", "", "x" * 200, "..", "c:\\evil"])
