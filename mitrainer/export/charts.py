@@ -61,10 +61,12 @@ def bar(value: float | None, low: float, high: float, *, colour: str = "#607d8b"
     return Markup("".join(parts))
 
 
-def metric_bar(metric: Metric, bands: Mapping[str, str] | None = None) -> Markup:
+def metric_bar(metric: Metric, bands: Mapping[str, str] | None = None,
+               scale: Sequence[float] | None = None) -> Markup:
     """A metric's value as a bar in its band's colour, with ticks at the fair and good thresholds
-    (named by ``bands``: band → word, e.g. {"fair": "khá", "good": "tốt"})."""
-    low, high = metric_range(metric)
+    (named by ``bands``: band → word, e.g. {"fair": "khá", "good": "tốt"}), on the axis
+    ``scale`` (low, high) when bars of several people must compare, else the metric's own."""
+    low, high = scale if scale is not None else metric_range(metric)
     names = {**DEFAULT_BANDS, **(bands or {})}
     marks = [(t, f"{names[name]} {metric.show(t)}") for t, name in ((metric.fair, "fair"), (metric.good, "good"))
              if t is not None]
