@@ -74,7 +74,10 @@ def cmd_group_report(args: argparse.Namespace) -> int:
         print(f"mitrainer group report: left out {line}", file=sys.stderr)
     if not bundles:
         raise InputError("no bundle could be read")
-    report = group_report(bundles, scenario_index(args), language, anonymise=args.anonymise)
+    comments, unread = review_comments(bundles)
+    for line in unread:
+        print(f"mitrainer group report: comments left out: {line}", file=sys.stderr)
+    report = group_report(bundles, scenario_index(args), language, anonymise=args.anonymise, comments=comments)
     if report.repeated:
         print("mitrainer group report: " + text_in(language, "report.repeated", files=", ".join(report.repeated)),
               file=sys.stderr)
@@ -88,6 +91,27 @@ def cmd_group_report(args: argparse.Namespace) -> int:
         output = args.output if args.output or args.format == "html" else "-"
         emit(text, output, f"group-report-{date.today().isoformat()}.{args.format}", args.force)
     return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def review_comments(bundles) -> tuple[dict, list[str]]:
+    """Reviewers' comments on each bundle's turns, from the review file beside it (by session
+    id), and the review files that could not be read."""
+    from mitrainer.export.group import Comment
+    from mitrainer.export.review import ReviewError, load_review, review_path
+
+    comments: dict[str, list[Comment]] = {}
+    unread: list[str] = []
+    for bundle in bundles:
+        if bundle.path is None or not review_path(bundle.path).is_file():
+            continue
+        try:
+            review = load_review(review_path(bundle.path), bundle.record)
+        except ReviewError as exc:
+            unread.append(str(exc))
+            continue
+        comments[bundle.session_id] = [Comment(label, turn, text) for label, r in review.labelled()
+                                       for turn, text in sorted(r.comments.items())]
+    return comments, unread
 
 
 def group_csv(report) -> str:

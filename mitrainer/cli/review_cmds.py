@@ -28,6 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="re-code turn TURN (1-based) without the trainer, e.g. '3=CR' or '5=OQ,AF': codes by "
                    "the abbreviation the trainer shows (OQ CQ SR CR SUM AF GI PER PWP SC EA CON OT) or by "
                    "name, any case (repeatable; an empty list clears the turn)")
+    p.add_argument("--comment", action="append", default=[], metavar="TURN=TEXT",
+                   help="your comment on turn TURN for the group's discussion, e.g. '4=a question where a "
+                   "reflection would do' (repeatable; an empty text removes it); shown in the trainer and in "
+                   "the group report")
     p.add_argument("--agreement", action="store_true", help="print agreement per code (no trainer)")
     p.add_argument("--json", action="store_true", help="with --agreement: print JSON")
     p.set_defaults(handler=cmd_review)
@@ -69,13 +73,18 @@ def cmd_review(args: argparse.Namespace) -> int:
     from mitrainer.export.review import load_review, load_reviews, parse_codes, save_review
     from mitrainer.i18n import skill_names
 
-    if args.also and args.code and not args.agreement:
+    if args.also and (args.code or args.comment) and not args.agreement:
         raise InputError("--also adds other review files to the agreement: use it with --agreement, or "
                          "without --code to see them in the trainer's agreement panel")
     record, who, review_file = _review_session(args)
     review = load_review(review_file, record)
-    if args.code:
+    if args.code or args.comment:
         reviewer = _reviewer_name(args)
+        for item in args.comment:
+            turn_text, sep, comment = item.partition("=")
+            if not sep or not turn_text.strip().isdigit() or not 1 <= int(turn_text) <= len(record.turns):
+                raise InputError(f"--comment {item!r}: write TURN=TEXT with a turn from 1 to {len(record.turns)}")
+            review.set_comment(reviewer, int(turn_text) - 1, comment)
         for item in args.code:
             turn_text, sep, codes_text = item.partition("=")
             if not sep or not turn_text.strip().isdigit():
@@ -85,7 +94,7 @@ def cmd_review(args: argparse.Namespace) -> int:
                 raise InputError(f"--code {item!r}: this session has turns 1 to {len(record.turns)}")
             review.set_codes(reviewer, turn - 1, parse_codes(codes_text, skill_names()))
         save_review(review_file, review)
-        print(f"saved {reviewer}'s codes to {review_file}", file=sys.stderr)
+        print(f"saved {reviewer}'s review to {review_file}", file=sys.stderr)
     if args.agreement:
         from mitrainer.i18n import text_in
 
@@ -95,7 +104,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             print(text_in(language, "review.kept_apart", names=", ".join(review.clashes)), file=sys.stderr)
         _print_agreement(record, review, who, args.json, language)
         return EXIT_OK
-    if args.code:
+    if args.code or args.comment:
         return EXIT_OK
     from mitrainer.tui.screens.review import run_review
 

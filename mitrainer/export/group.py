@@ -16,7 +16,7 @@ nodes have no title of their own, and the client's words are what a group rememb
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import ClassVar
@@ -54,6 +54,7 @@ class TranscriptTurn:
     client: str
     response: str
     codes: tuple[CodeView, ...]
+    comments: tuple[tuple[str, str], ...] = ()  # (reviewer, comment) from the session's review file
 
 
 @dataclass(frozen=True)
@@ -277,8 +278,9 @@ def first_divergence(a: Member, b: Member) -> Divergence:
 
 
 def member_of(bundle: Bundle, scenarios: ScenarioIndex, name: str, language: str = DEFAULT_LANGUAGE,
-              person: str = "") -> Member:
-    """One member's session, its measures and codes named in ``language``."""
+              person: str = "", comments: Sequence[Comment] = ()) -> Member:
+    """One member's session, its measures and codes named in ``language``, with reviewers'
+    ``comments`` on its turns."""
     record = bundle.record
     score = score_record(record, scenarios.find(record.scenario))
     score = replace(score, metrics=labelled_metrics(score.metrics, language))
@@ -288,7 +290,8 @@ def member_of(bundle: Bundle, scenarios: ScenarioIndex, name: str, language: str
     lines = [t.client for t in record.turns] + ([record.current] if record.current is not None else [])
     transcript = tuple(
         TranscriptTurn(t.index + 1, t.client.text, t.response,
-                       tuple(CodeView.of(c.code, c.confidence, language) for c in t.coding.codes))
+                       tuple(CodeView.of(c.code, c.confidence, language) for c in t.coding.codes),
+                       tuple((c.reviewer, c.text) for c in comments if c.turn == t.index))
         for t in record.turns)
     path = node_path(record)
     titles = tuple(node_title(line.text) for line in lines)
@@ -300,6 +303,15 @@ def member_of(bundle: Bundle, scenarios: ScenarioIndex, name: str, language: str
         talks=tuple(line.talk.value if line.talk else "" for line in lines),
         titles=titles[:len(path)], transcript=transcript, person=person or name,
     )
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A reviewer's comment on a turn (0-based) of a session, from its review file."""
+
+    reviewer: str
+    turn: int
+    text: str
 
 
 def _letters(n: int) -> str:
@@ -356,17 +368,27 @@ class GroupReport:
 
 
 def group_report(bundles: Sequence[Bundle], scenarios: ScenarioIndex, language: str | None = None, *,
-                 anonymise: bool = False) -> GroupReport:
+                 anonymise: bool = False, comments: Mapping[str, Sequence[Comment]] | None = None) -> GroupReport:
     """Build the report for bundles already read and checked, in ``language`` (default: the
     interface's: a group report covers sessions in several).
 
     A session given twice (the same session id) counts once, listed in
     :attr:`GroupReport.repeated`. A person (a trainee name, whatever the case) with several
     sessions is one person whose later sessions are labelled "An, session 2"; ``anonymise``
-    names people A, B, C … in the order first given.
+    names people A, B, C … in the order first given. ``comments`` (by session id) are the
+    reviewers' comments on turns, shown in the transcripts; anonymised, a reviewer who is a
+    member takes their letter and anyone else is "a reviewer".
     """
     language = normalise_language(language) or current_language()
     people: dict[str, str] = {}  # a person's key → how the report names them
+    for bundle in bundles:
+        people.setdefault(bundle.name.casefold(), _letters(len(people)) if anonymise else bundle.name)
+
+    def reviewer(name: str) -> str:
+        if not anonymise:
+            return name
+        return people.get(name.casefold(), text_in(language, "report.a_reviewer"))
+
     sessions: dict[str, int] = {}  # a person's key → sessions so far
     seen: set[str] = set()
     members, repeated = [], []
@@ -376,12 +398,11 @@ def group_report(bundles: Sequence[Bundle], scenarios: ScenarioIndex, language: 
             continue
         seen.add(bundle.session_id)
         key = bundle.name.casefold()
-        if key not in people:
-            people[key] = _letters(len(people)) if anonymise else bundle.name
         sessions[key] = sessions.get(key, 0) + 1
         person = people[key]
         name = person if sessions[key] == 1 else text_in(language, "report.nth_session", name=person, n=sessions[key])
-        members.append(member_of(bundle, scenarios, name, language, person))
+        remarks = [replace(c, reviewer=reviewer(c.reviewer)) for c in (comments or {}).get(bundle.session_id, ())]
+        members.append(member_of(bundle, scenarios, name, language, person, remarks))
     groups: dict[tuple[str, str], ScenarioGroup] = {}
     for member in members:
         group = groups.setdefault(member.scenario_key, ScenarioGroup(member.scenario_key[0], member.scenario_title,

@@ -255,3 +255,31 @@ def test_a_damaged_also_file_is_said_before_the_trainer_opens(three_reviewers, d
     broken.write_text("{", encoding="utf-8")
     assert main(["review", str(bundle), "--reviewer", "Mai", "--also", str(broken)]) != 0
     assert "broken.review.json" in capsys.readouterr().err
+
+
+def test_a_comment_is_kept_on_the_turn_it_was_written_on(record: SessionRecord, tmp_path: Path) -> None:
+    review_file = tmp_path / "r.review.json"
+
+    async def drive() -> None:
+        app = ReviewApp(record, "Mai", review_file, "Wei")
+        async with app.run_test(size=SIZE) as pilot:
+            burst(app, "n", "c")
+            await settle(pilot)
+            await pilot.press(*"ask first", "enter")
+            await settle(pilot)
+            assert "Comments: Wei: ask first" in str(app.screen.query_one("#mine").render())
+            await pilot.press("n", "c", *"never kept", "escape")  # Escape leaves turn 3 without a comment
+            await settle(pilot)
+
+    run(drive())
+    assert load_review(review_file, record).reviewer("Wei").comments == {1: "ask first"}
+
+
+def test_comments_reach_the_group_report(three_reviewers, record, data_dir, capsys):
+    bundle, _ = three_reviewers
+    assert main(["review", str(bundle), "--reviewer", "Lan", "--comment", "2=a question where a reflection would do"]) == 0
+    assert main(["group", "report", str(bundle), "--format", "md"]) == 0
+    assert "*Lan's comment: a question where a reflection would do*" in capsys.readouterr().out
+    assert main(["group", "report", str(bundle), "--format", "md", "--anonymise"]) == 0
+    out = capsys.readouterr().out
+    assert "*A's comment: a question where a reflection would do*" in out and "Lan" not in out.replace("Lan makes", "")

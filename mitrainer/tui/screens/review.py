@@ -142,6 +142,38 @@ class ReviewerDialog(TrainerModal[str | None]):
         self.dismiss(None)
 
 
+class CommentDialog(TrainerModal[str | None]):
+    """The reviewer's comment on one turn, for the group's discussion. Enter keeps it (empty:
+    removes it), Escape leaves it as it was."""
+
+    BINDINGS = [Binding("escape", "cancel", "key.cancel")]
+
+    def __init__(self, turn: int, comment: str) -> None:
+        super().__init__()
+        self.turn = turn
+        self.comment = comment
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(t("review.comment_title", number=self.turn + 1), classes="dialog-title")
+            yield Input(self.comment, placeholder=t("review.comment_placeholder"), id="comment", max_length=2000)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("review.comment_keep"), id="keep", variant="primary")
+                yield Button(t("key.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#comment", Input).focus()
+
+    @on(Input.Submitted, "#comment")
+    @on(Button.Pressed, "#keep")
+    def keep(self) -> None:
+        self.dismiss(self.query_one("#comment", Input).value.strip())
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class ReviewScreen(TrainerScreen):
     """One session, turn by turn: what the client said, the response, the machine's codes and
     feedback, and the reviewer's own codes."""
@@ -162,6 +194,7 @@ class ReviewScreen(TrainerScreen):
         Binding("p,left", "turn(-1)", "key.previous_turn"),
         Binding("m", "copy_machine", "key.machine_codes"),
         Binding("x", "clear", "key.clear_codes"),
+        Binding("c", "comment", "key.comment"),
         Binding("a", "toggle_agreement", "key.agreement"),
         Binding("f1", "help", "key.help"),
         Binding("q,escape", "close", "key.close"),
@@ -299,6 +332,10 @@ class ReviewScreen(TrainerScreen):
                   if r is not me and self.index in r.codes]
         if others:
             text += "\n" + t("review.others", codes=" · ".join(others))
+        comments = [f"{label}: {r.comments[self.index]}" for label, r in self.combined.labelled()
+                    if self.index in r.comments]
+        if comments:
+            text += "\n" + t("review.comments", comments=" · ".join(comments))
         self.query_one("#mine", Static).update(Text(text, style="bold" if mine else "dim"))
         self.query_one("#agreement-table", Static).update(agreement_table(self.record, self.combined))
 
@@ -353,6 +390,29 @@ class ReviewScreen(TrainerScreen):
         if self.record.turns:
             self._save_codes(self.index, [])
             self.show_turn(self.index)
+
+    def action_comment(self) -> None:
+        """Write (or change) your comment on the turn shown; it is saved against that turn."""
+        if not self.record.turns or not self.reviewer:
+            return
+        turn = self.index
+        mine = self.review.reviewer(self.reviewer)
+
+        def keep(comment: str | None) -> None:
+            if comment is None:
+                return
+            try:
+                self.review.set_comment(self.reviewer, turn, comment)
+                save_review(self.review_file, self.review)
+            except (MitrainerError, OSError) as exc:
+                self.notify(t("review.save_failed", error=str(exc)), severity="error")
+                return
+            if mine is None:
+                self.combined = self._combine()
+            if turn == self.index:
+                self._show_mine()
+
+        self.app.push_screen(CommentDialog(turn, mine.comments.get(turn, "") if mine else ""), keep)
 
     def action_toggle_agreement(self) -> None:
         self.query_one("#agreement", VerticalScroll).toggle_class("hidden")
