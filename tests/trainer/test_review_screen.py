@@ -283,3 +283,22 @@ def test_comments_reach_the_group_report(three_reviewers, record, data_dir, caps
     assert main(["group", "report", str(bundle), "--format", "md", "--anonymise"]) == 0
     out = capsys.readouterr().out
     assert "*A's comment: a question where a reflection would do*" in out and "Lan" not in out.replace("Lan makes", "")
+
+
+def test_on_a_narrow_terminal_the_agreement_panel_scrolls_instead_of_dropping_codes(record, three_reviewers):
+    bundle, also = three_reviewers
+
+    async def drive() -> None:
+        app = ReviewApp(record, "Lan", bundle.with_name("lan.bundle.review.json"), "Mai", tuple(also))
+        async with app.run_test(size=(80, 30)) as pilot:
+            await pilot.press("a")
+            await settle(pilot)
+            panel = app.screen.query_one("#agreement")
+            table = app.screen.query_one("#agreement-table")
+            assert panel.max_scroll_x > 0 and table.size.width > panel.size.width
+            panel.focus()
+            await pilot.press("right", "right")  # the focused panel scrolls; the turn stays
+            await settle(pilot)
+            assert panel.scroll_x > 0 and app.screen.index == 0
+
+    run(drive())

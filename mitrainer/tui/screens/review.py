@@ -22,7 +22,7 @@ from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -55,11 +55,12 @@ def agreement_table(record: SessionRecord, review: Review) -> Table | Text:
     if not summary.pairs:
         return Text(t("review.no_human_codes"), style="dim")
     kappas = kappa_table(summary)
-    table = Table(show_edge=False, pad_edge=False, expand=True, title=t("review.kappa_title"), title_justify="left",
+    table = Table(show_edge=False, pad_edge=False, title=t("review.kappa_title"), title_justify="left",
                   caption=t("report.agreement.per_code_title"), caption_justify="left")
-    # The pair of names wraps from 16 cells on, so that every code's column keeps its room.
-    for number, (header, width) in enumerate(zip(kappas.headers, kappas.min_widths(names=16), strict=True)):
-        table.add_column(header, justify="left" if number == 0 else "right", min_width=width)
+    # The pair of names wraps beyond 18 cells, so that every code's column keeps its room.
+    for number, (header, width) in enumerate(zip(kappas.headers, kappas.min_widths(names=18), strict=True)):
+        table.add_column(header, justify="left" if number == 0 else "right", min_width=width,
+                         max_width=18 if number == 0 else None)
     for row in kappas.rows:
         table.add_row(*row)
     return table
@@ -185,7 +186,9 @@ class ReviewScreen(TrainerScreen):
     ReviewScreen #reviewer { color: $text-muted; }
     ReviewScreen .label { color: $text-muted; margin-top: 1; }
     ReviewScreen #codes { height: auto; max-height: 16; border: round $accent; }
-    ReviewScreen #agreement { height: auto; max-height: 50%; padding: 0 1; border: round $secondary; }
+    ReviewScreen #agreement { height: auto; max-height: 50%; padding: 0 1; border: round $secondary;
+                              overflow-x: auto; }
+    ReviewScreen #agreement-table { width: 100%; }
     ReviewScreen #agreement.hidden { display: none; }
     """
 
@@ -237,8 +240,9 @@ class ReviewScreen(TrainerScreen):
                 yield CodeChecklist(*(Selection(f"{info.chip:<4} {skill_label(code)}", code.value)
                                       for code, info in SKILLS.items()), id="codes")
                 yield Static(id="mine")
-        # Across the whole width, under the turn: the table has a column per code.
-        with VerticalScroll(id="agreement", classes="hidden"):
+        # Across the whole width, under the turn: the table has a column per code. A terminal
+        # narrower than the table scrolls it sideways (Tab to the panel, then ← →).
+        with ScrollableContainer(id="agreement", classes="hidden"):
             yield Static(id="agreement-table")
         yield Footer()
 
@@ -337,7 +341,14 @@ class ReviewScreen(TrainerScreen):
         if comments:
             text += "\n" + t("review.comments", comments=" · ".join(comments))
         self.query_one("#mine", Static).update(Text(text, style="bold" if mine else "dim"))
-        self.query_one("#agreement-table", Static).update(agreement_table(self.record, self.combined))
+        table = agreement_table(self.record, self.combined)
+        panel = self.query_one("#agreement-table", Static)
+        if isinstance(table, Table):
+            # As wide as the table: Rich would otherwise drop the last codes' columns to fit;
+            # a terminal narrower than that scrolls the panel sideways instead.
+            console = self.app.console
+            panel.styles.min_width = console.measure(table, options=console.options.update_width(1000)).maximum
+        panel.update(table)
 
     # -- changing codes ----------------------------------------------------------------------
     def _save_codes(self, turn: int, codes: list[SkillCode]) -> None:
@@ -415,7 +426,7 @@ class ReviewScreen(TrainerScreen):
         self.app.push_screen(CommentDialog(turn, mine.comments.get(turn, "") if mine else ""), keep)
 
     def action_toggle_agreement(self) -> None:
-        self.query_one("#agreement", VerticalScroll).toggle_class("hidden")
+        self.query_one("#agreement", ScrollableContainer).toggle_class("hidden")
 
     def action_help(self) -> None:
         """The keys of this screen (Space included, which the code list owns)."""
