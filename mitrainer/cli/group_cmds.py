@@ -132,7 +132,8 @@ def group_csv(report) -> str:
         values = [m.metric(k).value if m.metric(k) is not None else None for k in keys]
         writer.writerow([spreadsheet_safe(m.name), spreadsheet_safe(m.scenario_key[0]), m.turns,
                          spreadsheet_safe(m.ending), *("" if v is None else round(v, 4) for v in values),
-                         m.score.change_talk, m.score.sustain_talk, round(m.score.overall, 4),
+                         m.score.change_talk, m.score.sustain_talk,
+                         "" if m.score.overall is None else round(m.score.overall, 4),
                          spreadsheet_safe(m.bundle.session_id)])
     return buffer.getvalue()
 
@@ -167,6 +168,7 @@ def _print_group_table(report) -> None:
         for key, label in labels:
             table.add_column(escape(short.get(key, label)), justify="right", no_wrap=True)
         table.add_column(say("overall"), justify="right", no_wrap=True)
+        withheld = False
         for m in group.members:
             cells = []
             for key, _ in labels:
@@ -174,13 +176,20 @@ def _print_group_table(report) -> None:
                 if metric is None:
                     cells.append("—")
                     continue
+                if metric.withheld:
+                    # Too few coded responses: a dash here, said in full under the table.
+                    withheld = True
+                    cells.append("—")
+                    continue
                 # The band as a mark beside the value (legend above): colour alone is lost on a
                 # monochrome terminal, and words would not fit a row of members at 80 columns.
                 band = f" {BAND_MARKS[metric.band]}" if metric.band in BAND_MARKS else ""
                 style = BAND_STYLE.get(metric.band or "", "")
                 cells.append(f"[{style}]{escape(metric.display)}{band}[/]" if style else escape(metric.display) + band)
-            table.add_row(escape(m.name), str(m.turns), *cells, f"{m.score.overall:.2f}")
+            table.add_row(escape(m.name), str(m.turns), *cells, "—" if m.score.overall is None else f"{m.score.overall:.2f}")
         out.print(table)
+        if withheld:
+            out.print("[dim]" + escape(say("not_enough")) + "[/]")
         # Endings under the table, not in a column: a row of measures then fits 80 columns.
         separator = say("list_separator")
         for ending, members in group.endings():

@@ -146,7 +146,8 @@ class Portfolio:
             grouped.setdefault((s.scenario_id, s.owner if self.several_people else ""), []).append(s)
         result = []
         for (sid, owner), sessions in grouped.items():
-            best = max(sessions, key=lambda s: (s.score.overall, s.started_at))
+            # A session without a score (too few coded responses) is best only when none has one.
+            best = max(sessions, key=lambda s: (s.score.overall is not None, s.score.overall or 0.0, s.started_at))
             latest = max(sessions, key=lambda s: s.started_at)
             result.append(ScenarioProgress(sid, latest.scenario_title, len(sessions), best, latest, owner))
         return sorted(result, key=lambda p: (p.title.lower(), p.owner.casefold()))

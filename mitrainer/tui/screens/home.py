@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from mitrainer.i18n import t
+from mitrainer.tui.coaching import listed_score
 from mitrainer.tui.screens.base import TrainerScreen
 
 if TYPE_CHECKING:
@@ -189,8 +190,7 @@ class HomeScreen(TrainerScreen):
         for summary in sessions:
             cells = [self.status_of(summary), fit(summary.scenario_title or summary.scenario_id,
                                                   max(self.app.size.width - 60 - (16 if whose else 0), 16)),
-                     short_time(summary.started_at), str(summary.turns),
-                     "–" if summary.score is None else f"{summary.score:.1f}"]
+                     short_time(summary.started_at), str(summary.turns), listed_score(summary.score, summary.turns)]
             if whose:
                 cells.append(self.owner_of(summary))
             table.add_row(*cells, key=summary.id)

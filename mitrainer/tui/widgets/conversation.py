@@ -42,8 +42,9 @@ class ClientBubble(Static):
 class TraineeBubble(Static):
     """One trainee response with its code chips."""
 
-    def __init__(self, turn: Turn) -> None:
-        body = Content.assemble((t("practice.you"), "bold $text-primary"), "  ", coding_chips(turn.coding),
+    def __init__(self, turn: Turn, min_confidence: float = 0.0) -> None:
+        body = Content.assemble((t("practice.you"), "bold $text-primary"), "  ",
+                                coding_chips(turn.coding, min_confidence),
                                 "\n", turn.response)
         classes = "bubble trainee" + (" guided" if turn.guided else "")
         super().__init__(Prose(body), classes=classes)
@@ -62,10 +63,11 @@ class Conversation(VerticalScroll):
 
     can_focus = False
 
-    def __init__(self, client_name: str, show_talk: bool = True, **kwargs) -> None:
+    def __init__(self, client_name: str, show_talk: bool = True, min_confidence: float = 0.0, **kwargs) -> None:
         super().__init__(**kwargs)
         self.client_name = client_name
         self.show_talk = show_talk
+        self.min_confidence = min_confidence  # codes below it are shown dimmed: not counted
 
     def add_client(self, line: ClientLine) -> ClientBubble:
         bubble = ClientBubble(self.client_name, line, self.show_talk)
@@ -73,7 +75,7 @@ class Conversation(VerticalScroll):
         return bubble
 
     def add_response(self, turn: Turn) -> TraineeBubble:
-        bubble = TraineeBubble(turn)
+        bubble = TraineeBubble(turn, self.min_confidence)
         self.mount(bubble)
         return bubble
 
