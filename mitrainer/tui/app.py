@@ -28,7 +28,7 @@ from mitrainer.tui.services import Services, _default_coder, coder_note
 if TYPE_CHECKING:
     # Imported where used: the engine, scoring and the other screens load after the first paint.
     from mitrainer.practice import Practice
-    from mitrainer.record.model import Start
+    from mitrainer.record.model import SessionRecord, Start
     from mitrainer.scenario.model import Scenario
     from mitrainer.tui.screens.author import AuthorTarget
 
@@ -145,6 +145,9 @@ class TrainerApp(App):
         if record is None:
             self.notify(t("app.no_session"), severity="error")
             return
+        if self.services.store.was_imported(session_id):
+            self.open_imported(record)
+            return
         scenario_id = record.scenario.id
         loaded = self.services.scenario(scenario_id)
         if loaded is None or loaded.scenario is None:
@@ -163,6 +166,25 @@ class TrainerApp(App):
             self.push_screen(SummaryScreen(practice))
         else:
             self.push_screen(PracticeScreen(practice, self.guided_by_default(loaded.scenario)))
+
+    def open_imported(self, record: SessionRecord) -> None:
+        """Another member's session (imported from a bundle): read-only on the review screen,
+        never resumed, its summary never written to."""
+        from mitrainer.export.review import ReviewError, stored_review_path
+        from mitrainer.paths import data_dir, ensure_private_dir
+        from mitrainer.tui.screens.review import ReviewScreen
+
+        found = self.services.store.find_sessions(record.session_id, limit=1)
+        member = (found[0].trainee if found else "") or t("home.unnamed_member")
+        try:
+            folder = ensure_private_dir(data_dir() / "reviews")
+            screen = ReviewScreen(record, member, stored_review_path(record.session_id, folder),
+                                  self.services.preferences().trainee_name or "")
+        except (ReviewError, OSError) as exc:
+            self.notify(t("review.load_failed", error=str(exc)), severity="error", timeout=10)
+            return
+        self.notify(t("app.imported_read_only", member=member))
+        self.push_screen(screen)
 
     def show_summary(self, practice: Practice) -> None:
         from mitrainer.tui.screens.summary import SummaryScreen
