@@ -64,13 +64,16 @@ def cmd_play(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     from mitrainer.cli.output import console, write_json
-    from mitrainer.coding import default_coder
+    from mitrainer.coding import default_coder, reading
     from mitrainer.engine.session import Session
     from mitrainer.scenario.load import load_for_play
 
     scenario = load_for_play(args.scenario, [Path(p) for p in args.scenarios])
     responses = read_responses(args.responses)
-    session = Session(scenario, seed=args.seed, coder=default_coder())
+    # The responses are read in the scenario's language; a reason for leaving one uncoded is
+    # given in it too, as its feedback is.
+    coder = reading(default_coder(), scenario.language, scenario.language)
+    session = Session(scenario, seed=args.seed, coder=coder)
     out = console()
     if not args.json:
         out.print(f"[bold]{escape(scenario.title)}[/] — {escape(scenario.persona.name)} [dim](seed {args.seed})[/]\n")

@@ -22,7 +22,9 @@ _CHECKED = (TalkType.CHANGE, TalkType.SUSTAIN, TalkType.NEUTRAL)
 
 
 def reads_language(language: str) -> bool:
-    """The coder reads English only; other scenarios are played in guided mode."""
+    """Whether the check reads a scenario in ``language``: English only. Its threshold was
+    set against the English coder; the Vietnamese and Chinese coders learn client talk from
+    a few hundred lines (docs/coder.md), too few to second-guess an author."""
     return language.lower().split("-")[0] == "en"
 
 

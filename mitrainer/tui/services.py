@@ -91,15 +91,22 @@ class Services:
             return self._coder
 
     # -- sessions ------------------------------------------------------------------------
+    def coder_for(self, scenario: Scenario) -> Coder:
+        """The coder set to read the scenario's language, with its reasons for leaving a
+        response uncoded in that language (the language of the session's feedback)."""
+        from mitrainer.coding import reading
+
+        return reading(self.coder(), scenario.language, scenario.language)
+
     def new_session(self, scenario: Scenario) -> Session:
         from mitrainer.engine.session import Session
 
-        return Session(scenario, seed=self.seed_source(), coder=self.coder(), clock=self.clock)
+        return Session(scenario, seed=self.seed_source(), coder=self.coder_for(scenario), clock=self.clock)
 
     def resume(self, scenario: Scenario, record: dict) -> Session:
         from mitrainer.engine.session import Session
 
-        return Session.resume(scenario, record, coder=self.coder(), clock=self.clock)
+        return Session.resume(scenario, record, coder=self.coder_for(scenario), clock=self.clock)
 
     def now(self) -> datetime:
         return self.clock()

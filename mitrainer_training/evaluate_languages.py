@@ -1,0 +1,199 @@
+"""Cross-validate the Vietnamese or Chinese coder on its training examples.
+
+``python -m mitrainer_training.evaluate_languages --language vi [--folds 5] [--repeats 2]``
+
+Stratified k-fold over the separate authors' examples (``examples-LANG.csv``): each fold
+fits a model on the other folds — plus every line of the developer's own examples
+(``examples-LANG-more.csv``), which are never scored — and codes the held-out fold through
+:class:`~mitrainer.coding.languages.model.LanguageCoder` as the app does (int8 weights, the
+rules after the model). Reports the primary-code accuracy and per-code recall, direction
+accuracy, client talk and DARN-CAT accuracy; the same lines typed without diacritics
+(Vietnamese) or without final punctuation (Chinese); and the same lines with two earlier
+client lines before them, as in a session.
+
+This is the figure to tune against; the held-out files (``tests/coding/data/held-out-*.csv``)
+are measured once, with ``python -m mitrainer_training.evaluate --lines FILE``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+
+from mitrainer.codes import SkillCode, Speaker
+from mitrainer.coding.base import Utterance
+from mitrainer.coding.languages.features import LanguageFeaturizer
+from mitrainer.coding.languages.model import LanguageCoder
+from mitrainer_training.languages import (
+    BITS,
+    SEED,
+    LineExample,
+    example_paths,
+    fit_language,
+    load_language_examples,
+    without_marks,
+)
+
+
+def folds_of(examples: Sequence[LineExample], k: int, seed: int) -> list[list[int]]:
+    """Stratified folds (by code, or talk type for client lines) of the examples' indices."""
+    by_label: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        key = ex.code.value if ex.code else f"talk:{ex.talk.value if ex.talk else ''}"
+        by_label.setdefault(key, []).append(i)
+    rng = random.Random(seed)
+    folds: list[list[int]] = [[] for _ in range(k)]
+    offset = 0
+    for key in sorted(by_label):
+        idx = by_label[key]
+        rng.shuffle(idx)
+        for j, i in enumerate(idx):
+            folds[(j + offset) % k].append(i)
+        offset += len(idx)
+    return folds
+
+
+class Tally:
+    """Gold and coded labels of one measure."""
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[str, str]] = []
+        self.wrong: list[tuple[str, str, LineExample]] = []
+
+    def add(self, gold: str, coded: str | None, example: LineExample | None = None) -> None:
+        self.pairs.append((gold, coded or "uncoded"))
+        if example is not None and gold != coded:
+            self.wrong.append((gold, coded or "uncoded", example))
+
+    @property
+    def accuracy(self) -> float:
+        return sum(g == c for g, c in self.pairs) / max(1, len(self.pairs))
+
+    def line(self) -> str:
+        right = sum(g == c for g, c in self.pairs)
+        return f"{self.accuracy:.3f} ({right}/{len(self.pairs)})"
+
+    def recall(self) -> dict[str, tuple[int, int]]:
+        n = Counter(g for g, _ in self.pairs)
+        ok = Counter(g for g, c in self.pairs if g == c)
+        return {g: (ok[g], n[g]) for g in sorted(n)}
+
+    def confusions(self, top: int = 12) -> list[tuple[tuple[str, str], int]]:
+        return Counter((g, c) for g, c in self.pairs if g != c).most_common(top)
+
+
+def with_two_earlier(ex: LineExample, pool: Sequence[str], rng: random.Random) -> LineExample:
+    """The line with two earlier client lines of other examples before its context."""
+    if ex.speaker is not Speaker.COUNSELLOR or len(ex.context) != 1:
+        return ex
+    earlier = tuple(Utterance(Speaker.CLIENT, line) for line in rng.sample(list(pool), 2))
+    return replace(ex, context=(*earlier, *ex.context))
+
+
+class RememberingFeaturizer(LanguageFeaturizer):
+    """A featurizer that computes each line's features once (the folds share most lines)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._seen: dict[tuple, tuple[list[int], list[float]]] = {}
+
+    def transform(self, text, context, speaker):
+        key = (text, tuple(context), speaker)
+        if key not in self._seen:
+            self._seen[key] = super().transform(text, context, speaker)
+        return self._seen[key]
+
+
+def cross_validate(language: str, folds: int = 5, repeats: int = 1, seed: int = SEED, c: float = 1.0,
+                   groups: Sequence[str] | None = None, augment: bool = True, verbose: bool = True) -> dict[str, Tally]:
+    """Pooled predictions of ``repeats`` × ``folds`` cross-validation on the authors' examples."""
+    paths = example_paths(language)
+    authors = load_language_examples(language, paths[:1])
+    developer = load_language_examples(language, paths[1:]) if len(paths) > 1 else []
+    pool = [ex.context[-1].text for ex in authors if ex.speaker is Speaker.COUNSELLOR and ex.context]
+    tallies = {name: Tally() for name in ("code", "code plain", "code plain-typed", "code in session",
+                                          "direction", "direction plain", "talk", "subtype")}
+    featurizer = RememberingFeaturizer(language, BITS, groups)
+    for r in range(repeats):
+        rng = random.Random(seed + r)
+        for k, test in enumerate(folds_of(authors, folds, seed + r)):
+            held = set(test)
+            train = [ex for i, ex in enumerate(authors) if i not in held] + developer
+            coder = LanguageCoder(language, fit_language(train, language, seed=seed, c=c, augment=augment,
+                                                         featurizer=featurizer).shipped())
+            for i in test:
+                ex = authors[i]
+                plain_ex = without_marks(ex, language)
+                if ex.speaker is Speaker.COUNSELLOR:
+                    coded = coder.code_response(ex.text, ex.context)
+                    tallies["code"].add(ex.code.value, coded.primary and coded.primary.value, ex)
+                    if plain_ex.text == ex.text:
+                        tallies["code plain-typed"].add(ex.code.value, coded.primary and coded.primary.value)
+                    plain = coder.code_response(plain_ex.text, plain_ex.context)
+                    tallies["code plain"].add(ex.code.value, plain.primary and plain.primary.value)
+                    session_ex = with_two_earlier(ex, [p for p in pool if ex.context and p != ex.context[-1].text], rng)
+                    in_session = coder.code_response(session_ex.text, session_ex.context)
+                    tallies["code in session"].add(ex.code.value, in_session.primary and in_session.primary.value)
+                    if ex.direction is not None:
+                        tallies["direction"].add(ex.direction.value, coded.direction and coded.direction.value, ex)
+                        tallies["direction plain"].add(ex.direction.value, plain.direction and plain.direction.value)
+                else:
+                    coded_c = coder.code_client(ex.text, ex.context)
+                    tallies["talk"].add(ex.talk.value, coded_c.talk and coded_c.talk.value)
+                    if ex.subtype is not None and coded_c.talk is ex.talk:
+                        tallies["subtype"].add(ex.subtype.value, coded_c.subtype and coded_c.subtype.value)
+            if verbose:
+                print(f"  repeat {r + 1} fold {k + 1}: code {tallies['code'].line()}", flush=True)
+    return tallies
+
+
+def report(language: str, tallies: dict[str, Tally], title: str) -> None:
+    print(f"\n## {title}\n")
+    for name, tally in tallies.items():
+        if tally.pairs:
+            print(f"{name:<18} {tally.line()}")
+    print("\nper-code recall:")
+    for code in SkillCode:
+        ok, n = tally_get(tallies["code"], code.value)
+        ok_p, n_p = tally_get(tallies["code plain"], code.value)
+        print(f"  {code.value:<26} {ok / max(1, n):.2f} ({ok}/{n})   plain {ok_p / max(1, n_p):.2f}")
+    print("\ncommonest confusions (gold → coded):")
+    for (gold, coded), n in tallies["code"].confusions():
+        print(f"  {gold} → {coded}: {n}")
+    print("direction confusions:", tallies["direction"].confusions(6))
+
+
+def tally_get(tally: Tally, key: str) -> tuple[int, int]:
+    return tally.recall().get(key, (0, 0))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m mitrainer_training.evaluate_languages",
+                                 description=__doc__.split("\n")[0])
+    ap.add_argument("--language", choices=("vi", "zh"), required=True)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    ap.add_argument("--groups", help="feature groups to use, comma-separated (default: all)")
+    ap.add_argument("--no-augment", action="store_true", help="train without the plain and session copies")
+    ap.add_argument("--errors", choices=("code", "direction"), help="list every line coded wrong on this measure")
+    args = ap.parse_args(argv)
+    groups = args.groups.split(",") if args.groups else None
+    tallies = cross_validate(args.language, args.folds, args.repeats, args.seed, args.c, groups,
+                             augment=not args.no_augment)
+    report(args.language, tallies, f"{args.language}: {args.repeats} × {args.folds}-fold cross-validation "
+           f"on the authors' examples (C={args.c}, groups {args.groups or 'all'})")
+    if args.errors:
+        print(f"\n{args.errors} errors (gold → coded | client line | response):")
+        for gold, coded, ex in sorted(tallies[args.errors].wrong, key=lambda w: (w[0], w[1])):
+            client = ex.context[-1].text if ex.context else ""
+            print(f"  {gold} → {coded} | {client[:70]} | {ex.text}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
