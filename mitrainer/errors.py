@@ -121,8 +121,11 @@ class StoreError(MitrainerError):
 
 def display_path(path: Path | str) -> str:
     """A path as the user would type it: relative to the working directory when inside it."""
+    from mitrainer.text import visible
+
+    # File names can hold terminal control codes: shown as U+FFFD, like any content.
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return visible(str(p.resolve().relative_to(Path.cwd().resolve())))
     except (ValueError, OSError):
-        return str(p)
+        return visible(str(p))

@@ -28,6 +28,12 @@ def clean_text(text: str) -> str:
     return CONTROL.sub("", text)
 
 
+def clean_name(text: str) -> str:
+    """A name taken from a file or a path (a bundle's file name, a reviewer, a trainee) made
+    safe to print: cleaned like content, on one line, without surrounding spaces."""
+    return " ".join(clean_text(text).split())
+
+
 def visible(text: str) -> str:
     """``text`` with each control character shown as U+FFFD (for messages and source lines: the
     problem stays visible, columns stay where they were, and nothing reaches the terminal raw)."""

@@ -53,10 +53,12 @@ def test_minimum_versions_file_pins_every_lower_bound():
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
+    extras = project["optional-dependencies"]
+    wanted = list(project["dependencies"]) + list(extras["test"]) + list(extras["serve"])
     bounds = {}
     for requirement in wanted:
-        match = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", requirement)
+        # A lower bound, and an upper one only where mitrainer relies on a package's internals.
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)(,<[0-9.]+)?", requirement)
         assert match, f"{requirement!r}: give each dependency a plain lower bound"
         bounds[match[1].lower()] = match[2]
     pins = {}
@@ -72,3 +74,14 @@ def test_minimum_versions_file_pins_every_lower_bound():
     assert pins.keys() == bounds.keys()
     for name, bound in bounds.items():
         assert release(pins[name]) == release(bound), f"{name}: pinned {pins[name]}, pyproject says >={bound}"
+
+
+def test_the_readme_test_command_is_the_one_ci_runs():
+    # README's second command and .ci/run must install the same extras and run the same suite.
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"```sh\n(.*?)\n```", readme, flags=re.S)
+    test_command = commands[1].strip()
+    assert "pytest" in test_command
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

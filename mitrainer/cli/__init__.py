@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also load scenarios from DIR (repeatable)")
     parser.add_argument("--lang", metavar="LANG", help="interface language: en, vi or zh "
                         "(or set MITRAINER_LANG; default: your saved setting, else English)")
+    # Set by 'mitrainer serve' for the trainer it runs for a browser: exports stay in the exports folder.
+    parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)

@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+
     from mitrainer.cli.output import console, print_diagnostics, write_json
     from mitrainer.errors import display_path
     from mitrainer.paths import bundled_rubrics, bundled_scenarios
@@ -69,7 +71,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if report.diagnostics:
             print_diagnostics(report.diagnostics, report.path, out)
         elif not args.quiet:
-            out.print(f"[green]✓[/] {display_path(report.path)} [dim]({report.kind})[/]")
+            out.print(f"[green]✓[/] {escape(display_path(report.path))} [dim]({report.kind})[/]")
     colour = "red" if failed else ("yellow" if warnings else "green")
     out.print(f"[{colour}]{len(reports)} file(s) checked: {errors} error(s), {warnings} warning(s)"
               + (" — warnings fail with --strict" if args.strict and warnings and not errors else "") + "[/]")

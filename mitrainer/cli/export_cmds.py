@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "version, a checksum mismatch or a scenario you do not have (same id and content hash) "
                        "stops the import with a message: either every bundle is imported, or none.")
     p.add_argument("bundles", nargs="+", type=Path, metavar="BUNDLE", help="bundle files (.bundle.json)")
-    p.add_argument("--replace", action="store_true", help="overwrite sessions already imported with other contents")
+    p.add_argument("--replace", action="store_true", help="replace sessions imported earlier with other contents (never a session played on this machine)")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("group", help="study-group reports over session bundles",
@@ -84,7 +84,7 @@ def _output_arguments(p: argparse.ArgumentParser, help_text: str) -> None:
     p.add_argument("-o", "--output", metavar="PATH", help=help_text)
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.add_argument("--templates", type=Path, metavar="DIR",
-                   help="look for report templates in DIR first (then DATA_DIR/templates, then the bundled ones)")
+                   help="look for report templates in DIR first, then the bundled ones (templates get plain data only)")
 
 
 # -- shared helpers -----------------------------------------------------------------------------

@@ -23,9 +23,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("serve", help="run the trainer in a web browser (for a study group's shared screen)",
                        description="Serve the trainer through textual-serve so that it can be used in a web "
-                       "browser. Binds to localhost unless --host says otherwise. Needs the optional extra: "
+                       "browser. Binds to localhost unless --host says otherwise. Prints the address to open: "
+                       "it holds a secret token made at each launch, and the server refuses requests without "
+                       "it and requests from other web pages. In the browser, exports are written only in "
+                       "the data folder's exports folder. Needs the optional extra: "
                        "pip install 'mitrainer[serve]'.")
-    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST})")
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST}; "
+                   "0.0.0.0: every interface, for other machines on a trusted network)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
     p.set_defaults(handler=cmd_serve)
 
@@ -75,7 +79,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def trainer_command(args: argparse.Namespace) -> str:
     """The command line textual-serve runs for each browser: this trainer, same options."""
-    parts = [sys.executable, "-m", "mitrainer"]
+    parts = [sys.executable, "-m", "mitrainer", "--served"]
     if args.db:
         parts += ["--db", args.db]
     for folder in args.scenarios:
@@ -87,13 +91,20 @@ def trainer_command(args: argparse.Namespace) -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
-        from textual_serve.server import Server
+        import textual_serve.server  # noqa: F401  (the optional extra)
     except ImportError:
         print("mitrainer serve needs textual-serve, which is not installed.\n"
               "Install it with:  pip install 'mitrainer[serve]'", file=sys.stderr)
         return EXIT_CANNOT_RUN
+    from mitrainer.errors import InputError
+
+    if not 0 < args.port < 65536:
+        raise InputError("--port must be between 1 and 65535")
     if args.host not in ("localhost", "127.0.0.1", "::1"):
-        print(f"mitrainer: serving on {args.host}: anyone who can reach this address can use the trainer "
-              "and see the sessions in its database.", file=sys.stderr)
-    Server(trainer_command(args), host=args.host, port=args.port, title="mitrainer").serve()
+        print(f"mitrainer: serving on {args.host} without encryption: anyone who can see the network "
+              "traffic can read the address with its token, use the trainer and see the sessions in its "
+              "database. Use it only on a network you trust.", file=sys.stderr)
+    from mitrainer.tui.served import GuardedServer
+
+    GuardedServer(trainer_command(args), host=args.host, port=args.port).serve()
     return EXIT_OK

@@ -20,7 +20,7 @@ from mitrainer import __version__
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.records import RecordError, check_record, read_json_file
 from mitrainer.scenario.model import Scenario
-from mitrainer.text import clean_text, clean_tree
+from mitrainer.text import clean_name, clean_tree
 
 BUNDLE_FORMAT = "mitrainer-session-bundle"
 BUNDLE_SCHEMA_VERSION = 1
@@ -53,8 +53,8 @@ class Bundle:
         """How the group sees this member: their name, else the file's name."""
         if self.trainee:
             return self.trainee
-        if self.path is not None:
-            return self.path.name.removesuffix(BUNDLE_SUFFIX).removesuffix(".json")
+        if self.path is not None:  # a file name can hold terminal control codes like any content
+            return clean_name(self.path.name.removesuffix(BUNDLE_SUFFIX).removesuffix(".json")) or self.session_id[:8]
         return self.session_id[:8]
 
 
@@ -134,7 +134,7 @@ def parse_bundle(document: object, where: str, path: Path | None = None) -> Bund
                                              for key in ("id", "content_hash")):
         raise BundleError(f"{where}: the bundle's scenario does not match its session record")
     trainee = document.get("trainee", "")
-    return Bundle(record=record, trainee=clean_text(trainee) if isinstance(trainee, str) else "", scenario=scenario,
+    return Bundle(record=record, trainee=clean_name(trainee) if isinstance(trainee, str) else "", scenario=scenario,
                   exported_at=str(document.get("exported_at", "")), app_version=str(document.get("app_version", "")),
                   schema_version=version, checksum=stated, path=path)
 
@@ -176,8 +176,9 @@ def plan_import(bundles: Sequence[Bundle], store, scenarios: ScenarioIndex, *, r
 
     A bundle whose scenario (id and content hash) is not in the library is a problem: the
     session could not be replayed, scored or reviewed here. A session already in the
-    store with the same record is skipped; with a different record it is a problem
-    unless ``replace``.
+    store with the same record is skipped. A different record with the id of a session
+    played on this machine is always a problem (ids are data: a forged bundle can carry
+    any); one with the id of an earlier import is a problem unless ``replace``.
     """
     plan = ImportPlan()
     seen: dict[str, Bundle] = {}
@@ -195,12 +196,16 @@ def plan_import(bundles: Sequence[Bundle], store, scenarios: ScenarioIndex, *, r
             continue
         seen[bundle.session_id] = bundle
         stored = store.load_record(bundle.session_id)
+        if stored is not None and stored == bundle.record:
+            plan.already_there.append(bundle)
+            continue
+        if stored is not None and not store.was_imported(bundle.session_id):
+            plan.problems.append(f"{where}: session {bundle.session_id[:8]} was played on this machine; an "
+                                 f"import never replaces it (a bundle can carry any session id)")
+            continue
         if stored is not None and not replace:
-            if stored == bundle.record:
-                plan.already_there.append(bundle)
-            else:
-                plan.problems.append(f"{where}: session {bundle.session_id[:8]} is already in the database with "
-                                     f"different contents (use --replace to overwrite it)")
+            plan.problems.append(f"{where}: session {bundle.session_id[:8]} was imported earlier with different "
+                                 f"contents (use --replace to replace that import)")
             continue
         plan.to_write.append((bundle, scenario))
     return plan

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import ClassVar
 
 from mitrainer.codes import SkillCode
 from mitrainer.export.bundles import Bundle
@@ -55,6 +56,11 @@ class Member:
     @property
     def turns(self) -> int:
         return len(self.responses)
+
+    @property
+    def metrics(self) -> dict[str, Metric]:
+        """The member's measures by key (what a template reads for ``metric(key)``)."""
+        return {m.key: m for m in self.score.metrics}
 
     def metric(self, key: str) -> Metric | None:
         return self.score.metric(key)
@@ -115,6 +121,8 @@ class ScenarioGroup:
     scenario_id: str
     title: str
     members: list[Member] = field(default_factory=list)
+    # Templates receive plain data: these methods reach them as values (mitrainer.export.sandbox.plain).
+    TEMPLATE_VALUES: ClassVar[tuple[str, ...]] = ("endings", "pairwise", "branch_points")
 
     def endings(self) -> list[tuple[str, list[Member]]]:
         """Each ending reached (unfinished last), with who reached it."""
@@ -213,6 +221,7 @@ class GroupReport:
     members: list[Member]
     groups: list[ScenarioGroup]
     skill_keys: tuple[str, ...] = SKILL_KEYS
+    TEMPLATE_VALUES: ClassVar[tuple[str, ...]] = ("skill_labels",)
 
     def skill_labels(self) -> list[tuple[str, str]]:
         """(key, label) of the skills compared, labels from the rubric of the first member that has them."""
@@ -227,6 +236,11 @@ class GroupReport:
     def short(key: str) -> str:
         """A skill's short column heading (R:Q, %CR …)."""
         return SKILL_SHORT.get(key, key)
+
+    @property
+    def skill_short(self) -> dict[str, str]:
+        """Every skill's short column heading, by key (for templates)."""
+        return dict(SKILL_SHORT)
 
 
 def group_report(bundles: Sequence[Bundle], scenarios: ScenarioIndex) -> GroupReport:

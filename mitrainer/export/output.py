@@ -32,6 +32,18 @@ def default_exports_dir() -> Path:
     return ensure_private_dir(data_dir() / "exports")
 
 
+def within_folder(path: Path, folder: Path) -> Path | None:
+    """``path`` resolved (a relative one inside ``folder``), or None when it lies outside ``folder``.
+
+    Symbolic links are followed before the test, so a link inside the folder that points
+    elsewhere does not count as inside. Used when the trainer is served in a browser, where
+    whoever types the path is not necessarily the owner of this machine's files.
+    """
+    base = folder.resolve()
+    candidate = (base / path).resolve()
+    return candidate if candidate == base or base in candidate.parents else None
+
+
 def output_path(target: Path | None, default_name: str, *, force: bool = False) -> Path:
     """The file to write: ``target`` itself, or ``default_name`` inside ``target`` when it is a folder.
 

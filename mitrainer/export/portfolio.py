@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.records import RecordError, check_record
@@ -90,6 +91,8 @@ class Portfolio:
     trainee: str
     sessions: list[PortfolioSession]  # oldest first
     skipped: list[str] = field(default_factory=list)  # damaged records, with the reason
+    # Templates receive plain data: these methods reach them as values (mitrainer.export.sandbox.plain).
+    TEMPLATE_VALUES: ClassVar[tuple[str, ...]] = ("trends", "by_scenario", "reflections")
 
     @property
     def first_date(self) -> str:

@@ -1,12 +1,14 @@
 """Rendering reports with Jinja2 templates an instructor can override.
 
 Templates are looked up, first match wins, in: a folder given with ``--templates DIR``,
-the user's ``data_dir()/templates/``, then the bundled ``mitrainer/templates/``. An
-instructor brands or translates a report by copying one bundled file there and editing it.
+then the bundled ``mitrainer/templates/``. An instructor brands or translates a report by
+copying one bundled file to a folder of their own, editing it and naming the folder with
+``--templates`` (a template is never picked up without being asked for).
 
-Safety: templates run in Jinja's sandbox (a shared template file cannot reach into
-Python), HTML templates autoescape everything (a trainee's ``<script>`` is shown as text),
-and Markdown templates escape Markdown and inline HTML in every ``{{ value }}``.
+Safety: templates receive plain data only and run in a sandbox narrowed to it
+(:mod:`mitrainer.export.sandbox`: a shared template file cannot reach into Python or the
+file system), HTML templates autoescape everything (a trainee's ``<script>`` is shown as
+text), and Markdown templates escape Markdown and inline HTML in every ``{{ value }}``.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ import csv
 import io
 import json
 import re
+import traceback
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from mitrainer import __version__
@@ -28,10 +30,10 @@ from mitrainer.export import charts
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.output import output_path, safe_name_part, write_output
 from mitrainer.export.records import check_record
+from mitrainer.export.sandbox import PlainDataSandbox, plain
 from mitrainer.export.view import SessionView, session_view
-from mitrainer.paths import data_dir
 from mitrainer.scenario.model import Scenario
-from mitrainer.scoring.score import format_value
+from mitrainer.scoring.score import Metric, format_value
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FORMATS = ("md", "html", "json", "csv", "bundle")
@@ -54,6 +56,7 @@ _MD_ORDERED = re.compile(r"(?m)^(\s*\d+)([.)])(?=\s|$)")
 
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def md_escape(value: object) -> Markup:
@@ -99,47 +102,61 @@ def number(value: float | None, digits: int = 2) -> str:
 # -- environments ----------------------------------------------------------------------------
 
 def template_dirs(extra: Path | None = None) -> tuple[Path, ...]:
-    """The folders searched for templates, first match wins."""
+    """The folders searched for templates, first match wins: ``extra`` (``--templates``), then the bundled ones."""
     dirs: list[Path] = []
     if extra is not None:
         extra = Path(extra).expanduser()
         if not extra.is_dir():
             raise InputError(f"--templates {extra}: no such folder")
         dirs.append(extra)
-    user = data_dir() / "templates"
-    if user.is_dir():
-        dirs.append(user)
     dirs.append(BUNDLED_TEMPLATES)
     return tuple(dirs)
 
 
+def metric_bar(metric: dict) -> Markup:
+    """``charts.metric_bar`` for a template's plain metric (the dict :func:`plain` made of a Metric)."""
+    return charts.metric_bar(Metric(**{f: metric[f] for f in Metric.__dataclass_fields__}))
+
+
+# The charts a template may draw; they take plain values and return escaped SVG.
+CHARTS = {"metric_bar": metric_bar, "count_bar": charts.count_bar, "talk_strip": charts.talk_strip,
+          "trend_chart": charts.trend_chart}
+
+
 @lru_cache(maxsize=16)
-def environment(kind: str, dirs: tuple[Path, ...]) -> SandboxedEnvironment:
+def environment(kind: str, dirs: tuple[Path, ...]) -> PlainDataSandbox:
     """A sandboxed environment for ``kind`` ("html" or "md") over ``dirs`` (cached: templates compile once)."""
     loader = ChoiceLoader([FileSystemLoader(str(d)) for d in dirs])
     if kind == "html":
-        env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined,
-                                   trim_blocks=True, lstrip_blocks=True)
+        env = PlainDataSandbox(loader=loader, autoescape=True, undefined=StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True)
     else:
-        env = SandboxedEnvironment(loader=loader, autoescape=False, finalize=md_escape, undefined=StrictUndefined,
-                                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        env = PlainDataSandbox(loader=loader, autoescape=False, finalize=md_escape, undefined=StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(md=md_escape, cell=md_cell, lines=html_lines, percent=percent, number=number,
                        sentence=sentence, value=show_value)
-    env.globals.update(charts=charts, app_version=__version__)
+    env.globals.update(charts=CHARTS, app_version=__version__)
     return env
 
 
 def render_template(kind: str, name: str, context: dict, templates: Path | None = None) -> str:
-    """Render template ``name`` of ``kind`` with ``context``; template faults become :class:`TemplateProblem`."""
+    """Render template ``name`` of ``kind`` with ``context`` (handed over as plain data, see
+    :func:`mitrainer.export.sandbox.plain`); template faults become :class:`TemplateProblem`."""
     env = environment(kind, template_dirs(templates))
+    data = {key: plain(value) for key, value in context.items()}
     try:
-        text = env.get_template(name).render(**context)
+        text = env.get_template(name).render(**data)
     except TemplateError as exc:
         where = getattr(exc, "filename", None) or name
         line = getattr(exc, "lineno", None)
         raise TemplateProblem(f"template {where}{f':{line}' if line else ''}: {exc.message or exc}") from None
     except UnicodeDecodeError:
         raise TemplateProblem(f"template {name} (or one it includes) is not UTF-8 text; save it as UTF-8") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
+        # An expression that fails on the data ('a' / 2, a missing index …): the template's fault.
+        line = next((f.f_lineno for f, _ in traceback.walk_tb(exc.__traceback__)
+                     if f.f_code.co_filename.endswith(".j2")), None)
+        raise TemplateProblem(f"template {name}{f':{line}' if line else ''}: {type(exc).__name__}: {exc}") from None
     # Markdown templates separate blocks generously; one blank line is all Markdown needs.
     return _BLANK_RUNS.sub("\n\n", text).strip("\n") + "\n" if kind == "md" else text
 
@@ -248,7 +265,9 @@ def default_filename(record: dict, fmt: str) -> str:
     from mitrainer.export.view import date_of
 
     scenario = record.get("scenario") if isinstance(record.get("scenario"), dict) else {}
-    parts = [date_of(str(record.get("started_at", ""))), safe_name_part(str(scenario.get("id", "")), "scenario"),
+    # started_at comes from the record (maybe another machine's): only a real date is used.
+    day = date_of(str(record.get("started_at", "")))
+    parts = [day if _ISO_DATE.fullmatch(day) else "", safe_name_part(str(scenario.get("id", "")), "scenario"),
              safe_name_part(str(record.get("session_id", ""))[:8])]
     return "-".join(p for p in parts if p) + "." + EXTENSIONS[fmt]
 

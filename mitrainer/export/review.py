@@ -28,6 +28,7 @@ from mitrainer.codes import SkillCode
 from mitrainer.export.records import RecordError, read_json_file
 from mitrainer.scoring.agreement import AgreementReport, agreement_report
 from mitrainer.store.files import write_private_json
+from mitrainer.text import clean_name
 
 REVIEW_FORMAT = "mitrainer-review"
 REVIEW_SCHEMA_VERSION = 1
@@ -73,7 +74,7 @@ class Review:
 
     def set_codes(self, reviewer: str, turn: int, codes: Sequence[SkillCode]) -> None:
         """Record ``reviewer``'s codes for turn ``turn`` (0-based); no codes clears the turn."""
-        reviewer = reviewer.strip()
+        reviewer = clean_name(reviewer)
         if not reviewer:
             raise ReviewError("a reviewer needs a name")
         mine = self.codes.setdefault(reviewer, {})
@@ -136,8 +137,11 @@ def parse_review(document: object, where: str, record: dict) -> Review:
                 parsed.append(code)
             if parsed:
                 coded[int(key)] = tuple(dict.fromkeys(parsed))
-        review.codes[str(name)] = coded
-        review.updated[str(name)] = str(entry.get("updated_at", ""))
+        reviewer = clean_name(str(name))  # names are printed: cleaned like any content from a file
+        if not reviewer:
+            raise ReviewError(f"{where}: a reviewer has no name")
+        review.codes[reviewer] = coded
+        review.updated[reviewer] = clean_name(str(entry.get("updated_at", "")))
     return review
 
 

@@ -71,6 +71,11 @@ MIGRATIONS: list[str] = [
         value  TEXT NOT NULL
     );
     """,
+    # 2: sessions imported from a bundle are marked, so that an import can never replace a
+    # session played on this machine (sessions stored before count as played here).
+    """
+    ALTER TABLE sessions ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -142,6 +147,9 @@ class SessionStore:
     def __init__(self, path: str | os.PathLike, *, trainee: str | None = None):
         self.path = path if str(path) == ":memory:" else Path(path)
         self._lock = threading.RLock()
+        # Sessions whose last write failed (a full disk, an I/O error): their next save writes
+        # the whole record, so turns that were not saved are never left out.
+        self._unsaved: set[str] = set()
         self._conn = self._open()
         self._trainee = trainee
 
@@ -294,10 +302,20 @@ class SessionStore:
              json.dumps(_header(record), ensure_ascii=False)),
         )
 
+    @contextmanager
+    def _saving(self, session_id: str) -> Iterator[None]:
+        """Remember whether this write of the session failed (see ``_unsaved``)."""
+        try:
+            yield
+        except StoreError:
+            self._unsaved.add(session_id)
+            raise
+        self._unsaved.discard(session_id)
+
     def save_session(self, record: dict, *, score: float | None = None) -> None:
         """Write a whole session record (header and every turn), replacing what was stored."""
         turns = record.get("turns", [])
-        with self._writing() as conn:
+        with self._saving(record["session_id"]), self._writing() as conn:
             self._upsert_header(conn, record, len(turns), score)
             conn.execute("DELETE FROM turns WHERE session_id = ?", (record["session_id"],))
             conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
@@ -311,9 +329,17 @@ class SessionStore:
         trainee's name rather than this database's.
         """
         with self._writing() as conn:
+            ids = [record["session_id"] for record, _, _ in sessions]
+            played = [row[0] for row in conn.execute(
+                f"SELECT id FROM sessions WHERE imported = 0 AND id IN ({', '.join('?' * len(ids))})", ids)]
+            if played:
+                raise StoreError(f"session {played[0][:8]} was played on this machine: an import never replaces it")
             for record, trainee, score in sessions:
                 turns = record.get("turns", [])
                 self._upsert_header(conn, record, len(turns), score, trainee)
+                # A replaced import takes the new bundle's trainee name, and stays marked as imported.
+                conn.execute("UPDATE sessions SET imported = 1, trainee = ? WHERE id = ?",
+                             (trainee, record["session_id"]))
                 conn.execute("DELETE FROM turns WHERE session_id = ?", (record["session_id"],))
                 conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
                                  [(record["session_id"], int(t["index"]), json.dumps(t, ensure_ascii=False))
@@ -323,10 +349,15 @@ class SessionStore:
         """Write the record's last turn and its header (what the trainer calls after each response).
 
         Cheaper than :meth:`save_session`: one turn row, one header row, one transaction.
-        Turns after the last one (left by a rewind that was not saved) are dropped.
+        Turns after the last one (left by a rewind that was not saved) are dropped. After a
+        write of this session failed, the whole record is written instead: the stored
+        session stays a prefix of the played one.
         """
+        if record["session_id"] in self._unsaved:
+            self.save_session(record, score=score)
+            return
         turns = record.get("turns", [])
-        with self._writing() as conn:
+        with self._saving(record["session_id"]), self._writing() as conn:
             self._upsert_header(conn, record, len(turns), score)
             conn.execute("DELETE FROM turns WHERE session_id = ? AND idx >= ?",
                          (record["session_id"], max(len(turns) - 1, 0)))
@@ -337,10 +368,19 @@ class SessionStore:
 
     def rewind(self, record: dict, *, score: float | None = None) -> None:
         """Delete every stored turn past the record's turns (after ``Session.rewind``)."""
-        with self._writing() as conn:
+        if record["session_id"] in self._unsaved:
+            self.save_session(record, score=score)
+            return
+        with self._saving(record["session_id"]), self._writing() as conn:
             self._upsert_header(conn, record, len(record.get("turns", [])), score)
             conn.execute("DELETE FROM turns WHERE session_id = ? AND idx >= ?",
                          (record["session_id"], len(record.get("turns", []))))
+
+    def was_imported(self, session_id: str) -> bool:
+        """Whether the stored session came from a bundle (False when played here, or not stored)."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT imported FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return bool(row and row[0])
 
     def delete_session(self, session_id: str) -> bool:
         with self._writing() as conn:

@@ -242,7 +242,8 @@ def build_services(args: argparse.Namespace) -> Services:
     # A missing bundled folder is not the trainee's problem; a missing --scenarios folder is.
     bundled = [bundled_scenarios()] if bundled_scenarios().is_dir() else []
     folders = [*bundled, *(Path(p) for p in getattr(args, "scenarios", []) or [])]
-    return Services(store=opened.store, scenario_folders=folders, store_problem=opened.problem)
+    return Services(store=opened.store, scenario_folders=folders, store_problem=opened.problem,
+                    exports_confined=bool(getattr(args, "served", False)))
 
 
 def run_app(args: argparse.Namespace) -> int:

@@ -66,6 +66,8 @@ class Services:
     seed_source: Callable[[], int] = field(default=lambda: random.randrange(1, 1_000_000))
     coder_factory: Callable[[], Coder] = _default_coder
     store_problem: str = ""
+    # Served in a browser (``mitrainer serve``): exports are written only inside the exports folder.
+    exports_confined: bool = False
     _library: Library | None = field(default=None, init=False, repr=False)
     _coder: Coder | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)

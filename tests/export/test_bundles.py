@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mitrainer.cli import main
+from mitrainer.errors import StoreError
 from mitrainer.export.bundles import (
     BUNDLE_SCHEMA_VERSION,
     BundleError,
@@ -133,10 +134,54 @@ def test_conflicting_session_needs_replace(record, tmp_path, store, library):
     changed = json.loads(json.dumps(record))
     changed["reflections"] = {"went_well": "changed my mind"}
     path = write(tmp_path / "b.bundle.json", make_bundle(changed, trainee="Mai"))
-    with pytest.raises(BundleError, match="already in the database with different contents"):
+    with pytest.raises(BundleError, match="imported earlier with different contents"):
         import_bundles([path], store, library)
-    import_bundles([path], store, library, replace=True)
+    import_bundles([write(path, make_bundle(changed, trainee="Mai Anh"))], store, library, replace=True)
     assert store.load_record(record["session_id"])["reflections"] == {"went_well": "changed my mind"}
+    # The replaced import takes the new bundle's trainee name, and can be replaced again.
+    assert [s.trainee for s in store.list_sessions(limit=None)] == ["Mai Anh"]
+    assert store.was_imported(record["session_id"])
+
+
+def test_a_session_played_here_is_never_replaced_by_an_import(record, tmp_path, store, library):
+    # A forged bundle can carry the id of a session played on this machine.
+    store.save_session(record, score=2.5)
+    forged = json.loads(json.dumps(record))
+    forged["reflections"] = {"went_well": "written by someone else"}
+    forged["turns"][0]["response"] = "not what I said"
+    path = write(tmp_path / "forged.bundle.json", make_bundle(forged, trainee="Attacker"))
+    for replace in (False, True):
+        with pytest.raises(BundleError, match="played on this machine; an import never replaces it"):
+            import_bundles([path], store, library, replace=replace)
+    assert store.load_record(record["session_id"]) == record
+    assert not store.was_imported(record["session_id"])
+    # The store refuses it too, whatever the caller checked.
+    with pytest.raises(StoreError, match="played on this machine"):
+        store.import_sessions([(forged, "Attacker", None)])
+    assert store.load_record(record["session_id"]) == record
+
+
+def test_sessions_stored_before_the_mark_count_as_played_here(record, tmp_path, library):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    store = SessionStore(path)
+    store.save_session(record)
+    store.close()
+    conn = sqlite3.connect(path)  # back to schema 1, as an older mitrainer left it
+    conn.execute("ALTER TABLE sessions DROP COLUMN imported")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    store = SessionStore(path)
+    try:
+        assert store.schema_version == 2 and not store.was_imported(record["session_id"])
+        changed = json.loads(json.dumps(record))
+        changed["reflections"] = {"went_well": "x"}
+        with pytest.raises(BundleError, match="played on this machine"):
+            import_bundles([write(tmp_path / "c.bundle.json", make_bundle(changed))], store, library, replace=True)
+    finally:
+        store.close()
 
 
 def test_import_is_one_transaction(record, scenario, tmp_path, store, library, monkeypatch):

@@ -7,25 +7,18 @@ See docs/export.md for the manual check with benchmarks/check_html_chromium.sh.
 from __future__ import annotations
 
 import re
-import shutil
 import struct
 import subprocess
 
-import pytest
-
 from mitrainer.export import export_session
+from tests.chromium import chromium_command, needs_chromium
 from tests.export.conftest import long_responses, play
 
-CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+pytestmark = needs_chromium
 
 
 def chromium(tmp_path, *args: str) -> None:
-    profile = tmp_path / "profile"
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={profile}", *args]
-    subprocess.run(command, check=True, capture_output=True, timeout=90)
+    subprocess.run(chromium_command(tmp_path / "profile", *args), check=True, capture_output=True, timeout=90)
 
 
 def test_pdf_and_phone_screenshot(scenario, tmp_path, data_dir):

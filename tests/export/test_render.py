@@ -173,10 +173,13 @@ def test_templates_folder_overrides_a_bundled_template(record, scenario, data_di
     assert "<!DOCTYPE html>" in render_session(record, "html", trainee="", scenario=scenario, templates=folder)
 
 
-def test_data_dir_templates_override_and_keep_autoescape(record, scenario, data_dir):
+def test_data_dir_templates_are_used_only_when_named_and_keep_autoescape(record, scenario, data_dir):
+    # A template dropped into the data folder (by a sync tool, another program …) is not
+    # picked up on its own: only a folder named with --templates is.
     (data_dir / "templates").mkdir(parents=True)
     (data_dir / "templates" / "session.html.j2").write_text("<p>{{ s.turns[0].response }}</p>", encoding="utf-8")
-    html = render_session(record, "html", trainee="", scenario=scenario)
+    assert "<!DOCTYPE html>" in render_session(record, "html", trainee="", scenario=scenario)
+    html = render_session(record, "html", trainee="", scenario=scenario, templates=data_dir / "templates")
     assert html == "<p>So the wine &lt;script&gt;alert(1)&lt;/script&gt; is your way to unwind.</p>"
 
 

@@ -223,6 +223,27 @@ def test_names_from_bundle_ids_stay_in_the_chosen_folder(hostile, tmp_path, monk
     assert not Path("/tmp/escaped").exists()
 
 
+@pytest.mark.parametrize("started_at", ["../../TRV", "../../../../tmp/x", "2026-03-0/", "..", "/etc/passwd",
+                                        "2026-03-02T18:00:00+00:00/../../x"])
+def test_names_from_a_forged_start_time_stay_in_the_chosen_folder(hostile, tmp_path, monkeypatch, started_at):
+    # started_at is the first part of a default export name; it is data from the record.
+    folder, _, record = hostile
+    monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))
+    evil = json.loads(json.dumps(record))
+    evil["started_at"] = started_at
+    bundle = tmp_path / "in" / "evil.bundle.json"
+    bundle.parent.mkdir()
+    bundle.write_text(bundle_text(make_bundle(evil, trainee="Mai")), encoding="utf-8")
+    out = tmp_path / "deep" / "er" / "out"
+    out.mkdir(parents=True)
+    before = set(tmp_path.rglob("*"))
+    for fmt in ("md", "html", "json", "csv", "bundle"):
+        assert main(["--scenarios", str(folder), "export", str(bundle), "--format", fmt, "-o", str(out)]) == 0
+    created = set(tmp_path.rglob("*")) - before
+    assert len(created) == 5 and all(p.parent == out for p in created), created
+    assert all(p.name.split("evening-drinks-")[0] in ("", "2026-03-02-") for p in created), created
+
+
 def test_portfolio_name_from_a_trainee_name_stays_in_the_folder(hostile, tmp_path, monkeypatch):
     folder, _, record = hostile
     monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))

@@ -108,7 +108,10 @@ def test_a_genuinely_full_database_is_a_store_error_and_loses_nothing_stored(tmp
                                    "import_sessions"])
 def test_every_write_that_fails_is_a_store_error_with_the_reason(tmp_path, record, write, message):
     store = SessionStore(tmp_path / "sessions.db")
-    store.save_session(record)
+    if write == "import_sessions":  # an import may replace an earlier import, never a session played here
+        store.import_sessions([(record, "Mai", 1.0)])
+    else:
+        store.save_session(record)
     store._conn = RefusingConnection(store._conn, message)
     call = {
         "save_turn": lambda: store.save_turn(record),
@@ -122,6 +125,55 @@ def test_every_write_that_fails_is_a_store_error_with_the_reason(tmp_path, recor
         call()
     assert not store._conn.in_transaction  # rolled back, ready for the next try
     assert store.load_record(record["session_id"]) == record  # reads still work, nothing half-written
+
+
+class FlakyConnection(RefusingConnection):
+    """Writes fail while ``full`` is set (a disk that fills up, then has room again)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        super().__init__(conn)
+        self.full = False
+
+    def execute(self, sql: str, *args):
+        return super().execute(sql, *args) if self.full else self._conn.execute(sql, *args)
+
+    def executemany(self, sql: str, *args):
+        return super().executemany(sql, *args) if self.full else self._conn.executemany(sql, *args)
+
+
+@pytest.mark.parametrize("then", ["save_turn", "rewind", "save_session"])
+def test_turns_that_failed_to_save_are_written_with_the_next_save(tmp_path, then):
+    # Turn 1 saved, turns 2 and 3 refused by a full disk, then space returns: the next save
+    # writes what was missed. Before, the store held turn 3 without turns 1-2 ("turns out
+    # of order" on export, "the scenario changed" on resume).
+    scenario = load_fixture_scenario()
+    played = [play(scenario, STANDARD_RESPONSES[:n]) for n in range(1, 5)]
+    store = SessionStore(tmp_path / "sessions.db")
+    flaky = store._conn = FlakyConnection(store._conn)
+    sid = played[0]["session_id"]
+    store.save_turn(played[0])
+    flaky.full = True
+    for record in played[1:3]:
+        with pytest.raises(StoreError, match=FULL):
+            store.save_turn(record)
+        stored = store.load_record(sid)["turns"]
+        assert stored == record["turns"][:len(stored)]  # always a prefix of the played session
+    flaky.full = False
+    if then == "save_turn":
+        store.save_turn(played[3])
+        expected = played[3]
+    elif then == "rewind":  # the trainee takes back turn 3 once the disk has room
+        store.rewind(played[1])
+        expected = played[1]
+    else:
+        store.save_session(played[2])
+        expected = played[2]
+    assert store.load_record(sid) == expected
+    # Written whole once; the next turn is a single-row write again.
+    following = play(scenario, STANDARD_RESPONSES[:len(expected["turns"]) + 1])
+    store.save_turn(following)
+    assert store.load_record(sid) == following
+    store.close()
 
 
 # -- the trainer ---------------------------------------------------------------------------------

@@ -155,3 +155,38 @@ def test_a_real_process_on_a_pipe(files):
                               cwd=ROOT, timeout=60)
         assert done.returncode in (0, 1), done.stderr
         assert_clean(done.stdout + done.stderr)
+
+
+# -- names taken from files and paths (issue #20) ----------------------------------------------
+
+EVIL_IN_A_NAME = EVIL.replace("\x00", "")  # all a file name can hold
+
+def test_a_bundle_file_name_becomes_a_clean_member_name(files, capsys, tmp_path):
+    # With no trainee in the bundle, the member is called after the file: its name is content too.
+    record = json.loads(files["record"].read_text(encoding="utf-8"))
+    named = tmp_path / (EVIL_IN_A_NAME + ".bundle.json")
+    named.write_text(bundle_text(make_bundle(record, trainee="")), encoding="utf-8")
+    for fmt in ("table", "md", "csv"):
+        code, out = run(capsys, "--scenarios", str(SCENARIOS), "group", "report", str(named), "--format", fmt)
+        assert code == 0 and "red" in out and "gnp.exe" in out
+        assert_clean(out)
+
+
+def test_reviewer_names_from_an_also_file_are_cleaned(files, capsys, tmp_path):
+    record = json.loads(files["record"].read_text(encoding="utf-8"))
+    other = tmp_path / "other.review.json"
+    other.write_text(json.dumps({"format": "mitrainer-review", "schema_version": 1, "session_id": record["session_id"],
+                                 "reviewers": {f"Lan{EVIL}": {"updated_at": EVIL, "codes": {"0": ["CR"]}}}}),
+                     encoding="utf-8")
+    code, out = run(capsys, "review", str(files["bundle"]), "--reviewer", "Mai", "--code", "1=CR", "--agreement",
+                    "--also", str(other))
+    assert code == 0 and "Lan" in out and "Mai" in out
+    assert_clean(out)
+
+
+def test_validate_names_a_hostile_file_name_safely(files, capsys, tmp_path):
+    good = tmp_path / ("ok" + EVIL_IN_A_NAME + "[bold].yaml")
+    good.write_text((SCENARIOS / "evening-drinks.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out = run(capsys, "validate", "--no-talk-check", str(good))
+    assert code == 0 and "✓" in out and "[bold].yaml" in out  # rich markup in a name is printed, not applied
+    assert_clean(out)

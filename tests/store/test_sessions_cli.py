@@ -68,5 +68,5 @@ def test_serve_runs_the_same_trainer_with_the_same_options() -> None:
 
     args = build_parser().parse_args(["--db", "/tmp/x y.db", "--scenarios", "mine", "--lang", "vi", "serve"])
     command = trainer_command(args)
-    assert command.endswith("-m mitrainer --db '/tmp/x y.db' --scenarios mine --lang vi")
+    assert command.endswith("-m mitrainer --served --db '/tmp/x y.db' --scenarios mine --lang vi")
     assert args.host == "localhost"

@@ -380,6 +380,43 @@ def test_export_from_the_summary_writes_the_reflection_log(db: Path, tmp_path: P
     run(flow())
 
 
+def test_served_in_a_browser_the_export_writes_only_inside_the_exports_folder(
+        db: Path, tmp_path: Path, monkeypatch) -> None:
+    # 'mitrainer serve' runs the trainer with --served: whoever types in the browser must
+    # not be able to write ~/.ssh/authorized_keys through the Export dialog.
+    monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))
+    exports = tmp_path / "data" / "exports"
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "elsewhere").mkdir()
+
+    async def export_to(pilot, typed: str) -> None:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        pilot.app.screen.query_one("#path", Input).value = typed
+        await pilot.click("#save")
+        await pilot.pause()
+
+    async def flow():
+        app = make_app(db)
+        app.services.exports_confined = True
+        async with app.run_test(size=(100, 30)) as pilot:
+            await play_to_summary(pilot)
+            for outside in (str(tmp_path / "authorized_keys"), "../elsewhere/log.md", str(exports / ".." / "x.md")):
+                await export_to(pilot, outside)
+            exports.mkdir(exist_ok=True)
+            (exports / "link").symlink_to(tmp_path / "data" / "elsewhere")
+            await export_to(pilot, "link/log.md")
+            notes = [str(n.message) for n in app._notifications]
+            assert sum("exports go only into" in n for n in notes) == 4, notes
+            await export_to(pilot, "mine.md")
+            await export_to(pilot, str(exports))
+        assert not (tmp_path / "authorized_keys").exists() and not (tmp_path / "data" / "x.md").exists()
+        assert list((tmp_path / "data" / "elsewhere").iterdir()) == []
+        assert (exports / "mine.md").exists()
+        assert len(list(exports.glob("*.md"))) == 2  # and a dated file in the folder itself
+    run(flow())
+
+
 def test_a_damaged_database_gives_a_message_and_the_app_starts_on_a_fresh_one(tmp_path: Path) -> None:
     import argparse
 

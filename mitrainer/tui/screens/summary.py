@@ -174,6 +174,14 @@ class SummaryScreen(TrainerScreen):
             if result is None:
                 return
             fmt, path = result
+            if self.services.exports_confined:  # served in a browser: only inside the exports folder
+                from mitrainer.export.output import within_folder
+
+                inside = within_folder(path, ensure_private_dir(folder))
+                if inside is None:
+                    self.notify(t("export.outside_folder", folder=str(folder)), severity="error", timeout=10)
+                    return
+                path = folder if inside == folder.resolve() else inside
             try:
                 if path == folder:
                     ensure_private_dir(folder)  # the export names a dated file in a folder that exists
