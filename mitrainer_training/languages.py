@@ -36,7 +36,7 @@ from mitrainer.coding.linear import KNOWN_WORD_BITS, Head, LinearModel, word_buc
 DATA = Path(__file__).resolve().parents[1] / "mitrainer" / "coding" / "data"
 SEED = 20261207
 BITS = 18
-C = 1.0
+C = 3.0
 # Codes whose responses reflect no side of the client's ambivalence (docs/coder.md).
 NO_SIDE = frozenset({SkillCode.PERSUADE, SkillCode.PERSUADE_WITH_PERMISSION, SkillCode.CONFRONT,
                      SkillCode.GIVING_INFORMATION, SkillCode.OTHER})

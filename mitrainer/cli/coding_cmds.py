@@ -24,9 +24,10 @@ def register(subparsers) -> None:
                    help="the line it answers (the client's line; the counsellor's with --client); "
                    "repeat for earlier lines, oldest first, speakers alternating")
     p.add_argument("--client", action="store_true", help="code TEXT as a client line")
-    p.add_argument("--lang", choices=LANG_CHOICES, default="auto",
-                   help="the language of TEXT: en, vi or zh, or auto (detected; the default); "
-                   "a line in another language is not coded")
+    p.add_argument("--lang", dest="text_lang", choices=LANG_CHOICES, default="auto",
+                   help="the language of TEXT: en, vi or zh, or auto (detected; the default); a line in "
+                   "another language is not coded. (Before the command, --lang is the interface "
+                   "language, in which a reason for not coding is given.)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a readable result")
     p.add_argument("--rules", action="store_true", help="use the rule-based coder instead of the trained one")
     p.set_defaults(handler=run_code)
@@ -39,7 +40,7 @@ def register(subparsers) -> None:
     t.add_argument("--format", choices=("table", "jsonl"), default="table",
                    help="table (readable, default) or jsonl (one object per utterance)")
     t.add_argument("--input-format", choices=("csv", "jsonl"), help="override the file extension")
-    t.add_argument("--lang", choices=LANG_CHOICES, default="auto",
+    t.add_argument("--lang", dest="text_lang", choices=LANG_CHOICES, default="auto",
                    help="the language of the lines: en, vi or zh, or auto (detected per line; the default); "
                    "a row's own language column wins")
     t.add_argument("--rules", action="store_true", help="use the rule-based coder instead of the trained one")
@@ -47,9 +48,11 @@ def register(subparsers) -> None:
 
 
 def _coder(args):
-    """The coder the options ask for, reading ``--lang`` (reasons in the interface language)."""
+    """The coder the options ask for, reading the command's ``--lang``; its reasons for leaving
+    a line uncoded are given in the interface language (the global ``--lang``, or $MITRAINER_LANG)."""
     from mitrainer.coding import default_coder, fallback_note, reading
     from mitrainer.coding.multilingual import MultilingualCoder
+    from mitrainer.i18n import resolve_language
 
     if args.rules:
         from mitrainer.coding.rules import RuleBasedCoder
@@ -64,7 +67,7 @@ def _coder(args):
             coder = default_coder()
         if fallback_note():
             print(f"mitrainer: note: {fallback_note()}", file=sys.stderr)
-    return reading(coder, None if args.lang == "auto" else args.lang)
+    return reading(coder, None if args.text_lang == "auto" else args.text_lang, resolve_language(args.lang))
 
 
 def _clean(text: str, limit: int = 0) -> str:
@@ -120,6 +123,7 @@ def run_code_transcript(args: argparse.Namespace) -> int:
 
     from mitrainer.codes import Speaker
     from mitrainer.coding import reading
+    from mitrainer.i18n import resolve_language
     from mitrainer.transcripts import read_transcript
 
     transcript = read_transcript(args.file, args.input_format)
@@ -128,6 +132,7 @@ def run_code_transcript(args: argparse.Namespace) -> int:
     if not transcript.rows:
         return EXIT_CANNOT_RUN
     coder = _coder(args)
+    reasons = resolve_language(args.lang)
     results = []
     # About 130 lines a second: a long transcript gets a progress bar on a terminal's stderr.
     from mitrainer.cli.output import console as make_console
@@ -139,7 +144,7 @@ def run_code_transcript(args: argparse.Namespace) -> int:
         task = progress.add_task("coding", total=len(transcript.rows))
         for row in transcript.rows:
             ctx = transcript.context(row.index)[-8:]
-            line_coder = reading(coder, row.language) if row.language else coder
+            line_coder = reading(coder, row.language, reasons) if row.language else coder
             if row.speaker is Speaker.COUNSELLOR:
                 results.append((row, line_coder.code_response(row.text, ctx)))
             else:

@@ -50,20 +50,18 @@ def test_code_reads_each_language(capsys, text, lang, coder):
     assert out["coder"] == coder and out["primary"] and out["direction"] in ("change", "sustain", "neutral", None)
 
 
-def test_code_line_in_another_language_than_chosen(capsys):
-    from mitrainer import i18n
-
+def test_code_line_in_another_language_than_chosen(capsys, monkeypatch):
+    monkeypatch.delenv("MITRAINER_LANG", raising=False)
     assert cli.main(["code", "你觉得呢？", "--lang", "vi", "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["primary"] is None and "Chinese" in out["uncoded_reason"] and "Vietnamese" in out["uncoded_reason"]
-    # The reason is said in the interface language.
-    i18n.set_language("vi")
-    try:
-        assert cli.main(["code", "So what would help?", "--lang", "zh", "--json"]) == 1
-        reason = json.loads(capsys.readouterr().out)["uncoded_reason"]
-        assert "tiếng Anh" in reason and "tiếng Trung" in reason and "English" not in reason
-    finally:
-        i18n.set_language("en")
+    # The reason is said in the interface language (--lang before the command).
+    assert cli.main(["--lang", "vi", "code", "So what would help?", "--lang", "zh", "--json"]) == 1
+    reason = json.loads(capsys.readouterr().out)["uncoded_reason"]
+    assert "tiếng Anh" in reason and "tiếng Trung" in reason and "English" not in reason
+    monkeypatch.setenv("MITRAINER_LANG", "zh")
+    assert cli.main(["code", "Tôi hiểu.", "--lang", "en", "--json"]) == 1
+    assert "越南语" in json.loads(capsys.readouterr().out)["uncoded_reason"]
 
 
 def test_code_rules_read_english_only(capsys):

@@ -32,9 +32,13 @@ def best(p: dict[str, float]) -> tuple[str, float]:
     return key, p[key]
 
 
+QUESTIONS = (SkillCode.OPEN_QUESTION, SkillCode.CLOSED_QUESTION)
+
+
 def decode_response(reader: ModuleType, text: str, probs: dict[str, dict[str, float]],
                     sentence_probs: Sequence[dict[str, float]], coder: str) -> ResponseCoding:
     """The coding of a counsellor line from its heads' probabilities and its sentences'."""
+    cues = set(reader.cue_names(text))
     name, p = best(probs["code"])
     primary = SkillCode(name)
     codes: dict[SkillCode, float] = {primary: p}
@@ -43,7 +47,6 @@ def decode_response(reader: ModuleType, text: str, probs: dict[str, dict[str, fl
         code = SkillCode(s_name)
         if s_p >= SENTENCE_AT and all(FAMILY_OF[c] != FAMILY_OF[code] for c in codes):
             codes[code] = s_p
-    cues = set(reader.cue_names(text))
     primary, codes = apply_rules(primary, codes, cues)
     direction = Direction.NEUTRAL if primary in NO_SIDE else Direction(best(probs["direction"])[0])
     ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not primary, -kv[1]))
@@ -54,10 +57,17 @@ def decode_response(reader: ModuleType, text: str, probs: dict[str, dict[str, fl
 def apply_rules(primary: SkillCode, codes: dict[SkillCode, float],
                 cues: set[str]) -> tuple[SkillCode, dict[SkillCode, float]]:
     """The coding rules applied after the model (see the module docstring)."""
+    def swap(to: SkillCode) -> SkillCode:
+        codes[to] = max(codes.pop(primary), codes.get(to, 0.0))
+        return to
+
     if primary is SkillCode.AFFIRMATION and "praise" in cues and "strength" not in cues:
         # Praise that names nothing of the person ("Giỏi lắm!", "真棒！") grades: it is no affirmation.
-        codes[SkillCode.OTHER] = max(codes.pop(primary), codes.get(SkillCode.OTHER, 0.0))
-        primary = SkillCode.OTHER
+        primary = swap(SkillCode.OTHER)
+    if primary in QUESTIONS and "permission" in cues:
+        # Asking leave to share ("Em chia sẻ vài điều được không?", "我跟你讲讲，可以吗？") is
+        # seeking collaboration, not a question to code (MITI).
+        primary = swap(SkillCode.SEEKING_COLLABORATION)
     return primary, codes
 
 

@@ -10,6 +10,8 @@ per group, each group L2-normalised.
 * ``m`` (Vietnamese typed with diacritics): marked syllables and pairs, which tell apart
   what the plain form merges;
 * ``k`` (Vietnamese): character 3-5-grams of the plain form across syllables;
+* ``p`` (Vietnamese): syllable 2-3-grams with every pronoun of address made one ("anh nên",
+  "chị nên", "bác nên"), so that what the examples teach for one pronoun holds for all;
 * ``r``: the language's cues (:data:`.vi.CUES`, :data:`.zh.CUES`) in the line and in its
   last sentence;
 * ``c``: the other speaker's line just before (what a reflection restates, what a client
@@ -34,7 +36,7 @@ from mitrainer.coding.languages import vi, zh
 
 MAX_CHARS = 1500
 READERS: dict[str, ModuleType] = {"vi": vi, "zh": zh}
-GROUP_WEIGHTS = {"u": 1.0, "m": 0.5, "k": 0.5, "r": 0.8, "c": 0.5, "x": 0.6, "t": 0.5, "s": 0.6}
+GROUP_WEIGHTS = {"u": 1.0, "m": 0.5, "k": 0.5, "p": 0.5, "r": 0.8, "c": 0.5, "x": 0.6, "t": 0.5, "s": 0.6}
 _MARKS = frozenset("?!.,;:")
 
 
@@ -87,6 +89,10 @@ class LanguageFeaturizer:
             groups["m"].extend(role + "m" + " ".join(mseq[i:i + n]) for n in (1, 2) for i in range(len(mseq) - n + 1))
             padded = " " + " ".join(words) + " "
             groups["k"].extend(role + "k" + padded[i:i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1))
+            # The same syllables with every pronoun of address as one: "anh nên", "chị nên",
+            # "bác nên" teach one thing.
+            pseq = ["<s>", *(vi.PRONOUN if w in vi.ADDRESS else w for w in units), "</s>"]
+            groups["p"].extend(role + "p" + " ".join(pseq[i:i + n]) for n in (2, 3) for i in range(len(pseq) - n + 1))
 
         cues = self.reader.cue_names(text, MAX_CHARS)
         last = self.reader.sentences(text, MAX_CHARS)

@@ -41,6 +41,10 @@ SHORTHAND = {
 # Pronouns a counsellor uses for the client (and "mình", the shared "we/you"); "cô" is left
 # out: its plain form "co" is the far commoner "có".
 YOU = r"(anh|chi|em|chu|bac|ong|ba|ban|con|chau|minh)"
+# The pronouns of address in plain form ("cô" left out, as above) and the one they share in
+# the features that make them one.
+ADDRESS = frozenset("anh chi em chu bac ong ba ban chau con minh".split())
+PRONOUN = "_ban_"
 # Words that carry no content for overlap (a reflection reuses the client's content words).
 STOPWORDS = frozenset(
     "toi anh chi em chu co bac ong ba ban con chau minh no ho la thi ma va voi cua cho de "
@@ -118,9 +122,12 @@ CUES: dict[str, re.Pattern[str]] = {
     # Questions: a closing particle ("... không?", "... chưa?", "... à?", "có phải ... không")
     # or a question word ("gì", "sao", "thế nào", "bao giờ"...).
     "q_mark": _rx(r"\?"),
-    "q_particle_end": _rx(r"\b(khong|chua|ha|phai khong|dung khong|hay khong|co phai khong|nhi|chu)( \?| \.)?$",
-                          r"\b(khong|chua|ha|phai khong|dung khong|hay khong) \?"),
-    "q_co_khong": _rx(r"\bco\b(?:(?! [.!] ).){0,80}\b(khong|chua)\b( \?)?( [.!]|$)", r"\bco phai\b"),
+    # (The particle may be followed by the pronoun of address: "... không anh?", "... chưa chị?")
+    "q_particle_end": _rx(r"\b(khong|chua|ha|phai khong|dung khong|hay khong|co phai khong|nhi|chu)( " + YOU
+                          + r")?( a)?( \?| \.)?$",
+                          r"\b(khong|chua|ha|phai khong|dung khong|hay khong)( " + YOU + r")?( a)? \?"),
+    "q_co_khong": _rx(r"\bco\b(?:(?! [.!] ).){0,80}\b(khong|chua)\b( " + YOU + r")?( a)?( \?)?( [.!]|$)",
+                      r"\bco phai\b"),
     "q_open_word": _rx(r"\b(gi|the nao|nhu the nao|ra sao|tai sao|vi sao|lam sao|sao|nhu nao|dieu gi|"
                        r"nhung gi|cach nao|kieu gi|y nghia gi)\b"),
     "q_fact_word": _rx(r"\b(bao gio|khi nao|bao nhieu|bao lau|may (lan|ngay|gio|nam|thang|tuan|nguoi|buoi|lieu|"
@@ -145,10 +152,15 @@ CUES: dict[str, re.Pattern[str]] = {
                   r"\b(tot nhat (la|nen|anh|chi|em)|nhat dinh (phai|khong)|khong duoc|phai .{1,30} ngay|"
                   r"cang som cang tot|ngay (lap tuc|tu bay gio|hom nay))\b"),
     # Asking permission: "được không?", "cho phép", "anh có muốn nghe...".
-    "permission": _rx(r"\b(chia se|noi|goi y|ke|dua ra|cung cap|bo sung|them) .{0,60}\b(duoc khong|nhe|khong)( \?|$)",
+    "permission": _rx(r"\b(chia se|noi|goi y|ke|dua ra|cung cap|bo sung|them) .{0,60}\b(duoc khong|nhe|khong)( " + YOU
+                      + r")?( a)?( \?|$)",
                       r"\bcho phep\b",
                       r"\b" + YOU + r" co muon (nghe|biet|em|chi|toi|minh)\b",
                       r"\bco (dong y|phien|ngai) .{0,30} khong\b"),
+    # Offering a suggestion ("nhiều người…", "em gợi ý…", "anh có thể thử…").
+    "suggest": _rx(r"\b(goi y|de xuat|de nghi|co the thu|thu (xem|nhe)|nhieu (nguoi|anh|chi|gia dinh)|"
+                   r"mot so (nguoi|anh|chi|ban)|co (nguoi|ban|anh|chi) (thay|noi|lam)|mot cach (la|nua)|"
+                   r"co (mot|vai) cach|em nghi (anh|chi|em|minh) co the|neu (la )?em (thi|la))\b"),
     "collaborate": _rx(r"\b(minh cung|cung nhau|cung (nghi|ban|tim|xem|len)|hai (anh em|chi em|co chau|ba chau|ben) "
                        r"(minh )?cung)\b",
                        r"\b(theo|y) " + YOU + r"\b", r"\b" + YOU + r" (thay|nghi) (sao|the nao)( \?|$)",
@@ -170,7 +182,9 @@ CUES: dict[str, re.Pattern[str]] = {
     # Confronting: labels, blame, disbelief, sarcasm.
     "confront": _rx(r"\b(noi doi|bao bien|tu lua|do loi|do tai|do cho|lan nao cung|chang bao gio|ai ma tin|"
                     r"ai chang biet|nguoi nghien|sieu nhan|co gi ma|chinh kien|xem lai minh|tu lam kho|"
-                    r"lam nhu|dung co|vo trach nhiem|lai (quen|the|vay)|y nhu)\b"),
+                    r"lam nhu|dung co|vo trach nhiem|lai (quen|the|vay)|y nhu|dau oc|bao nhieu lan roi|"
+                    r"(ma|con) (" + YOU + r" )?(goi|bao|noi) la|(gi|cai gi) ma\b|chu con gi|co bao gio)\b",
+                    r"^(\S+ ){0,3}(gi|cai gi) ,"),
     "greeting": _rx(r"^(chao|xin chao|tam biet|hen gap|cam on|moi " + YOU + r" ngoi|" + YOU + r" ngoi)\b",
                     r"^(u|vang|da|ok|u hu|vang a|da vang|khong sao)( [.!,])*$"),
     "info": _rx(r"\b(theo (khuyen cao|quy dinh|nghien cuu)|nghien cuu|thong thuong|thuong (thi|la|mat|se)|"
