@@ -4,14 +4,18 @@
 
 Stratified k-fold over the separate authors' examples (``examples-LANG.csv``): each fold
 fits a model on the other folds — plus every line of the developer's own examples
-(``examples-LANG-more.csv``), which are never scored — and codes the held-out fold through
+(``examples-LANG-more.csv``) and of the bundled scenarios' exemplars, which are never scored
+here — and codes the held-out fold through
 :class:`~mitrainer.coding.languages.model.LanguageCoder` as the app does (int8 weights, the
 rules after the model). Reports the primary-code accuracy and per-code recall, direction
 accuracy, client talk and DARN-CAT accuracy; the same lines typed without diacritics
 (Vietnamese) or without final punctuation (Chinese); and the same lines with two earlier
 client lines before them, as in a session.
 
-This is the figure to tune against; the held-out files (``tests/coding/data/held-out-*.csv``)
+``--across`` fits on the authors' examples only and codes the developer's (another hand);
+``--scenarios`` fits on the examples files only and codes the scenarios' exemplars (a third).
+
+These are the figures to tune against; the held-out files (``tests/coding/data/held-out-*.csv``)
 are measured once, with ``python -m mitrainer_training.evaluate --lines FILE``.
 """
 
@@ -35,6 +39,7 @@ from mitrainer_training.languages import (
     example_paths,
     fit_language,
     load_language_examples,
+    load_scenario_examples,
     without_marks,
 )
 
@@ -114,6 +119,7 @@ def cross_validate(language: str, folds: int = 5, repeats: int = 1, seed: int = 
     paths = example_paths(language)
     authors = load_language_examples(language, paths[:1])
     developer = load_language_examples(language, paths[1:]) if len(paths) > 1 else []
+    developer += load_scenario_examples(language)  # never scored here, always in training
     pool = [ex.context[-1].text for ex in authors if ex.speaker is Speaker.COUNSELLOR and ex.context]
     tallies = {name: Tally() for name in ("code", "code plain", "code plain-typed", "code in session",
                                           "direction", "direction plain", "talk", "subtype")}
@@ -179,6 +185,18 @@ def across_authors(language: str, seed: int = SEED, c: float = C, augment: bool 
     return tallies
 
 
+def on_scenarios(language: str, seed: int = SEED, c: float = C) -> str:
+    """Fit on the examples files only and code the bundled scenarios' exemplars and distractors
+    (a third hand; the committed model learns from them too)."""
+    from mitrainer_training.exemplars import Agreement, code_cases, load_exemplar_cases, render_report
+
+    coder = LanguageCoder(language, fit_language(load_language_examples(language), language, seed=seed, c=c).shipped())
+    cases = load_exemplar_cases(language=language)
+    return render_report(Agreement(code_cases(coder, cases)),
+                         f"{language}: fitted on the examples files, coding the {len(cases)} exemplars and "
+                         "distractors of the bundled scenarios (a case agrees when the primary code is a stated one)")
+
+
 def report(language: str, tallies: dict[str, Tally], title: str) -> None:
     print(f"\n## {title}\n")
     for name, tally in tallies.items():
@@ -212,8 +230,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--errors", choices=("code", "direction"), help="list every line coded wrong on this measure")
     ap.add_argument("--across", action="store_true",
                     help="instead: fit on the authors' examples only and code the developer's")
+    ap.add_argument("--scenarios", action="store_true",
+                    help="instead: fit on the examples files only and code the bundled scenarios' exemplars")
     args = ap.parse_args(argv)
     groups = args.groups.split(",") if args.groups else None
+    if args.scenarios:
+        print(on_scenarios(args.language, args.seed, args.c))
+        return 0
     if args.across:
         tallies = across_authors(args.language, args.seed, args.c, augment=not args.no_augment)
         report(args.language, tallies, f"{args.language}: fitted on the authors' examples, coding the developer's")

@@ -9,7 +9,9 @@ The examples (``mitrainer/coding/data/examples-vi.csv``, ``examples-zh.csv``; co
 separate native authors. A counsellor line's ``context`` is the client's line it answers, or
 for a summary several client lines joined with `` || ``; a client line's ``context`` is the
 counsellor's question before it. ``examples-vi-more.csv`` / ``examples-zh-more.csv``, in the
-same columns, were written by the coder's developer (see docs/coder.md).
+same columns, were written by the coder's developer (see docs/coder.md). The committed models
+also learn from the bundled Vietnamese and Chinese scenarios' exemplars and distractors
+(:func:`load_scenario_examples`).
 
 Direction labels are read one way (docs/coder.md): the side of the client's ambivalence
 the response invites more talk about. Persuading and confronting reflect no side and are
@@ -36,7 +38,7 @@ from mitrainer.coding.linear import KNOWN_WORD_BITS, Head, LinearModel, word_buc
 DATA = Path(__file__).resolve().parents[1] / "mitrainer" / "coding" / "data"
 SEED = 20261207
 BITS = 18
-C = 3.0
+C = 10.0
 # Codes whose responses reflect no side of the client's ambivalence (docs/coder.md).
 NO_SIDE = frozenset({SkillCode.PERSUADE, SkillCode.PERSUADE_WITH_PERMISSION, SkillCode.CONFRONT,
                      SkillCode.GIVING_INFORMATION, SkillCode.OTHER})
@@ -93,6 +95,25 @@ def load_language_examples(language: str, paths: Sequence[Path] | None = None) -
                                            subtype=Subtype(sub) if sub else None, source=path.name,
                                            setting=row.get("setting", ""), row=reader.line_num))
     return out
+
+
+def load_scenario_examples(language: str) -> list[LineExample]:
+    """The bundled scenarios' exemplars and distractors in ``language`` as counsellor lines.
+
+    Their authors wrote them for the trainer, not for the coder: in-domain lines in a third
+    hand. The first stated code is the line's code; they carry no direction label.
+    """
+    from mitrainer_training.exemplars import load_exemplar_cases
+
+    return [LineExample(Speaker.COUNSELLOR, case.text, case.context, code=case.codes[0],
+                        source=f"scenario:{case.file}", setting=case.scenario)
+            for case in load_exemplar_cases(language=language)]
+
+
+def load_training_examples(language: str, scenarios: bool = True) -> list[LineExample]:
+    """Everything the committed model of ``language`` learns from: the examples files and,
+    unless ``scenarios`` is False, the bundled scenarios' exemplars."""
+    return load_language_examples(language) + (load_scenario_examples(language) if scenarios else [])
 
 
 def label(example: LineExample, head: str) -> str | None:

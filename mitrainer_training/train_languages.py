@@ -1,7 +1,7 @@
 """Train the Vietnamese and Chinese coders: ``python -m mitrainer_training.train_languages [--language vi]``.
 
 Needs scikit-learn (the ``train`` extra) and nothing else: the examples ship with the
-repository (:mod:`mitrainer_training.languages`). Deterministic for a given seed: it
+repository, and the bundled scenarios' exemplars are read too (:mod:`mitrainer_training.languages`). Deterministic for a given seed: it
 regenerates the committed ``mitrainer/coding/data/coder-vi.npz`` and ``coder-zh.npz``.
 """
 
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mitrainer_training.languages import SEED, C, fit_language, load_language_examples, model_path
+from mitrainer_training.languages import SEED, C, fit_language, load_training_examples, model_path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -23,9 +23,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out-dir", metavar="DIR", help="write the model files here instead of mitrainer/coding/data")
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
+    ap.add_argument("--no-scenarios", action="store_true",
+                    help="leave the bundled scenarios' exemplars out of training (for comparison)")
     args = ap.parse_args(argv)
     for language in args.language or ["vi", "zh"]:
-        examples = load_language_examples(language)
+        examples = load_training_examples(language, scenarios=not args.no_scenarios)
         print(f"{language}: training on {len(examples)} examples", file=sys.stderr)
         model = fit_language(examples, language, seed=args.seed, c=args.c)
         out = Path(args.out_dir) / model_path(language).name if args.out_dir else model_path(language)
