@@ -37,6 +37,7 @@ from mitrainer.export.group import group_report  # noqa: E402
 from mitrainer.export.library import ScenarioIndex  # noqa: E402
 from mitrainer.export.render import render_template  # noqa: E402
 from mitrainer.paths import bundled_scenarios  # noqa: E402
+from mitrainer.record.model import Feedback, SessionRecord  # noqa: E402
 from mitrainer.scenario.load import load_library, load_scenario  # noqa: E402
 from mitrainer.scoring import feedback_for_turn  # noqa: E402
 
@@ -53,7 +54,7 @@ def clock_from(start: datetime):
     return clock
 
 
-def sixty_turn_record(scenario) -> dict:
+def sixty_turn_record(scenario) -> SessionRecord:
     """60 turns looping at 'explore' (reflections and questions), ending with a summary; feedback stored."""
     session = Session(scenario, seed=1, clock=clock_from(datetime(2026, 4, 1, tzinfo=UTC)))
     for i in range(60):
@@ -64,13 +65,13 @@ def sixty_turn_record(scenario) -> dict:
         else:
             text, code = f"You want to feel rested for your children, reason {i}.", SkillCode.COMPLEX_REFLECTION
         turn = session.respond(text, ResponseCoding.manual(code, coder="bench"))
-        session.attach_feedback(feedback_for_turn(session, turn).to_json())
+        session.attach_feedback(feedback_for_turn(session, turn))
     session.reflections = {"went_well": "Kept reflecting.", "do_differently": "Summarise earlier."}
     assert session.finished and len(session.turns) == 60
     return session.record()
 
 
-def random_walk(scenario, rng: random.Random, n: int) -> dict:
+def random_walk(scenario, rng: random.Random, n: int) -> SessionRecord:
     session = Session(scenario, seed=n, clock=clock_from(datetime(2026, 4, 1, tzinfo=UTC) + timedelta(hours=n)),
                       session_id=f"{n:032x}")
     limit = rng.randrange(10, 60)
@@ -95,16 +96,16 @@ def main() -> int:
     record = sixty_turn_record(fixture)
     index = ScenarioIndex([FIXTURES])
     rows = []
-    baseline = time_calls(lambda: json.dumps(record, ensure_ascii=False, indent=2), args.repeat)
+    data = record.to_json()
+    baseline = time_calls(lambda: json.dumps(data, ensure_ascii=False, indent=2), args.repeat)
     rows.append(("baseline: json.dumps(record)", summary(baseline)))
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in ("md", "html", "json", "csv", "bundle"):
             samples = time_calls(lambda f=fmt: render_session(record, f, trainee="Bench", scenario=fixture),
                                  args.repeat)
             rows.append((f"render {fmt} (60 turns)", summary(samples)))
-        stripped = json.loads(json.dumps(record))
-        for turn in stripped["turns"]:
-            turn["feedback"] = None
+        stripped = record.model_copy(update={"turns": tuple(
+            t.model_copy(update={"feedback": Feedback(note=t.feedback.note)}) for t in record.turns)})
         samples = time_calls(lambda: render_session(stripped, "html", trainee="Bench", scenario=fixture), args.repeat)
         rows.append(("render html, feedback recomputed", summary(samples)))
         counter = iter(range(10**6))
@@ -112,7 +113,7 @@ def main() -> int:
                                                     trainee="Bench", scenarios=index), args.repeat)
         rows.append(("export_session html (lookup + write)", summary(samples)))
         source = Path(tmp) / "session.json"
-        source.write_text(json.dumps(record), encoding="utf-8")
+        source.write_text(json.dumps(data), encoding="utf-8")
         cli = []
         for i in range(3):
             start = time.perf_counter()
@@ -121,7 +122,7 @@ def main() -> int:
                            check=True, cwd=ROOT, capture_output=True)
             cli.append(time.perf_counter() - start)
         rows.append(("CLI export html, whole process", summary(cli)))
-    print(f"60-turn session ({len(record['turns'])} turns, {len(json.dumps(record)) // 1024} KiB record); "
+    print(f"60-turn session ({len(record.turns)} turns, {len(json.dumps(data)) // 1024} KiB record); "
           f"target < 300 ms")
     print(table(rows, ("measure", "time")))
 

@@ -25,11 +25,12 @@ from mitrainer.codes import SkillCode  # noqa: E402
 from mitrainer.coding.base import ResponseCoding  # noqa: E402
 from mitrainer.engine.session import Session  # noqa: E402
 from mitrainer.paths import bundled_scenarios  # noqa: E402
+from mitrainer.record.model import SessionRecord  # noqa: E402
 from mitrainer.scenario.load import load_scenario  # noqa: E402
 from mitrainer.store.db import SessionStore  # noqa: E402
 
 
-def sample_records(count: int) -> list[dict]:
+def sample_records(count: int) -> list[SessionRecord]:
     scenario = load_scenario(bundled_scenarios() / "methadone-retention.yaml").require()
     codes = [SkillCode.COMPLEX_REFLECTION, SkillCode.OPEN_QUESTION, SkillCode.AFFIRMATION, SkillCode.PERSUADE]
     templates = []
@@ -42,10 +43,9 @@ def sample_records(count: int) -> list[dict]:
         templates.append(session.record())
     records = []
     for i in range(count):
-        record = dict(templates[i % len(templates)])
-        record["session_id"] = f"bench{i:06d}"
-        record["started_at"] = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:{i % 60:02d}:00+00:00"
-        records.append(record)
+        records.append(templates[i % len(templates)].model_copy(update={
+            "session_id": f"bench{i:06d}",
+            "started_at": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:{i % 60:02d}:00+00:00"}))
     return records
 
 
@@ -68,7 +68,7 @@ def main() -> None:
         turn_record = records[0]
         writes = time_calls(lambda: store.save_turn(turn_record), 200)
         store._conn.execute("CREATE TABLE scratch (data TEXT)")
-        payload = str(turn_record["turns"][-1])
+        payload = turn_record.turns[-1].model_dump_json()
 
         def bare_write() -> None:
             store._conn.execute("BEGIN IMMEDIATE")

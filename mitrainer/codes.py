@@ -190,6 +190,20 @@ class Direction(str, Enum):
     NEUTRAL = "neutral"
 
 
+class Verdict(str, Enum):
+    """How well a response fits the moment: what per-turn feedback says first.
+
+    ``righting_reflex`` is its own verdict, not a kind of miss: the response pushed for
+    change (advice without permission, persuasion, confrontation), which MI counts
+    against the counsellor whatever the moment.
+    """
+
+    GOOD = "good"
+    FAIR = "fair"
+    MISSED = "missed"
+    RIGHTING_REFLEX = "righting_reflex"
+
+
 class Subtype(str, Enum):
     """DARN-CAT: preparatory (desire, ability, reasons, need) and mobilising talk."""
 

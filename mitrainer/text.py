@@ -9,6 +9,7 @@ cleaned where it enters mitrainer.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi embedding/override/
@@ -20,6 +21,21 @@ def find_control(text: str) -> int:
     """Index of the first control character in ``text``, or -1."""
     match = CONTROL.search(text)
     return match.start() if match else -1
+
+
+def without_diacritics(text: str) -> str:
+    """``text`` in NFC with Latin diacritics removed, as Vietnamese is often typed on phones.
+
+    ``"Căn cước"`` becomes ``"Can cuoc"`` (đ becomes d); Chinese and other scripts are unchanged.
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", plain).replace("đ", "d").replace("Đ", "D")
+
+
+def has_diacritics(text: str) -> bool:
+    """Whether ``text`` carries any diacritic that :func:`without_diacritics` would remove."""
+    return without_diacritics(text) != unicodedata.normalize("NFC", text)
 
 
 def clean_text(text: str) -> str:

@@ -13,7 +13,7 @@ accuracy, client talk and DARN-CAT accuracy; the same lines typed without diacri
 client lines before them, as in a session.
 
 ``--across`` fits on the authors' examples only and codes the developer's (another hand);
-``--scenarios`` fits on the examples files only and codes the scenarios' exemplars (a third).
+``--scenarios`` codes the scenarios' exemplars (a third hand), k-fold by scenario file.
 
 These are the figures to tune against; the held-out files (``tests/coding/data/held-out-*.csv``)
 are measured once, with ``python -m mitrainer_training.evaluate --lines FILE``.
@@ -185,16 +185,27 @@ def across_authors(language: str, seed: int = SEED, c: float = C, augment: bool 
     return tallies
 
 
-def on_scenarios(language: str, seed: int = SEED, c: float = C) -> str:
-    """Fit on the examples files only and code the bundled scenarios' exemplars and distractors
-    (a third hand; the committed model learns from them too)."""
+def on_scenarios(language: str, seed: int = SEED, c: float = C, folds: int = 5) -> str:
+    """Agreement with the bundled scenarios' exemplars and distractors, k-fold *by scenario file*:
+    each fold fits on the examples files and the other files' exemplars and codes the held-out
+    files (their authors are a third hand; the committed model learns from all of them)."""
     from mitrainer_training.exemplars import Agreement, code_cases, load_exemplar_cases, render_report
 
-    coder = LanguageCoder(language, fit_language(load_language_examples(language), language, seed=seed, c=c).shipped())
     cases = load_exemplar_cases(language=language)
-    return render_report(Agreement(code_cases(coder, cases)),
-                         f"{language}: fitted on the examples files, coding the {len(cases)} exemplars and "
-                         "distractors of the bundled scenarios (a case agrees when the primary code is a stated one)")
+    scenario_examples = load_scenario_examples(language)
+    examples = load_language_examples(language)
+    files = sorted({case.file for case in cases})
+    random.Random(seed).shuffle(files)
+    folds = max(1, min(folds, len(files)))
+    results = []
+    for k in range(folds):
+        held = set(files[k::folds])
+        train = examples + [ex for ex in scenario_examples if ex.source.removeprefix("scenario:") not in held]
+        coder = LanguageCoder(language, fit_language(train, language, seed=seed, c=c).shipped())
+        results += code_cases(coder, [case for case in cases if case.file in held])
+    return render_report(Agreement(results),
+                         f"{language}: {len(cases)} exemplars and distractors of {len(files)} bundled scenario files, "
+                         f"{folds}-fold by file (a case agrees when the primary code is a stated one)")
 
 
 def report(language: str, tallies: dict[str, Tally], title: str) -> None:
@@ -231,11 +242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--across", action="store_true",
                     help="instead: fit on the authors' examples only and code the developer's")
     ap.add_argument("--scenarios", action="store_true",
-                    help="instead: fit on the examples files only and code the bundled scenarios' exemplars")
+                    help="instead: code the bundled scenarios' exemplars, k-fold by scenario file")
     args = ap.parse_args(argv)
     groups = args.groups.split(",") if args.groups else None
     if args.scenarios:
-        print(on_scenarios(args.language, args.seed, args.c))
+        print(on_scenarios(args.language, args.seed, args.c, args.folds))
         return 0
     if args.across:
         tallies = across_authors(args.language, args.seed, args.c, augment=not args.no_augment)

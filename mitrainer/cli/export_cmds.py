@@ -141,7 +141,7 @@ def _resolve_session(args: argparse.Namespace, key: str):
     file, or a session id (or a unique prefix of at least 4 characters)."""
     from mitrainer.errors import InputError
     from mitrainer.export.bundles import looks_like_bundle, parse_bundle
-    from mitrainer.export.records import check_record, read_json_file
+    from mitrainer.record.read import parse_record, read_json_file
 
     candidate = Path(key)
     if key != "latest" and (candidate.suffix == ".json" or candidate.is_file()):
@@ -149,7 +149,7 @@ def _resolve_session(args: argparse.Namespace, key: str):
         if looks_like_bundle(document):
             bundle = parse_bundle(document, key, candidate)
             return bundle.record, bundle.trainee, None  # someone else's session: their name, never ours
-        return check_record(document, key), None, None
+        return parse_record(document, key), None, None
     store = _open_store(args, create=False)
     if store is None:
         raise InputError(f"no session '{key}': there is no session database yet (play a scenario first, or give "
@@ -170,7 +170,7 @@ def _resolve_session(args: argparse.Namespace, key: str):
     record = store.load_record(summary.id)
     if record is None:
         raise InputError(f"session {summary.id} could not be read")
-    return check_record(record, f"session {summary.id[:8]}"), summary.trainee or None, store
+    return record, summary.trainee or None, store
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -230,8 +230,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     plan = import_bundles(args.bundles, store, _scenario_index(args), replace=args.replace)
     out = console()
     for bundle, _ in plan.to_write:
-        out.print(f"imported {bundle.path}: {bundle.name}, {bundle.record['scenario'].get('title', '')}, "
-                  f"{len(bundle.record['turns'])} turn(s)", markup=False)
+        out.print(f"imported {bundle.path}: {bundle.name}, {bundle.record.scenario.title}, "
+                  f"{len(bundle.record.turns)} turn(s)", markup=False)
     for bundle in plan.already_there:
         out.print(f"already imported {bundle.path}", markup=False)
     out.print(f"{len(plan.to_write)} imported, {len(plan.already_there)} already there", markup=False)
@@ -340,8 +340,8 @@ def _review_session(args: argparse.Namespace):
     """(record, trainee label, review file path) for the bundle or record file given."""
     from mitrainer.errors import InputError
     from mitrainer.export.bundles import looks_like_bundle, parse_bundle
-    from mitrainer.export.records import check_record, read_json_file
     from mitrainer.export.review import review_path
+    from mitrainer.record.read import parse_record, read_json_file
 
     path: Path = args.bundle
     if not path.is_file():
@@ -351,7 +351,7 @@ def _review_session(args: argparse.Namespace):
         bundle = parse_bundle(document, str(path), path)
         record, who = bundle.record, bundle.name
     else:
-        record, who = check_record(document, str(path)), path.stem
+        record, who = parse_record(document, str(path)), path.stem
     return record, who, args.review_file or review_path(path)
 
 
@@ -380,8 +380,8 @@ def cmd_review(args: argparse.Namespace) -> int:
             if not sep or not turn_text.strip().isdigit():
                 raise InputError(f"--code {item!r}: write TURN=CODES, e.g. 3=CR or 5=OQ,AF")
             turn = int(turn_text)
-            if not 1 <= turn <= len(record["turns"]):
-                raise InputError(f"--code {item!r}: this session has turns 1 to {len(record['turns'])}")
+            if not 1 <= turn <= len(record.turns):
+                raise InputError(f"--code {item!r}: this session has turns 1 to {len(record.turns)}")
             review.set_codes(reviewer, turn - 1, parse_codes(codes_text))
         save_review(review_file, review)
         print(f"saved {reviewer}'s codes to {review_file}", file=sys.stderr)
@@ -414,7 +414,7 @@ def _reviewer_name_or_ask(args: argparse.Namespace) -> str:
         return ""
 
 
-def _print_agreement(record: dict, review, who: str, as_json: bool) -> None:
+def _print_agreement(record, review, who: str, as_json: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 

@@ -15,11 +15,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("play", help="play a scenario headless from a file of responses",
                        description="Play a scenario without the TUI: one trainee response per line of FILE "
                        "(blank lines and lines starting with '#' are skipped; '-' reads standard input). "
-                       "Prints the transcript with codes, branches and the ending.")
+                       "Each response is coded, judged and recorded as in the trainer. Prints the transcript "
+                       "with codes, branches and the ending.")
     p.add_argument("scenario", metavar="SCENARIO", help="a scenario file or a bundled scenario id")
     p.add_argument("--responses", required=True, metavar="FILE", help="trainee responses, one per line")
     p.add_argument("--seed", type=int, default=0, help="seed for line variants (default: 0)")
     p.add_argument("--out", type=Path, metavar="FILE", help="write the session record (JSON) to FILE")
+    p.add_argument("--save", action="store_true",
+                   help="keep the session in your session database (--db), so history and the portfolio show it")
     p.add_argument("--json", action="store_true", help="print the session record instead of the transcript")
     p.set_defaults(handler=cmd_play)
 
@@ -66,24 +69,35 @@ def cmd_play(args: argparse.Namespace) -> int:
     from mitrainer.cli.output import console, write_json
     from mitrainer.coding import default_coder, reading
     from mitrainer.engine.session import Session
+    from mitrainer.errors import StoreError
+    from mitrainer.practice import Practice
     from mitrainer.scenario.load import load_for_play
+    from mitrainer.store.db import SessionStore, default_db_path
 
     scenario = load_for_play(args.scenario, [Path(p) for p in args.scenarios])
     responses = read_responses(args.responses)
     # The responses are read in the scenario's language; a reason for leaving one uncoded is
     # given in it too, as its feedback is.
     coder = reading(default_coder(), scenario.language, scenario.language)
-    session = Session(scenario, seed=args.seed, coder=coder)
-    out = console()
-    if not args.json:
-        out.print(f"[bold]{escape(scenario.title)}[/] — {escape(scenario.persona.name)} [dim](seed {args.seed})[/]\n")
-    for text in responses:
-        if session.finished:
-            break
-        line = session.current_line
-        turn = session.respond(text)
+    store = SessionStore(default_db_path(args.db)) if args.save else None
+    try:
+        practice = Practice(Session(scenario, seed=args.seed, coder=coder), store)
+        session = practice.session
+        out = console()
         if not args.json:
-            _print_exchange(out, line, turn)
+            out.print(f"[bold]{escape(scenario.title)}[/] — {escape(scenario.persona.name)} [dim](seed {args.seed})[/]\n")
+        for text in responses:
+            if session.finished:
+                break
+            line = session.current_line
+            taken = practice.take_turn(text)
+            if taken.store_problem:
+                raise StoreError(taken.store_problem)
+            if not args.json:
+                _print_exchange(out, line, taken.turn)
+    finally:
+        if store is not None:
+            store.close()
     if not args.json:
         if session.finished:
             line = session.current_line
@@ -98,15 +112,17 @@ def cmd_play(args: argparse.Namespace) -> int:
         unused = len(responses) - len(session.turns)
         if unused > 0:
             out.print(f"[dim]{unused} response(s) left unused after the ending.[/]")
+        if store is not None:
+            out.print(f"[dim]session {session.session_id[:8]} saved in {escape(str(store.path))}[/]")
     record = session.record()
     if args.out:
         from mitrainer.store.files import write_private_json
 
-        write_private_json(args.out, record)
+        write_private_json(args.out, record.to_json())
         if not args.json:
             out.print(f"[dim]session record written to {escape(str(args.out))}[/]")
     if args.json:
-        write_json(record)
+        write_json(record.to_json())
     return EXIT_OK
 
 
@@ -125,8 +141,9 @@ def _print_exchange(out, line, turn) -> None:
         chips = " ".join(f"{SkillCode(s.code).info.chip} {s.confidence:.2f}" for s in coding.codes)
         chips = f"[cyan]{chips}[/]" + (" [dim](not sure)[/]" if coding.uncertain else "")
     out.print(f"[bold blue]You:[/] {escape(turn.response)}  {chips}")
+    note = turn.feedback.note if turn.feedback is not None else ""
     out.print(f"  [dim]→ branch {turn.branch + 1} to '{escape(turn.next_node)}'"
-              + (f": {escape(turn.branch_note)}" if turn.branch_note else "") + "[/]\n")
+              + (f": {escape(note)}" if note else "") + "[/]\n")
 
 
 def cmd_playtest(args: argparse.Namespace) -> int:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from mitrainer.cli import EXIT_OK
 
-MAX_RECORD_BYTES = 32 * 1024 * 1024
 TRANSCRIPT_SUFFIXES = (".csv", ".jsonl", ".tsv")
 
 
@@ -45,8 +43,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _rubric(name: str | None, fallback: str | None, search: tuple[Path, ...] = ()):
-    from mitrainer.scoring.rubric import get_rubric, load_rubric, rubric_for
+def _rubric(name: str | None, scenario=None):
+    """The rubric named by --rubric (an id or a file), else the session's own."""
+    from mitrainer.scoring.rubric import get_rubric, load_rubric, session_rubric
 
     if name:
         candidate = Path(name)
@@ -57,45 +56,27 @@ def _rubric(name: str | None, fallback: str | None, search: tuple[Path, ...] = (
 
                 raise RubricError(f"{name}: this rubric is a part for others to include, not a complete rubric")
             return rubric
-        return get_rubric(name, search)
-    return rubric_for(fallback, search)
+        return get_rubric(name)
+    return session_rubric(scenario)
 
 
 def _score_record(path: Path, args: argparse.Namespace):
-    from mitrainer.errors import InputError
-    from mitrainer.scoring import score_session
-    from mitrainer.text import clean_tree
+    from mitrainer.record.read import read_record
+    from mitrainer.scoring import score_session, session_focus
 
-    if path.stat().st_size > MAX_RECORD_BYTES:
-        raise InputError(f"{path}: larger than {MAX_RECORD_BYTES // 1024 // 1024} MB; is this a session record?")
-    try:
-        record = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, a 5000-digit number, nested too deeply
-        raise InputError(f"{path}: not a JSON session record ({exc or 'nested too deeply'})") from None
-    if not isinstance(record, dict) or not isinstance(record.get("turns"), list):
-        raise InputError(f"{path}: not a session record (no 'turns' list); transcripts must end in .csv or .jsonl")
-    # A record from elsewhere: its control codes never reach the terminal (as records read for export).
-    record = clean_tree(record)
+    # The same reader as every command's: a record export refuses, score refuses alike.
+    record = read_record(path)
     scenario = _scenario_of(record, [Path(p) for p in getattr(args, "scenarios", [])])
-    rubric = _rubric(args.rubric, scenario.rubric if scenario else None)
-    focus = scenario.focus if scenario is not None and scenario.kind == "drill" else ()
-    try:
-        score = score_session(record, rubric, focus=focus)
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise InputError(f"{path}: the session record is damaged ({type(exc).__name__}: {exc})") from None
-    info = record.get("scenario") if isinstance(record.get("scenario"), dict) else {}
-    return score, str(info.get("title") or info.get("id") or path.name)
+    return (score_session(record, _rubric(args.rubric, scenario), focus=session_focus(scenario)),
+            record.scenario.title or record.scenario.id)
 
 
-def _scenario_of(record: dict, folders: list[Path]):
+def _scenario_of(record, folders: list[Path]):
     """The scenario a record was played on, when it can be found (for its rubric and focus)."""
     from mitrainer.paths import bundled_scenarios
     from mitrainer.scenario.load import load_library
 
-    info = record.get("scenario")
-    if not isinstance(info, dict) or not info.get("id"):
-        return None
-    found = load_library([bundled_scenarios(), *folders]).get(str(info["id"]))
+    found = load_library([bundled_scenarios(), *folders]).get(record.scenario.id)
     return found.scenario if found is not None else None
 
 
@@ -114,7 +95,7 @@ def _score_transcript(path: Path, args: argparse.Namespace):
         from mitrainer.cli.output import console, print_diagnostics
 
         print_diagnostics(list(transcript.diagnostics), path, console(stderr=True))
-    rubric = _rubric(args.rubric, None)
+    rubric = _rubric(args.rubric)
     return score_transcript(transcript.rows, rubric), path.name
 
 

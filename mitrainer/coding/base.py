@@ -5,7 +5,8 @@ A :class:`Coder` turns a counsellor response (with the conversation before it) i
 client line into a :class:`ClientCoding` (change / sustain / neutral talk, DARN-CAT
 subtype). Results the coder is unsure of are marked ``uncertain`` so the UI can say
 "not sure"; text it cannot read is returned *uncoded* (``primary is None``) rather than
-given a confident wrong code.
+given a confident wrong code. :class:`ResponseCoding` is defined with the session record
+(:mod:`mitrainer.record.model`), which stores it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from mitrainer.codes import Direction, SkillCode, Speaker, Subtype, TalkType
+from mitrainer.codes import Speaker, Subtype, TalkType
+
+# A response's coding is part of the session record, so it is defined with it.
+from mitrainer.record.model import CodeScore, ResponseCoding
+
+__all__ = ["ClientCoding", "CodeScore", "Coder", "ResponseCoding", "Utterance"]
 
 
 @dataclass(frozen=True)
@@ -23,80 +29,6 @@ class Utterance:
 
     speaker: Speaker
     text: str
-
-
-@dataclass(frozen=True)
-class CodeScore:
-    code: SkillCode
-    confidence: float
-
-
-@dataclass(frozen=True)
-class ResponseCoding:
-    """The coding of one counsellor utterance.
-
-    ``codes`` holds every code that applies, highest confidence first; ``primary`` is
-    the one that counts for MITI tallies (a reflection wins over a question in the same
-    volley, as the MITI rules say). ``primary`` is None when the text was not coded, and
-    ``uncoded_reason`` says why. ``direction`` is the side of the client's ambivalence the
-    response strengthens (None when it was not judged: uncoded text, or a coding made
-    before direction was judged).
-    """
-
-    primary: SkillCode | None
-    codes: tuple[CodeScore, ...] = ()
-    uncertain: bool = False
-    uncoded_reason: str = ""
-    coder: str = ""
-    direction: Direction | None = None
-
-    @property
-    def coded(self) -> bool:
-        return self.primary is not None
-
-    @property
-    def confidence(self) -> float:
-        for score in self.codes:
-            if score.code is self.primary:
-                return score.confidence
-        return 0.0
-
-    def skills(self) -> frozenset[SkillCode]:
-        """Every code given to the utterance (what scenario conditions test)."""
-        return frozenset(s.code for s in self.codes)
-
-    def has(self, *codes: SkillCode) -> bool:
-        return any(c in self.skills() for c in codes)
-
-    def to_json(self) -> dict:
-        return {
-            "primary": self.primary.value if self.primary else None,
-            "codes": [{"code": s.code.value, "confidence": round(s.confidence, 4)} for s in self.codes],
-            "uncertain": self.uncertain,
-            "uncoded_reason": self.uncoded_reason,
-            "coder": self.coder,
-            "direction": self.direction.value if self.direction else None,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> ResponseCoding:
-        primary = data.get("primary")
-        direction = data.get("direction")
-        return cls(
-            primary=SkillCode(primary) if primary else None,
-            codes=tuple(CodeScore(SkillCode(c["code"]), float(c["confidence"])) for c in data.get("codes", [])),
-            uncertain=bool(data.get("uncertain", False)),
-            uncoded_reason=str(data.get("uncoded_reason", "")),
-            coder=str(data.get("coder", "")),
-            direction=Direction(direction) if direction else None,
-        )
-
-    @classmethod
-    def manual(cls, *codes: SkillCode, coder: str = "manual", direction: Direction | None = None) -> ResponseCoding:
-        """A coding given by a person (or chosen in guided mode): full confidence."""
-        return cls(primary=codes[0] if codes else None,
-                   codes=tuple(CodeScore(c, 1.0) for c in codes), coder=coder,
-                   uncoded_reason="" if codes else "no code given", direction=direction)
 
 
 @dataclass(frozen=True)

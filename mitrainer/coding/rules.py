@@ -278,7 +278,7 @@ class RuleBasedCoder:
             codes.pop(SkillCode.SIMPLE_REFLECTION, None)
         primary = max(codes, key=lambda c: (_PRIORITY.index(c) * -1, codes[c]))
         ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not primary, -kv[1], kv[0].value))
-        return ResponseCoding(primary=primary, codes=tuple(CodeScore(c, p) for c, p in ordered),
+        return ResponseCoding(primary=primary, codes=tuple(CodeScore(code=c, confidence=p) for c, p in ordered),
                               uncertain=codes[primary] < 0.6, coder=self.name)
 
     @staticmethod

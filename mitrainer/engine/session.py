@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
 from mitrainer import __version__
-from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
+from mitrainer.codes import SkillCode, Speaker
 from mitrainer.coding.base import Coder, ResponseCoding, Utterance
 from mitrainer.errors import MitrainerError
+from mitrainer.record.model import ClientLine, Ending, Feedback, ScenarioRef, SessionRecord, Turn
 from mitrainer.scenario import conditions
-from mitrainer.scenario.model import Branch, Ending, Node, Scenario, When
-
-RECORD_SCHEMA_VERSION = 1
+from mitrainer.scenario.model import Branch, Node, Scenario, When
+from mitrainer.scenario.model import Ending as ScenarioEnding
+from mitrainer.text import has_diacritics, without_diacritics
 
 Clock = Callable[[], datetime]
 
@@ -34,80 +36,6 @@ def utc_now() -> datetime:
 
 class SessionOver(MitrainerError):
     """A response was given after the session reached an ending."""
-
-
-@dataclass(frozen=True)
-class ClientLine:
-    """What the client says at a node (the variant picked for this visit)."""
-
-    node_id: str
-    text: str
-    cue: str
-    talk: TalkType | None
-    subtype: Subtype | None
-    ending: Ending | None = None
-
-    def to_json(self) -> dict:
-        return {
-            "node": self.node_id,
-            "text": self.text,
-            "cue": self.cue,
-            "talk": self.talk.value if self.talk else None,
-            "subtype": self.subtype.value if self.subtype else None,
-        }
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One exchange: the client's line, the trainee's response, and where it led."""
-
-    index: int
-    client: ClientLine
-    response: str
-    coding: ResponseCoding
-    branch: int
-    branch_note: str
-    next_node: str
-    variables: dict[str, int | float | bool | str]
-    at: str
-    guided: bool = False
-    feedback: dict | None = None
-
-    def to_json(self) -> dict:
-        return {
-            "index": self.index,
-            "client": self.client.to_json(),
-            "response": self.response,
-            "coding": self.coding.to_json(),
-            "branch": self.branch,
-            "branch_note": self.branch_note,
-            "next_node": self.next_node,
-            "variables": dict(self.variables),
-            "at": self.at,
-            "guided": self.guided,
-            "feedback": self.feedback,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> Turn:
-        client = data["client"]
-        return cls(
-            index=int(data["index"]),
-            client=ClientLine(
-                node_id=client["node"], text=client["text"], cue=client.get("cue", ""),
-                talk=TalkType(client["talk"]) if client.get("talk") else None,
-                subtype=Subtype(client["subtype"]) if client.get("subtype") else None,
-            ),
-            response=data["response"],
-            coding=ResponseCoding.from_json(data["coding"]),
-            branch=int(data["branch"]),
-            branch_note=data.get("branch_note", ""),
-            next_node=data["next_node"],
-            variables=dict(data.get("variables", {})),
-            at=data.get("at", ""),
-            guided=bool(data.get("guided", False)),
-            feedback=data.get("feedback"),
-        )
 
 
 @dataclass(frozen=True)
@@ -124,7 +52,7 @@ def compiled_condition(text: str) -> conditions.Expr:
 
 @lru_cache(maxsize=4096)
 def _keyword_pattern(keyword: str) -> re.Pattern[str]:
-    escaped = re.escape(keyword.strip())
+    escaped = re.escape(unicodedata.normalize("NFC", keyword.strip()))
     # Word boundaries for alphabetic scripts; scripts written without spaces (Chinese,
     # Japanese) match anywhere in the text.
     if any("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in keyword):
@@ -133,7 +61,16 @@ def _keyword_pattern(keyword: str) -> re.Pattern[str]:
 
 
 def keyword_hit(text: str, keywords: Sequence[str]) -> bool:
-    return any(_keyword_pattern(k).search(text) for k in keywords)
+    """Whether ``text`` contains any of ``keywords`` (case-insensitive, whole words outside CJK).
+
+    Text and keywords are compared in NFC, so decomposed input matches. A response typed
+    with no diacritics at all ("can cuoc", as Vietnamese is often typed on phones) matches
+    a keyword written with them ("căn cước"); a response that has diacritics must match them.
+    """
+    text = unicodedata.normalize("NFC", text)
+    plain = not has_diacritics(text)
+    return any(_keyword_pattern(k).search(text) or (plain and _keyword_pattern(without_diacritics(k)).search(text))
+               for k in keywords)
 
 
 @dataclass
@@ -142,7 +79,7 @@ class Session:
 
     scenario: Scenario
     seed: int = 0
-    coder: Coder | None = None
+    coder: Coder | None = None  # the coder the practice codes responses with (its name is recorded)
     clock: Clock = utc_now
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     turns: list[Turn] = field(default_factory=list)
@@ -179,7 +116,7 @@ class Session:
         return self.node.is_ending
 
     @property
-    def ending(self) -> Ending | None:
+    def ending(self) -> ScenarioEnding | None:
         return self.node.ending
 
     @property
@@ -188,7 +125,7 @@ class Session:
         node = self.node
         lines = node.lines()
         pick = random.Random(f"{self.seed}:{self.node_id}:{self.visits(self.node_id)}").randrange(len(lines))
-        return ClientLine(self.node_id, lines[pick], node.cue, node.talk, node.subtype, node.ending)
+        return ClientLine(node=self.node_id, text=lines[pick], cue=node.cue, talk=node.talk, subtype=node.subtype)
 
     def context(self, limit: int = 6) -> list[Utterance]:
         """The conversation so far, ending with the client's current line (coder context)."""
@@ -200,17 +137,14 @@ class Session:
         return utterances[-limit:]
 
     # -- changing the state ------------------------------------------------------------
-    def code(self, text: str) -> ResponseCoding:
-        if self.coder is None:
-            raise MitrainerError("this session has no coder; pass a coding with the response")
-        return self.coder.code_response(text, self.context())
+    def respond(self, text: str, coding: ResponseCoding, *, guided: bool = False) -> Turn:
+        """Take the trainee's coded response, choose the branch, apply effects and move on.
 
-    def respond(self, text: str, coding: ResponseCoding | None = None, *, guided: bool = False,
-                feedback: dict | None = None) -> Turn:
-        """Take the trainee's response, choose the branch, apply effects and move on."""
+        The response is coded before it gets here (:meth:`mitrainer.practice.Practice.code`);
+        the engine never calls the coder.
+        """
         if self.finished:
             raise SessionOver("the session has ended; rewind to respond differently")
-        coding = coding if coding is not None else self.code(text)
         line = self.current_line
         index, branch = self.choose_branch(text, coding)
         variables = self._apply(branch)
@@ -218,8 +152,8 @@ class Session:
         visits[branch.goto] = visits.get(branch.goto, 0) + 1
         turn = Turn(
             index=len(self.turns), client=line, response=text, coding=coding, branch=index,
-            branch_note=branch.note, next_node=branch.goto, variables=dict(variables),
-            at=self.clock().isoformat(timespec="seconds"), guided=guided, feedback=feedback,
+            next_node=branch.goto, variables=dict(variables), at=self.clock().isoformat(timespec="seconds"),
+            guided=guided,
         )
         self._history.append(self._state)
         self._state = _State(branch.goto, variables, visits)
@@ -228,10 +162,14 @@ class Session:
             self.ended_at = turn.at
         return turn
 
-    def attach_feedback(self, feedback: dict) -> Turn:
-        """Store rubric feedback on the last turn (computed after the branch was taken)."""
-        self.turns[-1] = replace(self.turns[-1], feedback=feedback)
+    def attach_feedback(self, feedback: Feedback) -> Turn:
+        """Store the feedback on the last turn (judged after the branch was taken)."""
+        self.turns[-1] = self.turns[-1].model_copy(update={"feedback": feedback})
         return self.turns[-1]
+
+    def branch_taken(self, turn: Turn) -> Branch:
+        """The scenario's branch that ``turn`` took (its note is the author's teaching for it)."""
+        return self.scenario.nodes[turn.client.node].responses[turn.branch]
 
     def rewind(self) -> Turn | None:
         """Undo the last turn exactly; returns it, or None at the start."""
@@ -298,51 +236,44 @@ class Session:
         return variables
 
     # -- records -----------------------------------------------------------------------
-    def record(self) -> dict:
-        """The complete, versioned, JSON-serialisable record of this session."""
+    def record(self) -> SessionRecord:
+        """The complete, versioned record of this session."""
         ending = self.ending
-        return {
-            "schema_version": RECORD_SCHEMA_VERSION,
-            "app_version": __version__,
-            "session_id": self.session_id,
-            "scenario": {
-                "id": self.scenario.id,
-                "title": self.scenario.title,
-                "version": self.scenario.version,
-                "language": self.scenario.language,
-                "content_hash": self.scenario.content_hash(),
-            },
-            "seed": self.seed,
-            "coder": self.coder.name if self.coder is not None else "",
-            "started_at": self.started_at,
-            "ended_at": self.ended_at,
-            "turns": [t.to_json() for t in self.turns],
-            "current": self.current_line.to_json(),
-            "variables": self.variables,
-            "ending": None if ending is None else {
-                "node": self.node_id, "outcome": ending.outcome, "title": ending.title, "debrief": self.debrief,
-            },
-            "reflections": dict(self.reflections),
-        }
+        scenario = self.scenario
+        return SessionRecord(
+            app_version=__version__,
+            session_id=self.session_id,
+            scenario=ScenarioRef(id=scenario.id, title=scenario.title, version=scenario.version,
+                                 language=scenario.language, content_hash=scenario.content_hash()),
+            seed=self.seed,
+            coder=self.coder.name if self.coder is not None else "",
+            started_at=self.started_at,
+            ended_at=self.ended_at,
+            turns=tuple(self.turns),
+            current=self.current_line,
+            variables=self.variables,
+            ending=None if ending is None else Ending(node=self.node_id, outcome=ending.outcome, title=ending.title,
+                                                      debrief=self.debrief),
+            reflections=dict(self.reflections),
+        )
 
     @classmethod
-    def resume(cls, scenario: Scenario, record: dict, coder: Coder | None = None, clock: Clock = utc_now) -> Session:
+    def resume(cls, scenario: Scenario, record: SessionRecord, coder: Coder | None = None,
+               clock: Clock = utc_now) -> Session:
         """Rebuild a session from its record by replaying every turn's recorded coding.
 
         Replaying (instead of trusting stored state) keeps rewind exact after a resume
         and notices a scenario that changed under the record.
         """
-        session = cls(scenario, seed=int(record.get("seed", 0)), coder=coder, clock=clock,
-                      session_id=record.get("session_id") or uuid.uuid4().hex,
-                      started_at=record.get("started_at", ""))
-        for data in record.get("turns", []):
-            turn = Turn.from_json(data)
-            if turn.client.node_id != session.node_id:
+        session = cls(scenario, seed=record.seed, coder=coder, clock=clock, session_id=record.session_id,
+                      started_at=record.started_at)
+        for turn in record.turns:
+            if turn.client.node != session.node_id:
                 raise MitrainerError(
                     f"the scenario changed since this session was recorded (turn {turn.index + 1} was at "
-                    f"'{turn.client.node_id}', the scenario now leads to '{session.node_id}')")
-            replayed = session.respond(turn.response, turn.coding, guided=turn.guided, feedback=turn.feedback)
-            session.turns[-1] = replace(replayed, at=turn.at)
-        session.ended_at = record.get("ended_at", session.ended_at)
-        session.reflections = dict(record.get("reflections") or {})
+                    f"'{turn.client.node}', the scenario now leads to '{session.node_id}')")
+            replayed = session.respond(turn.response, turn.coding, guided=turn.guided)
+            session.turns[-1] = replayed.model_copy(update={"at": turn.at, "feedback": turn.feedback})
+        session.ended_at = record.ended_at or session.ended_at
+        session.reflections = dict(record.reflections)
         return session

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from mitrainer import __version__
 from mitrainer.export.library import ScenarioIndex
-from mitrainer.export.records import RecordError, check_record, read_json_file
+from mitrainer.record.model import SessionRecord
+from mitrainer.record.read import RecordError, parse_record, read_json_file
 from mitrainer.scenario.model import Scenario
 from mitrainer.text import clean_name, clean_tree
 
@@ -35,7 +36,7 @@ class BundleError(RecordError):
 class Bundle:
     """A checked bundle."""
 
-    record: dict
+    record: SessionRecord
     trainee: str
     scenario: dict
     exported_at: str
@@ -46,7 +47,7 @@ class Bundle:
 
     @property
     def session_id(self) -> str:
-        return str(self.record["session_id"])
+        return self.record.session_id
 
     @property
     def name(self) -> str:
@@ -70,9 +71,9 @@ def checksum_of(document: dict) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
-def make_bundle(record: dict, *, trainee: str = "", exported_at: str | None = None) -> dict:
-    """The bundle document for a checked session record."""
-    scenario = record.get("scenario") or {}
+def make_bundle(record: SessionRecord, *, trainee: str = "", exported_at: str | None = None) -> dict:
+    """The bundle document for a session record."""
+    scenario = record.scenario.model_dump(mode="json")
     document = {
         "format": BUNDLE_FORMAT,
         "schema_version": BUNDLE_SCHEMA_VERSION,
@@ -80,7 +81,7 @@ def make_bundle(record: dict, *, trainee: str = "", exported_at: str | None = No
         "exported_at": exported_at or datetime.now(UTC).isoformat(timespec="seconds"),
         "trainee": trainee,
         "scenario": {key: scenario.get(key, "") for key in ("id", "title", "version", "content_hash")},
-        "record": record,
+        "record": record.to_json(),
     }
     document["checksum"] = checksum_of(document)
     return document
@@ -124,14 +125,14 @@ def parse_bundle(document: object, where: str, path: Path | None = None) -> Bund
         raise BundleError(f"{where}: checksum mismatch: the file was changed or damaged after it was exported "
                           f"(ask for it to be exported again)")
     try:
-        record = check_record(document.get("record"), where)
+        record = parse_record(document.get("record"), where)
     except RecordError as exc:
         raise BundleError(str(exc)) from None
     # Cleaned after the checksum (which covers the bytes as exported): a bundle comes from
     # another machine, and no control code of its trainee or scenario reaches a terminal.
     scenario = clean_tree(document.get("scenario"))
-    if not isinstance(scenario, dict) or any(scenario.get(key) != record["scenario"].get(key)
-                                             for key in ("id", "content_hash")):
+    if not isinstance(scenario, dict) or (scenario.get("id"), scenario.get("content_hash")) != (
+            record.scenario.id, record.scenario.content_hash):
         raise BundleError(f"{where}: the bundle's scenario does not match its session record")
     trainee = document.get("trainee", "")
     return Bundle(record=record, trainee=clean_name(trainee) if isinstance(trainee, str) else "", scenario=scenario,
@@ -184,9 +185,9 @@ def plan_import(bundles: Sequence[Bundle], store, scenarios: ScenarioIndex, *, r
     seen: dict[str, Bundle] = {}
     for bundle in bundles:
         where = str(bundle.path or bundle.session_id)
-        scenario = scenarios.find(bundle.record["scenario"])
+        scenario = scenarios.find(bundle.record.scenario)
         if scenario is None:
-            plan.problems.append(f"{where}: {scenarios.why_missing(bundle.record['scenario'])}")
+            plan.problems.append(f"{where}: {scenarios.why_missing(bundle.record.scenario)}")
             continue
         earlier = seen.get(bundle.session_id)
         if earlier is not None:
@@ -211,12 +212,11 @@ def plan_import(bundles: Sequence[Bundle], store, scenarios: ScenarioIndex, *, r
     return plan
 
 
-def stored_score(record: dict, scenario: Scenario) -> float | None:
+def stored_score(record: SessionRecord, scenario: Scenario) -> float | None:
     """The score the session list shows for a record (the rubric's overall score)."""
     from mitrainer.export.view import score_record
 
-    score = score_record(record, scenario)
-    return round(score.overall, 2) if score.turns else None
+    return score_record(record, scenario).listed_overall
 
 
 def import_bundles(paths: Sequence[Path | str], store, scenarios: ScenarioIndex, *,

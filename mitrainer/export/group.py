@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import ClassVar
 
-from mitrainer.codes import SkillCode
 from mitrainer.export.bundles import Bundle
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.view import CodeView, score_record
+from mitrainer.record.model import SessionRecord
 from mitrainer.scoring import Metric, SessionScore
 
 # The skills compared side by side (metric keys of the rubric), in the order shown.
@@ -45,13 +45,13 @@ class Member:
 
     @property
     def scenario_key(self) -> tuple[str, str]:
-        info = self.bundle.record["scenario"]
-        return str(info.get("id", "")), str(info.get("content_hash", ""))
+        info = self.bundle.record.scenario
+        return info.id, info.content_hash
 
     @property
     def scenario_title(self) -> str:
-        info = self.bundle.record["scenario"]
-        return str(info.get("title") or info.get("id", ""))
+        info = self.bundle.record.scenario
+        return info.title or info.id
 
     @property
     def turns(self) -> int:
@@ -161,8 +161,8 @@ class ScenarioGroup:
 
 
 def _client_line(member: Member, depth: int) -> str:
-    turns = member.bundle.record["turns"]
-    return str(turns[depth]["client"].get("text", "")) if depth < len(turns) else ""
+    turns = member.bundle.record.turns
+    return turns[depth].client.text if depth < len(turns) else ""
 
 
 def _ending_counts(members: Sequence[Member]) -> tuple[tuple[str, int], ...]:
@@ -173,14 +173,13 @@ def _ending_counts(members: Sequence[Member]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def node_path(record: dict) -> tuple[str, ...]:
+def node_path(record: SessionRecord) -> tuple[str, ...]:
     """The client's node at each turn, then the node where the session stopped."""
-    path = [str(t["client"]["node"]) for t in record["turns"]]
-    current = record.get("current")
-    if isinstance(current, dict) and current.get("node"):
-        path.append(str(current["node"]))
-    elif record["turns"]:
-        path.append(str(record["turns"][-1].get("next_node", "")))
+    path = [t.client.node for t in record.turns]
+    if record.current is not None and record.current.node:
+        path.append(record.current.node)
+    elif record.turns:
+        path.append(record.turns[-1].next_node)
     return tuple(path)
 
 
@@ -195,22 +194,15 @@ def first_divergence(a: Member, b: Member) -> Divergence:
 
 def member_of(bundle: Bundle, scenarios: ScenarioIndex, name: str) -> Member:
     record = bundle.record
-    scenario = scenarios.find(record["scenario"])
-    score = score_record(record, scenario)
-    ending = record.get("ending") if isinstance(record.get("ending"), dict) else None
-    primaries = []
-    for turn in record["turns"]:
-        primary = (turn.get("coding") or {}).get("primary")
-        primaries.append(CodeView.of(SkillCode(primary)) if primary else None)
-    path = node_path(record)
-    current = record.get("current") if isinstance(record.get("current"), dict) else {}
-    talks = tuple(str(t["client"].get("talk") or "") for t in record["turns"]) + (
-        (str(current.get("talk") or ""),) if current else ())
+    score = score_record(record, scenarios.find(record.scenario))
+    ending = record.ending
+    primaries = tuple(CodeView.of(t.coding.primary) if t.coding.primary else None for t in record.turns)
+    lines = [t.client for t in record.turns] + ([record.current] if record.current is not None else [])
     return Member(
-        name=name, bundle=bundle, score=score, path=path,
-        responses=tuple(str(t.get("response", "")) for t in record["turns"]), primaries=tuple(primaries),
-        ending=str(ending.get("title") or ending.get("outcome", "")) if ending else "",
-        outcome=str(ending.get("outcome", "")) if ending else "", talks=talks,
+        name=name, bundle=bundle, score=score, path=node_path(record),
+        responses=tuple(t.response for t in record.turns), primaries=primaries,
+        ending=(ending.title or ending.outcome) if ending else "", outcome=ending.outcome if ending else "",
+        talks=tuple(line.talk.value if line.talk else "" for line in lines),
     )
 
 

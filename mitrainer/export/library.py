@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from mitrainer.record.model import ScenarioRef
 from mitrainer.scenario.model import Scenario
 
 _ID_LINE = re.compile(rb"^id:[ \t]*[\"']?([A-Za-z0-9_.-]+)", re.MULTILINE)
@@ -77,25 +78,23 @@ class ScenarioIndex:
         self._everything_loaded = True
         return self._by_id.get(sid)
 
-    def find(self, info: object) -> Scenario | None:
+    def find(self, info: ScenarioRef) -> Scenario | None:
         """The scenario with the record's id and content hash, or None."""
-        if not isinstance(info, dict):
-            return None
-        scenario = self._scenario(str(info.get("id", "")))
-        if scenario is None or scenario.content_hash() != info.get("content_hash"):
+        scenario = self._scenario(info.id)
+        if scenario is None or scenario.content_hash() != info.content_hash:
             return None
         return scenario
 
-    def why_missing(self, info: dict) -> str:
+    def why_missing(self, info: ScenarioRef) -> str:
         """Why :meth:`find` found nothing, in words for the user."""
-        sid = str(info.get("id", ""))
-        title = info.get("title") or sid
+        sid = info.id
+        title = info.title or sid
         scenario = self._scenario(sid)
         if scenario is None:
             return (f"it was played on scenario '{sid}' ({title}), which you do not have; "
                     f"add its folder with --scenarios DIR")
         return (f"it was played on another version of scenario '{sid}' (content hash "
-                f"{_short(info.get('content_hash'))}; yours is {_short(scenario.content_hash())}); "
+                f"{_short(info.content_hash)}; yours is {_short(scenario.content_hash())}); "
                 f"ask the group for the same scenario file")
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from mitrainer.export.library import ScenarioIndex
-from mitrainer.export.records import RecordError, check_record
 from mitrainer.export.view import date_of, reflection_prompt, score_record
+from mitrainer.record.model import SessionRecord
+from mitrainer.record.read import RecordError, parse_record
 from mitrainer.scoring import Metric, SessionScore
 
 # (metric key, chart title): the measures whose trend the portfolio draws.
@@ -129,43 +130,56 @@ class Portfolio:
                 for s in self.sessions for prompt, answer in s.reflections if answer.strip()]
 
 
-def portfolio_session(record: dict, scenarios: ScenarioIndex) -> PortfolioSession:
-    scenario = scenarios.find(record["scenario"])
-    info = record["scenario"]
-    ending = record.get("ending") if isinstance(record.get("ending"), dict) else None
-    started = str(record.get("started_at", ""))
+def portfolio_session(record: SessionRecord, scenarios: ScenarioIndex) -> PortfolioSession:
+    scenario = scenarios.find(record.scenario)
+    info = record.scenario
+    ending = record.ending
     return PortfolioSession(
-        session_id=str(record["session_id"]), scenario_id=str(info.get("id", "")),
-        scenario_title=str(info.get("title") or info.get("id", "")), started_at=started, date=date_of(started),
-        turns=len(record["turns"]), ending=str(ending.get("title") or ending.get("outcome", "")) if ending else "",
-        finished=bool(record.get("ended_at")), score=score_record(record, scenario),
-        reflections=tuple((reflection_prompt(k), v) for k, v in (record.get("reflections") or {}).items()),
+        session_id=record.session_id, scenario_id=info.id, scenario_title=info.title or info.id,
+        started_at=record.started_at, date=date_of(record.started_at), turns=len(record.turns),
+        ending=(ending.title or ending.outcome) if ending else "", finished=record.finished,
+        score=score_record(record, scenario),
+        reflections=tuple((reflection_prompt(k), v) for k, v in record.reflections.items()),
     )
 
 
-def build_portfolio(records: Iterable[dict], scenarios: ScenarioIndex, trainee: str = "") -> Portfolio:
-    """A portfolio of the records with at least one turn (damaged ones are listed, not fatal)."""
+def build_portfolio(records: Iterable[SessionRecord | RecordError | dict], scenarios: ScenarioIndex,
+                    trainee: str = "") -> Portfolio:
+    """A portfolio of the records with at least one turn (damaged ones are listed, not fatal).
+
+    ``records`` may be typed records, JSON values still to be read (any known schema), or
+    the error a damaged stored record gave (see :func:`store_records`).
+    """
     sessions, skipped = [], []
     for record in records:
+        if isinstance(record, RecordError):
+            skipped.append(str(record))
+            continue
+        where = f"session {str(record.get('session_id', '?'))[:8]}" if isinstance(record, dict) else "session"
         try:
-            checked = check_record(record, f"session {str(record.get('session_id', '?'))[:8]}")
+            checked = parse_record(record, where)
         except RecordError as exc:
             skipped.append(str(exc))
             continue
-        if checked["turns"]:
+        if checked.turns:
             sessions.append(portfolio_session(checked, scenarios))
     sessions.sort(key=lambda s: (s.started_at, s.session_id))
     return Portfolio(trainee, sessions, skipped)
 
 
-def store_records(store, trainee: str | None) -> Iterable[dict]:
+def store_records(store, trainee: str | None) -> Iterable[SessionRecord | RecordError]:
     """The records in ``store`` of sessions by ``trainee`` (every session when None).
 
-    Sessions saved before a name was set carry no name and count as the trainee's own.
+    Sessions saved before a name was set carry no name and count as the trainee's own; a
+    stored record that is damaged is passed on as the error, for the portfolio to list.
     """
     for summary in store.list_sessions(limit=None):
         if trainee is not None and summary.trainee not in (trainee, ""):
             continue
-        record = store.load_record(summary.id)
+        try:
+            record = store.load_record(summary.id)
+        except RecordError as exc:
+            yield exc
+            continue
         if record is not None:
             yield record

@@ -29,9 +29,9 @@ from mitrainer.errors import InputError
 from mitrainer.export import charts
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.output import output_path, safe_name_part, write_output
-from mitrainer.export.records import check_record
 from mitrainer.export.sandbox import PlainDataSandbox, plain
 from mitrainer.export.view import SessionView, session_view
+from mitrainer.record.model import SessionRecord
 from mitrainer.scenario.model import Scenario
 from mitrainer.scoring.score import Metric, format_value
 
@@ -177,7 +177,7 @@ def session_json(view: SessionView) -> str:
             None if t.feedback is None else {"verdict": t.feedback.verdict, "headline": t.feedback.headline,
                                              "rationale": t.feedback.rationale}
             for t in view.turns],
-        "record": view.record,
+        "record": view.record.to_json(),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
@@ -240,7 +240,7 @@ def stored_trainee_name() -> str:
         store.close()
 
 
-def render_session(record: dict, fmt: str, *, trainee: str | None = None, scenario: Scenario | None = None,
+def render_session(record: SessionRecord, fmt: str, *, trainee: str | None = None, scenario: Scenario | None = None,
                    scenarios: ScenarioIndex | None = None, templates: Path | None = None) -> str:
     """A session record rendered as ``fmt`` (any of :data:`FORMATS`).
 
@@ -248,7 +248,6 @@ def render_session(record: dict, fmt: str, *, trainee: str | None = None, scenar
     content hash) in ``scenarios`` (default: the bundled library). ``trainee`` defaults to
     the name stored in the settings.
     """
-    record = check_record(record, "session")
     if trainee is None:
         trainee = stored_trainee_name()
     if fmt == "bundle":
@@ -256,23 +255,22 @@ def render_session(record: dict, fmt: str, *, trainee: str | None = None, scenar
 
         return bundle_text(make_bundle(record, trainee=trainee))
     if scenario is None:
-        scenario = (scenarios or ScenarioIndex()).find(record.get("scenario"))
+        scenario = (scenarios or ScenarioIndex()).find(record.scenario)
     return render_view(session_view(record, trainee=trainee, scenario=scenario), fmt, templates)
 
 
-def default_filename(record: dict, fmt: str) -> str:
+def default_filename(record: SessionRecord, fmt: str) -> str:
     """``2026-05-01-methadone-retention-1a2b3c4d.html``: date, scenario, session (all made safe)."""
     from mitrainer.export.view import date_of
 
-    scenario = record.get("scenario") if isinstance(record.get("scenario"), dict) else {}
     # started_at comes from the record (maybe another machine's): only a real date is used.
-    day = date_of(str(record.get("started_at", "")))
-    parts = [day if _ISO_DATE.fullmatch(day) else "", safe_name_part(str(scenario.get("id", "")), "scenario"),
-             safe_name_part(str(record.get("session_id", ""))[:8])]
+    day = date_of(record.started_at)
+    parts = [day if _ISO_DATE.fullmatch(day) else "", safe_name_part(record.scenario.id, "scenario"),
+             safe_name_part(record.session_id[:8])]
     return "-".join(p for p in parts if p) + "." + EXTENSIONS[fmt]
 
 
-def export_session(record: dict, fmt: str, path: Path | str | None = None, *, trainee: str | None = None,
+def export_session(record: SessionRecord, fmt: str, path: Path | str | None = None, *, trainee: str | None = None,
                    scenario: Scenario | None = None, scenarios: ScenarioIndex | None = None,
                    templates: Path | None = None, force: bool = False) -> Path:
     """Write a session's reflection log (or bundle) and return the file written.

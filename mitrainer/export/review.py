@@ -25,7 +25,8 @@ from itertools import combinations
 from pathlib import Path
 
 from mitrainer.codes import SkillCode
-from mitrainer.export.records import RecordError, read_json_file
+from mitrainer.record.model import SessionRecord
+from mitrainer.record.read import RecordError, read_json_file
 from mitrainer.scoring.agreement import AgreementReport, agreement_report
 from mitrainer.store.files import write_private_json
 from mitrainer.text import clean_name
@@ -49,13 +50,12 @@ def review_path(session_path: Path) -> Path:
     return session_path.with_name(f"{stem}.review.json")
 
 
-def stored_review_path(record: dict, folder: Path) -> Path:
+def stored_review_path(session_id: str, folder: Path) -> Path:
     """Where the trainer keeps the review of one of its own sessions: ``folder/ID.review.json``.
 
     An id that is not a plain name (an imported bundle may carry anything) is hashed, so
     it cannot point outside ``folder``.
     """
-    session_id = str(record.get("session_id", ""))
     if not _PLAIN_ID.fullmatch(session_id):
         session_id = hashlib.sha256(session_id.encode("utf-8", "replace")).hexdigest()[:32]
     return folder / f"{session_id}.review.json"
@@ -105,7 +105,7 @@ class Review:
         }
 
 
-def parse_review(document: object, where: str, record: dict) -> Review:
+def parse_review(document: object, where: str, record: SessionRecord) -> Review:
     """Check a review document against the session ``record`` it reviews."""
     if not isinstance(document, dict) or document.get("format") != REVIEW_FORMAT:
         raise ReviewError(f"{where}: not a mitrainer review file")
@@ -113,13 +113,13 @@ def parse_review(document: object, where: str, record: dict) -> Review:
     if version != REVIEW_SCHEMA_VERSION:
         raise ReviewError(f"{where}: unknown review schema version {version!r} (this mitrainer reads "
                           f"{REVIEW_SCHEMA_VERSION})")
-    if document.get("session_id") != record["session_id"]:
+    if document.get("session_id") != record.session_id:
         raise ReviewError(f"{where}: this review is of another session ({str(document.get('session_id'))[:8]})")
     reviewers = document.get("reviewers")
     if not isinstance(reviewers, dict):
         raise ReviewError(f"{where}: the review has no reviewers")
-    turns = len(record["turns"])
-    review = Review(record["session_id"])
+    turns = len(record.turns)
+    review = Review(record.session_id)
     for name, entry in reviewers.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("codes"), dict):
             raise ReviewError(f"{where}: reviewer {name!r}: no codes")
@@ -145,10 +145,10 @@ def parse_review(document: object, where: str, record: dict) -> Review:
     return review
 
 
-def load_review(path: Path, record: dict) -> Review:
+def load_review(path: Path, record: SessionRecord) -> Review:
     """The review in ``path``, or an empty one when the file does not exist yet."""
     if not path.exists():
-        return Review(record["session_id"])
+        return Review(record.session_id)
     try:
         document = read_json_file(path)
     except RecordError as exc:
@@ -179,15 +179,9 @@ def parse_codes(text: str) -> tuple[SkillCode, ...]:
 
 # -- agreement -----------------------------------------------------------------------------
 
-def machine_codings(record: dict) -> dict[int, Coding]:
+def machine_codings(record: SessionRecord) -> dict[int, Coding]:
     """The machine's (primary, codes) for every turn of a record."""
-    result: dict[int, Coding] = {}
-    for turn in record["turns"]:
-        coding = turn.get("coding") or {}
-        primary = coding.get("primary")
-        result[int(turn["index"])] = (SkillCode(primary) if primary else None,
-                                      frozenset(SkillCode(c["code"]) for c in coding.get("codes", ())))
-    return result
+    return {turn.index: (turn.coding.primary, turn.coding.skills()) for turn in record.turns}
 
 
 def human_codings(codes: dict[int, tuple[SkillCode, ...]]) -> dict[int, Coding]:
@@ -232,7 +226,7 @@ def _compare(a: dict[int, Coding], b: dict[int, Coding]) -> AgreementReport:
     return agreement_report([a[t] for t in shared], [b[t] for t in shared])
 
 
-def agreement(record: dict, review: Review, reviewers: Iterable[str] | None = None) -> AgreementSummary:
+def agreement(record: SessionRecord, review: Review, reviewers: Iterable[str] | None = None) -> AgreementSummary:
     """Kappa (overall on the primary code, and per code) for each reviewer against the machine
     and for each pair of reviewers, on the turns both sides coded."""
     names = sorted(reviewers) if reviewers is not None else review.reviewers()
@@ -241,4 +235,4 @@ def agreement(record: dict, review: Review, reviewers: Iterable[str] | None = No
     with_machine = [Pair(name, MACHINE, _compare(people[name], machine)) for name in names if people[name]]
     between = [Pair(a, b, _compare(people[a], people[b])) for a, b in combinations(names, 2)
                if set(people[a]) & set(people[b])]
-    return AgreementSummary(len(record["turns"]), with_machine, between)
+    return AgreementSummary(len(record.turns), with_machine, between)

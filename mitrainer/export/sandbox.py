@@ -5,7 +5,7 @@ method of the objects it is given: a ``pathlib.Path`` handed to a template could
 files (``(bundle.path.parent / '/tmp/x').write_text('x')``). So templates get two
 layers here:
 
-* :func:`plain` turns the views (dataclasses) into plain values: dicts, lists, strings,
+* :func:`plain` turns the views (dataclasses, typed records) into plain values: dicts, lists, strings,
   numbers, booleans and None, with paths, enums and dates as text. Anything else is a
   programming error (``TypeError``), found by the tests, never handed over.
 * :class:`PlainDataSandbox` refuses attributes and calls on anything but those plain
@@ -30,6 +30,7 @@ from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
+from pydantic import BaseModel
 
 PLAIN_TYPES = (str, int, float, bool, type(None), dict, list, tuple)
 # Jinja's own objects a template works with: loops, macros, {% import %}ed templates, namespaces.
@@ -56,6 +57,8 @@ def plain(value: Any, memo: dict[int, tuple[Any, Any]] | None = None) -> Any:
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, BaseModel):  # typed records (mitrainer.record): their JSON form is plain data
+        return plain(value.model_dump(mode="json"), memo)
     for scalar in (str, int, float):  # subclasses of the plain scalars, reduced to them
         if isinstance(value, scalar):
             return scalar(value)

@@ -13,9 +13,9 @@ from datetime import datetime
 from mitrainer.codes import SKILLS, SkillCode, Subtype, TalkType
 from mitrainer.engine.session import Session
 from mitrainer.errors import MitrainerError
+from mitrainer.record.model import ClientLine, Feedback, Judgement, SessionRecord, Turn
 from mitrainer.scenario.model import Scenario
-from mitrainer.scoring import Metric, SessionScore, TurnFeedback, feedback_for_turn, score_session
-from mitrainer.scoring.rubric import Rubric, get_rubric, rubric_for
+from mitrainer.scoring import Metric, SessionScore, judge_turn, score_session, session_focus, session_rubric
 
 VERDICT_LABELS = {
     "good": "Good fit",
@@ -54,9 +54,9 @@ class ClientLineView:
     kind: str = ""  # the talk type's value ("change", "sustain", …), for charts
 
     @classmethod
-    def of(cls, data: dict) -> ClientLineView:
-        return cls(str(data.get("node", "")), str(data.get("text", "")), str(data.get("cue", "")),
-                   talk_label(data.get("talk"), data.get("subtype")), str(data.get("talk") or ""))
+    def of(cls, line: ClientLine) -> ClientLineView:
+        return cls(line.node, line.text, line.cue, talk_label(line.talk, line.subtype),
+                   line.talk.value if line.talk else "")
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,13 @@ class FeedbackView:
     better_why: str = ""
 
     @classmethod
-    def of(cls, feedback: TurnFeedback) -> FeedbackView:
-        better = feedback.better or {}
-        # Stored feedback may come from another machine: anything but a list of codes shows none.
-        listed = better.get("codes") if isinstance(better.get("codes"), list) else ()
-        codes = tuple(CodeView.of(c) for c in (SkillCode.parse(str(x)) for x in listed) if c)
-        return cls(feedback.verdict, VERDICT_LABELS.get(feedback.verdict, feedback.verdict), feedback.headline,
-                   feedback.rationale, str(better.get("text", "")), codes, str(better.get("why", "")))
+    def of(cls, judgement: Judgement) -> FeedbackView:
+        better = judgement.better
+        # The better response's codes are the scenario's words: any that are not a code show none.
+        codes = tuple(CodeView.of(c) for c in (SkillCode.parse(x) for x in better.codes) if c) if better else ()
+        verdict = judgement.verdict.value
+        return cls(verdict, VERDICT_LABELS[verdict], judgement.headline, judgement.rationale,
+                   better.text if better else "", codes, better.why if better else "")
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ class SessionView:
     ending: EndingView | None
     score: SessionScore
     reflections: tuple[Reflection, ...]
-    record: dict = field(repr=False, default_factory=dict)
+    record: SessionRecord = field(repr=False)
 
     @property
     def finished(self) -> bool:
@@ -176,17 +176,12 @@ class SessionView:
         return [line.kind for line in lines]
 
 
-def talk_label(talk: object, subtype: object) -> str:
-    """"change talk (reasons)" for a client line's talk type and DARN-CAT subtype."""
-    try:
-        kind = TalkType(talk) if talk else None
-        sub = Subtype(subtype) if subtype else None
-    except ValueError:
+def talk_label(talk: TalkType | None, subtype: Subtype | None) -> str:
+    """"change talk (reasons)" for a client line's talk type and DARN-CAT subtype ("" when unmarked)."""
+    if talk is None:
         return ""
-    if kind is None:
-        return ""
-    label = TALK_LABELS[kind]
-    return f"{label} ({sub.value.replace('_', ' ')})" if sub is not None else label
+    label = TALK_LABELS[talk]
+    return f"{label} ({subtype.value.replace('_', ' ')})" if subtype is not None else label
 
 
 def reflection_prompt(key: str) -> str:
@@ -215,70 +210,58 @@ def _minutes(start: str, end: str) -> int | None:
     return max(0, round(seconds / 60)) if seconds >= 0 else None
 
 
-def scoring_rubric(scenario: Scenario | None) -> Rubric:
-    """The rubric a session is scored with: the scenario's own, or the standard one."""
-    return rubric_for(scenario.rubric) if scenario is not None else get_rubric()
+def score_record(record: SessionRecord, scenario: Scenario | None) -> SessionScore:
+    """Score a record with its scenario's rubric (and a drill's focus skills)."""
+    return score_session(record, session_rubric(scenario), focus=session_focus(scenario))
 
 
-def score_record(record: dict, scenario: Scenario | None) -> SessionScore:
-    """Score a checked record with its scenario's rubric (and a drill's focus skills)."""
-    focus = scenario.focus if scenario is not None and scenario.kind == "drill" else ()
-    return score_session(record, scoring_rubric(scenario), focus=focus)
+def turn_judgements(record: SessionRecord, scenario: Scenario | None) -> list[Judgement | None]:
+    """Each turn's judgement: as recorded, or judged now when the scenario is here.
 
-
-def turn_feedback(record: dict, scenario: Scenario | None) -> list[TurnFeedback | None]:
-    """Each turn's feedback: as stored, or worked out again when the scenario is here.
-
-    Records written by ``mitrainer play`` carry no feedback; with the scenario the session
-    can be replayed and judged exactly as the trainer would have.
+    Records of schema 1 written by ``mitrainer play`` carry no judgement; with the scenario
+    the session is replayed and judged exactly as the trainer would have.
     """
-    stored: list[TurnFeedback | None] = []
-    for turn in record["turns"]:
-        data = turn.get("feedback")
-        try:
-            stored.append(TurnFeedback.from_json(data) if isinstance(data, dict) else None)
-        except (KeyError, ValueError, TypeError):
-            stored.append(None)
-    if scenario is None or all(f is not None for f in stored):
+    stored = [turn.feedback.judgement if turn.feedback else None for turn in record.turns]
+    if scenario is None or all(j is not None for j in stored):
         return stored
     try:
         session = Session.resume(scenario, record)
-    except (MitrainerError, KeyError, ValueError, TypeError):
-        return stored  # the record does not replay on this scenario: keep what was stored
-    rubric = scoring_rubric(scenario)
-    return [f if f is not None else feedback_for_turn(session, session.turns[i], rubric) for i, f in enumerate(stored)]
+    except (MitrainerError, KeyError, ValueError):
+        return stored  # the record does not replay on this scenario: keep what was recorded
+    rubric = session_rubric(scenario)
+    return [j if j is not None else judge_turn(session, session.turns[i], rubric) for i, j in enumerate(stored)]
 
 
-def _turn_view(turn: dict, feedback: TurnFeedback | None) -> TurnView:
-    coding = turn.get("coding") or {}
-    codes = tuple(CodeView.of(SkillCode(c["code"]), float(c["confidence"])) for c in coding.get("codes", ()))
-    primary_code = coding.get("primary")
-    primary = next((c for c in codes if c.code == primary_code), None)
-    if primary is None and primary_code:
-        primary = CodeView.of(SkillCode(primary_code))
+def _turn_view(turn: Turn, judgement: Judgement | None) -> TurnView:
+    coding = turn.coding
+    codes = tuple(CodeView.of(c.code, c.confidence) for c in coding.codes)
+    primary = next((c for c in codes if c.code == (coding.primary.value if coding.primary else None)), None)
+    if primary is None and coding.primary is not None:
+        primary = CodeView.of(coding.primary)
+    feedback = turn.feedback or Feedback()
     return TurnView(
-        number=int(turn["index"]) + 1,
-        client=ClientLineView.of(turn["client"]),
-        response=str(turn.get("response", "")),
+        number=turn.index + 1,
+        client=ClientLineView.of(turn.client),
+        response=turn.response,
         codes=codes,
         primary=primary,
-        uncertain=bool(coding.get("uncertain", False)),
-        uncoded_reason=str(coding.get("uncoded_reason", "")),
-        feedback=FeedbackView.of(feedback) if feedback is not None else None,
-        branch_note=str(turn.get("branch_note", "")),
-        next_node=str(turn.get("next_node", "")),
-        guided=bool(turn.get("guided", False)),
+        uncertain=coding.uncertain,
+        uncoded_reason=coding.uncoded_reason,
+        feedback=FeedbackView.of(judgement) if judgement is not None else None,
+        branch_note=feedback.note,
+        next_node=turn.next_node,
+        guided=turn.guided,
     )
 
 
-def session_view(record: dict, *, trainee: str = "", scenario: Scenario | None = None,
+def session_view(record: SessionRecord, *, trainee: str = "", scenario: Scenario | None = None,
                  score: SessionScore | None = None) -> SessionView:
-    """The view of a checked record (see :func:`mitrainer.export.records.check_record`).
+    """The view of a session record.
 
     ``scenario`` (the one the session was played on, when available) adds the persona,
     the learning goals and feedback for turns recorded without it.
     """
-    info = record.get("scenario") or {}
+    info = record.scenario
     if scenario is not None:
         scenario_view = ScenarioView(
             scenario.id, scenario.title, scenario.version, scenario.language, scenario.content_hash(),
@@ -286,33 +269,28 @@ def session_view(record: dict, *, trainee: str = "", scenario: Scenario | None =
         p = scenario.persona
         persona = PersonaView(p.name, p.age, p.pronouns, p.background, p.stage.value.replace("_", " "))
     else:
-        scenario_view = ScenarioView(str(info.get("id", "")), str(info.get("title") or info.get("id", "")),
-                                     str(info.get("version", "")), str(info.get("language", "")),
-                                     str(info.get("content_hash", "")))
+        scenario_view = ScenarioView(info.id, info.title or info.id, info.version, info.language, info.content_hash)
         persona = None
-    feedback = turn_feedback(record, scenario)
-    turns = tuple(_turn_view(t, f) for t, f in zip(record["turns"], feedback, strict=True))
-    ending_data = record.get("ending")
-    ending = (EndingView(str(ending_data.get("outcome", "")), str(ending_data.get("title", "")),
-                         str(ending_data.get("debrief", ""))) if isinstance(ending_data, dict) else None)
-    current = record.get("current")
-    started, ended = str(record.get("started_at", "")), str(record.get("ended_at", ""))
+    judgements = turn_judgements(record, scenario)
+    turns = tuple(_turn_view(t, j) for t, j in zip(record.turns, judgements, strict=True))
+    ending = record.ending
+    started, ended = record.started_at, record.ended_at
     return SessionView(
-        session_id=str(record["session_id"]),
+        session_id=record.session_id,
         trainee=trainee,
         date=date_of(started),
         started_at=started,
         ended_at=ended,
         minutes=_minutes(started, ended) if ended else None,
-        app_version=str(record.get("app_version", "")),
-        coder=str(record.get("coder", "")),
-        seed=int(record.get("seed", 0) or 0),
+        app_version=record.app_version,
+        coder=record.coder,
+        seed=record.seed,
         scenario=scenario_view,
         persona=persona,
         turns=turns,
-        closing_line=ClientLineView.of(current) if isinstance(current, dict) else None,
-        ending=ending,
+        closing_line=ClientLineView.of(record.current) if record.current is not None else None,
+        ending=EndingView(ending.outcome, ending.title, ending.debrief) if ending is not None else None,
         score=score if score is not None else score_record(record, scenario),
-        reflections=tuple(Reflection(reflection_prompt(str(k)), v) for k, v in (record.get("reflections") or {}).items()),
+        reflections=tuple(Reflection(reflection_prompt(k), v) for k, v in record.reflections.items()),
         record=record,
     )

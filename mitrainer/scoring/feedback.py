@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mitrainer.codes import SkillCode, Subtype, TalkType
 from mitrainer.i18n import text_in
+from mitrainer.record.model import BetterResponse, Feedback, Judgement, Turn
 from mitrainer.scoring.moments import (
     TALK_SITUATION,
     ClientMoment,
@@ -25,58 +25,29 @@ from mitrainer.scoring.moments import (
     judge,
     question_run,
 )
-from mitrainer.scoring.rubric import Rubric, rubric_for
+from mitrainer.scoring.rubric import Rubric, session_rubric
 
 if TYPE_CHECKING:
-    from mitrainer.engine.session import Session, Turn
+    from mitrainer.engine.session import Session
     from mitrainer.scenario.model import Exemplar
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
-@dataclass(frozen=True)
-class TurnFeedback:
-    """Feedback on one trainee response, as the trainer shows it and the record stores it."""
+def feedback_for_turn(session: Session, turn: Turn, rubric: Rubric | None = None) -> Feedback:
+    """The feedback on ``turn`` of ``session`` (usually the one just played: ``session.turns[-1]``).
 
-    verdict: str  # "good" | "fair" | "missed" | "righting_reflex"
-    headline: str
-    rationale: str
-    codes: tuple[SkillCode, ...]
-    situation: str
-    better: dict | None = None  # an exemplar {text, codes, why}, when the response missed
-    uncertain: bool = False
-
-    def to_json(self) -> dict:
-        return {
-            "verdict": self.verdict,
-            "headline": self.headline,
-            "rationale": self.rationale,
-            "codes": [c.value for c in self.codes],
-            "situation": self.situation,
-            "better": dict(self.better) if self.better else None,
-            "uncertain": self.uncertain,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> TurnFeedback:
-        return cls(
-            verdict=str(data["verdict"]),
-            headline=str(data.get("headline", "")),
-            rationale=str(data.get("rationale", "")),
-            codes=tuple(SkillCode(c) for c in data.get("codes", [])),
-            situation=str(data.get("situation", "")),
-            better=dict(data["better"]) if data.get("better") else None,
-            uncertain=bool(data.get("uncertain", False)),
-        )
-
-
-def feedback_for_turn(session: Session, turn: Turn, rubric: Rubric | None = None) -> TurnFeedback:
-    """Feedback on ``turn`` of ``session`` (usually the one just played: ``session.turns[-1]``).
-
-    The rubric defaults to the one the scenario names; the words are in the scenario's
-    language where the rubric has a translation for it (``translations``), else English.
+    The one producer of a turn's feedback: the rubric's judgement of the response and the
+    scenario author's note on the branch it took. The rubric defaults to the one the
+    scenario names; the words are in the scenario's language where the rubric has a
+    translation for it (``translations``), else English.
     """
-    rubric = rubric or rubric_for(session.scenario.rubric)
+    return Feedback(judgement=judge_turn(session, turn, rubric), note=session.branch_taken(turn).note)
+
+
+def judge_turn(session: Session, turn: Turn, rubric: Rubric | None = None) -> Judgement:
+    """The rubric's judgement of ``turn``'s response, given the turns before it."""
+    rubric = rubric or session_rubric(session.scenario)
     moments: list[Moment] = []
     for earlier in session.turns[:turn.index]:
         moments.append(ClientMoment(earlier.client.talk, earlier.client.subtype))
@@ -84,7 +55,7 @@ def feedback_for_turn(session: Session, turn: Turn, rubric: Rubric | None = None
     moments.append(ClientMoment(turn.client.talk, turn.client.subtype))
     moments.append(CounsellorUtterance(turn.coding, turn.response))
     utterances, _ = count_utterances(moments, rubric)
-    node = session.scenario.nodes.get(turn.client.node_id)
+    node = session.scenario.nodes.get(turn.client.node)
     return judge_response(
         utterances[-1], utterances[:-1], turn.client.talk, turn.client.subtype,
         node.exemplars if node is not None else (), rubric,
@@ -96,7 +67,7 @@ def feedback_for_turn(session: Session, turn: Turn, rubric: Rubric | None = None
 def judge_response(current: CountedUtterance, previous: Sequence[CountedUtterance], talk: TalkType | None,
                    subtype: Subtype | None, exemplars: Sequence[Exemplar], rubric: Rubric, *,
                    response: str = "", uncoded_reason: str = "", uncertain: bool = False,
-                   language: str | None = None) -> TurnFeedback:
+                   language: str | None = None) -> Judgement:
     """The feedback for one counted response given the utterances before it (pure).
 
     ``language`` is the scenario's: the rubric's words and the placeholders' values (skill
@@ -140,7 +111,7 @@ def judge_response(current: CountedUtterance, previous: Sequence[CountedUtteranc
         "reason": uncoded_reason or said("feedback.not_recognised"),
     }
     better = None if verdict == "good" else choose_exemplar(exemplars, spec.better or (), response)
-    return TurnFeedback(
+    return Judgement(
         verdict=verdict,
         headline=_fill(message.headline or "", values),
         rationale=_fill(message.rationale or "", values),
@@ -160,7 +131,8 @@ def _turns_since_summary(previous: Sequence[CountedUtterance]) -> int:
     return count
 
 
-def choose_exemplar(exemplars: Sequence[Exemplar], preferred: Sequence[SkillCode], response: str = "") -> dict | None:
+def choose_exemplar(exemplars: Sequence[Exemplar], preferred: Sequence[SkillCode],
+                    response: str = "") -> BetterResponse | None:
     """The exemplar whose codes come earliest in ``preferred`` (first in the node on ties).
 
     Exemplars that model the righting reflex, or repeat the trainee's own words, are never
@@ -178,7 +150,7 @@ def choose_exemplar(exemplars: Sequence[Exemplar], preferred: Sequence[SkillCode
             best, chosen = key, exemplar
     if chosen is None:
         return None
-    return {"text": chosen.text, "codes": list(chosen.codes), "why": chosen.why}
+    return BetterResponse(text=chosen.text, codes=tuple(chosen.codes), why=chosen.why)
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

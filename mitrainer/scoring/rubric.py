@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -33,6 +33,9 @@ from mitrainer.errors import (
 from mitrainer.i18n import DEFAULT_LANGUAGE, base_language
 from mitrainer.safeyaml import PathKey, PositionMap, load_file, load_text
 from mitrainer.schema import validate_model
+
+if TYPE_CHECKING:
+    from mitrainer.scenario.model import Scenario
 
 RUBRIC_VERSION = 1
 DEFAULT_RUBRIC = "standard"
@@ -660,6 +663,20 @@ def rubric_for(scenario_rubric: str | None, search: tuple[Path, ...] = ()) -> Ru
     except RubricError:
         _FALLBACK[key] = get_rubric(DEFAULT_RUBRIC)
         return _FALLBACK[key]
+
+
+def session_rubric(scenario: Scenario | None) -> Rubric:
+    """The one answer to "which rubric judges and scores this session?".
+
+    The rubric the scenario names (the standard one when that cannot be used), or the
+    standard one for a record whose scenario is not here.
+    """
+    return rubric_for(scenario.rubric if scenario is not None else None)
+
+
+def session_focus(scenario: Scenario | None) -> tuple[SkillCode, ...]:
+    """The skills a drill practises, whose hit rate its score shows (none for a conversation)."""
+    return tuple(scenario.focus) if scenario is not None and scenario.kind == "drill" else ()
 
 
 def check_scenario_rubric(rubric_name: str, positions: PositionMap, file: str,

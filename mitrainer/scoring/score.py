@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from mitrainer.codes import SkillCode, Subtype, TalkType
-from mitrainer.coding.base import ResponseCoding
+from mitrainer.codes import SkillCode, TalkType
+from mitrainer.record.model import SessionRecord
 from mitrainer.scoring.moments import (
     TALK_SITUATION,
     ClientMoment,
@@ -22,7 +22,7 @@ from mitrainer.scoring.moments import (
     count_utterances,
     judge,
 )
-from mitrainer.scoring.rubric import GLOBALS, MetricSpec, Rubric, get_rubric, rubric_for
+from mitrainer.scoring.rubric import GLOBALS, MetricSpec, Rubric, session_focus, session_rubric
 
 if TYPE_CHECKING:
     from mitrainer.engine.session import Session
@@ -99,6 +99,11 @@ class SessionScore:
 
     def metric(self, key: str) -> Metric | None:
         return next((m for m in self.metrics if m.key == key), None)
+
+    @property
+    def listed_overall(self) -> float | None:
+        """The overall score as session lists keep it: two places, None before the first response."""
+        return round(self.overall, 2) if self.turns else None
 
     def to_json(self) -> dict:
         return {
@@ -307,43 +312,29 @@ def session_moments(session: Session) -> list[Moment]:
     return moments
 
 
-def record_moments(record: dict) -> list[Moment]:
-    """The moments of a session record (``Session.record()`` JSON)."""
+def record_moments(record: SessionRecord) -> list[Moment]:
+    """The moments of a session record: each turn's client line and response, then its last line."""
     moments: list[Moment] = []
-
-    def client(data: dict | None) -> ClientMoment | None:
-        if not isinstance(data, dict):
-            return None
-        talk = data.get("talk")
-        subtype = data.get("subtype")
-        return ClientMoment(TalkType(talk) if talk else None, Subtype(subtype) if subtype else None)
-
-    for turn in record.get("turns") or ():
-        line = client(turn.get("client"))
-        if line is not None:
-            moments.append(line)
-        moments.append(CounsellorUtterance(ResponseCoding.from_json(turn.get("coding") or {}),
-                                           str(turn.get("response", ""))))
-    current = client(record.get("current"))
-    if current is not None:
-        moments.append(current)
+    for turn in record.turns:
+        moments.append(ClientMoment(turn.client.talk, turn.client.subtype))
+        moments.append(CounsellorUtterance(turn.coding, turn.response))
+    if record.current is not None:
+        moments.append(ClientMoment(record.current.talk, record.current.subtype))
     return moments
 
 
-def score_session(session_or_record: Session | dict[str, Any], rubric: Rubric | None = None, *,
+def score_session(session_or_record: Session | SessionRecord, rubric: Rubric | None = None, *,
                   focus: Sequence[SkillCode] | None = None) -> SessionScore:
-    """Score a live :class:`Session` or a session record dict.
+    """Score a live :class:`Session` or a :class:`SessionRecord`.
 
-    The rubric defaults to the one the session's scenario names (the standard one for a
-    record). A drill's focus skills come from its scenario, or ``focus`` for a record.
-    Fast enough to run after every turn (see benchmarks/bench_scoring.py).
+    The rubric defaults to the session's (:func:`~mitrainer.scoring.rubric.session_rubric`:
+    the standard one for a record, whose scenario is not at hand here); a live drill's
+    focus skills come from its scenario, a record's from ``focus``. Fast enough to run after
+    every turn (see benchmarks/bench_scoring.py).
     """
-    if isinstance(session_or_record, dict):
-        rubric = rubric or get_rubric()
-        return score_moments(record_moments(session_or_record), rubric, focus=tuple(focus or ()))
-    session = session_or_record
-    scenario = session.scenario
-    rubric = rubric or rubric_for(scenario.rubric)
-    if focus is None:
-        focus = scenario.focus if scenario.kind == "drill" else ()
-    return score_moments(session_moments(session), rubric, focus=tuple(focus))
+    if isinstance(session_or_record, SessionRecord):
+        return score_moments(record_moments(session_or_record), rubric or session_rubric(None),
+                             focus=tuple(focus or ()))
+    scenario = session_or_record.scenario
+    return score_moments(session_moments(session_or_record), rubric or session_rubric(scenario),
+                         focus=tuple(session_focus(scenario) if focus is None else focus))

@@ -7,8 +7,10 @@ resumed from its record (``Session.resume``).
 
 Design notes:
 
-- A session row holds the record *header* (everything in ``Session.record()`` except the
-  turns) as JSON plus the columns the history listing needs; turns are rows of their own.
+- A session row holds the record *header* (everything in the
+  :class:`~mitrainer.record.model.SessionRecord` except the turns) as JSON plus the columns
+  the history listing needs; turns are rows of their own. Stored records are always of the
+  current record schema: a migration rewrites older ones (``_records_v1_to_v2``).
   Listing 10 000 sessions reads only the indexed columns, never a record.
 - WAL journal and a busy timeout let two trainers share one database; writes take the
   write lock up front (``BEGIN IMMEDIATE``) so they queue instead of failing half-way.
@@ -16,7 +18,7 @@ Design notes:
 - ``application_id`` marks the file as ours: a file that is not SQLite, or is someone else's
   database, raises :class:`StoreError` and is never written to.
 - The schema is versioned with ``PRAGMA user_version``; :data:`MIGRATIONS` is the one place
-  that knows how to bring an old file up to date.
+  that knows how to bring an old file up to date, each step one transaction.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,49 +35,81 @@ from pathlib import Path
 
 from mitrainer.errors import StoreError
 from mitrainer.paths import ENV_DB, data_dir, ensure_private_dir
+from mitrainer.record.migrate import turn_v1_to_v2
+from mitrainer.record.model import SessionRecord, Turn
+from mitrainer.record.read import parse_record
 
 DB_FILENAME = "sessions.db"
 APPLICATION_ID = 0x4D495452  # "MITR"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _statements(*statements: str) -> Migration:
+    """A migration made of SQL statements, run one by one inside the migration's transaction."""
+    def run(conn: sqlite3.Connection) -> None:
+        for statement in statements:
+            conn.execute(statement)
+    return run
+
+
+def _records_v1_to_v2(conn: sqlite3.Connection) -> None:
+    """Session records of schema 1 become schema 2 (:mod:`mitrainer.record.migrate`), every row."""
+    for session_id, header in conn.execute("SELECT id, header FROM sessions").fetchall():
+        data = json.loads(header)
+        if data.get("schema_version") == 1:
+            data["schema_version"] = 2
+            conn.execute("UPDATE sessions SET header = ? WHERE id = ?", (json.dumps(data, ensure_ascii=False), session_id))
+    for session_id, idx, turn in conn.execute("SELECT session_id, idx, data FROM turns").fetchall():
+        conn.execute("UPDATE turns SET data = ? WHERE session_id = ? AND idx = ?",
+                     (json.dumps(turn_v1_to_v2(json.loads(turn)), ensure_ascii=False), session_id, idx))
+
+
 # Each entry brings the schema from version i to i + 1. Append, never edit a shipped one.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE sessions (
-        id              TEXT PRIMARY KEY,
-        scenario_id     TEXT NOT NULL,
-        scenario_title  TEXT NOT NULL DEFAULT '',
-        language        TEXT NOT NULL DEFAULT '',
-        seed            INTEGER NOT NULL DEFAULT 0,
-        started_at      TEXT NOT NULL DEFAULT '',
-        ended_at        TEXT NOT NULL DEFAULT '',
-        updated_at      TEXT NOT NULL,
-        turn_count      INTEGER NOT NULL DEFAULT 0,
-        outcome         TEXT NOT NULL DEFAULT '',
-        ending_title    TEXT NOT NULL DEFAULT '',
-        score           REAL,
-        trainee         TEXT NOT NULL DEFAULT '',
-        header          TEXT NOT NULL
-    );
-    CREATE INDEX sessions_by_update ON sessions (updated_at DESC);
-    CREATE INDEX sessions_by_scenario ON sessions (scenario_id, score);
-    CREATE TABLE turns (
-        session_id  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-        idx         INTEGER NOT NULL,
-        data        TEXT NOT NULL,
-        PRIMARY KEY (session_id, idx)
-    ) WITHOUT ROWID;
-    CREATE TABLE settings (
-        key    TEXT PRIMARY KEY,
-        value  TEXT NOT NULL
-    );
-    """,
+MIGRATIONS: list[Migration] = [
+    _statements(
+        """
+        CREATE TABLE sessions (
+            id              TEXT PRIMARY KEY,
+            scenario_id     TEXT NOT NULL,
+            scenario_title  TEXT NOT NULL DEFAULT '',
+            language        TEXT NOT NULL DEFAULT '',
+            seed            INTEGER NOT NULL DEFAULT 0,
+            started_at      TEXT NOT NULL DEFAULT '',
+            ended_at        TEXT NOT NULL DEFAULT '',
+            updated_at      TEXT NOT NULL,
+            turn_count      INTEGER NOT NULL DEFAULT 0,
+            outcome         TEXT NOT NULL DEFAULT '',
+            ending_title    TEXT NOT NULL DEFAULT '',
+            score           REAL,
+            trainee         TEXT NOT NULL DEFAULT '',
+            header          TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX sessions_by_update ON sessions (updated_at DESC)",
+        "CREATE INDEX sessions_by_scenario ON sessions (scenario_id, score)",
+        """
+        CREATE TABLE turns (
+            session_id  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            idx         INTEGER NOT NULL,
+            data        TEXT NOT NULL,
+            PRIMARY KEY (session_id, idx)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE settings (
+            key    TEXT PRIMARY KEY,
+            value  TEXT NOT NULL
+        )
+        """,
+    ),
     # 2: sessions imported from a bundle are marked, so that an import can never replace a
     # session played on this machine (sessions stored before count as played here).
-    """
-    ALTER TABLE sessions ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
-    """,
+    _statements("ALTER TABLE sessions ADD COLUMN imported INTEGER NOT NULL DEFAULT 0"),
+    # 3: session records of schema 1 become schema 2 (one typed record, mitrainer.record).
+    _records_v1_to_v2,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -134,8 +168,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def _header(record: dict) -> dict:
-    return {key: value for key, value in record.items() if key != "turns"}
+def _header(record: SessionRecord) -> str:
+    """The record without its turns, as the JSON a session row keeps."""
+    return json.dumps(record.model_dump(mode="json", exclude={"turns"}), ensure_ascii=False)
+
+
+def _turn(turn: Turn) -> str:
+    return json.dumps(turn.model_dump(mode="json"), ensure_ascii=False)
 
 
 class SessionStore:
@@ -221,9 +260,7 @@ class SessionStore:
                 # Another instance may have migrated while this one waited for the lock.
                 current = conn.execute("PRAGMA user_version").fetchone()[0]
                 if current == version:
-                    for statement in MIGRATIONS[version].split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
+                    MIGRATIONS[version](conn)
                     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     conn.execute(f"PRAGMA user_version = {version + 1}")
                 conn.execute("COMMIT")
@@ -277,10 +314,9 @@ class SessionStore:
                 raise StoreError(f"cannot read the session database {self.path}: {exc}") from exc
 
     # -- writing sessions ----------------------------------------------------------------
-    def _upsert_header(self, conn: sqlite3.Connection, record: dict, turn_count: int, score: float | None,
+    def _upsert_header(self, conn: sqlite3.Connection, record: SessionRecord, score: float | None,
                        trainee: str | None = None) -> None:
-        scenario = record.get("scenario") or {}
-        ending = record.get("ending") or {}
+        ending = record.ending
         if trainee is None:
             trainee = self._trainee if self._trainee is not None else (self.get_setting("trainee_name") or "")
         conn.execute(
@@ -296,10 +332,9 @@ class SessionStore:
                 ending_title = excluded.ending_title, score = COALESCE(excluded.score, sessions.score),
                 header = excluded.header
             """,
-            (record["session_id"], scenario.get("id", ""), scenario.get("title", ""), scenario.get("language", ""),
-             int(record.get("seed", 0)), record.get("started_at", ""), record.get("ended_at", ""), _now(),
-             turn_count, ending.get("outcome", ""), ending.get("title", ""), score, trainee,
-             json.dumps(_header(record), ensure_ascii=False)),
+            (record.session_id, record.scenario.id, record.scenario.title, record.scenario.language, record.seed,
+             record.started_at, record.ended_at, _now(), len(record.turns), ending.outcome if ending else "",
+             ending.title if ending else "", score, trainee, _header(record)),
         )
 
     @contextmanager
@@ -312,40 +347,37 @@ class SessionStore:
             raise
         self._unsaved.discard(session_id)
 
-    def save_session(self, record: dict, *, score: float | None = None) -> None:
-        """Write a whole session record (header and every turn), replacing what was stored."""
-        turns = record.get("turns", [])
-        with self._saving(record["session_id"]), self._writing() as conn:
-            self._upsert_header(conn, record, len(turns), score)
-            conn.execute("DELETE FROM turns WHERE session_id = ?", (record["session_id"],))
-            conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
-                             [(record["session_id"], int(t["index"]), json.dumps(t, ensure_ascii=False))
-                              for t in turns])
+    def _replace_turns(self, conn: sqlite3.Connection, record: SessionRecord) -> None:
+        conn.execute("DELETE FROM turns WHERE session_id = ?", (record.session_id,))
+        conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
+                         [(record.session_id, turn.index, _turn(turn)) for turn in record.turns])
 
-    def import_sessions(self, sessions: list[tuple[dict, str, float | None]]) -> None:
+    def save_session(self, record: SessionRecord, *, score: float | None = None) -> None:
+        """Write a whole session record (header and every turn), replacing what was stored."""
+        with self._saving(record.session_id), self._writing() as conn:
+            self._upsert_header(conn, record, score)
+            self._replace_turns(conn, record)
+
+    def import_sessions(self, sessions: list[tuple[SessionRecord, str, float | None]]) -> None:
         """Write whole records, each as (record, trainee name, score), in one transaction: all or none.
 
         For sessions that come from elsewhere (study-group bundles): each keeps its own
         trainee's name rather than this database's.
         """
         with self._writing() as conn:
-            ids = [record["session_id"] for record, _, _ in sessions]
+            ids = [record.session_id for record, _, _ in sessions]
             played = [row[0] for row in conn.execute(
                 f"SELECT id FROM sessions WHERE imported = 0 AND id IN ({', '.join('?' * len(ids))})", ids)]
             if played:
                 raise StoreError(f"session {played[0][:8]} was played on this machine: an import never replaces it")
             for record, trainee, score in sessions:
-                turns = record.get("turns", [])
-                self._upsert_header(conn, record, len(turns), score, trainee)
+                self._upsert_header(conn, record, score, trainee)
                 # A replaced import takes the new bundle's trainee name, and stays marked as imported.
                 conn.execute("UPDATE sessions SET imported = 1, trainee = ? WHERE id = ?",
-                             (trainee, record["session_id"]))
-                conn.execute("DELETE FROM turns WHERE session_id = ?", (record["session_id"],))
-                conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
-                                 [(record["session_id"], int(t["index"]), json.dumps(t, ensure_ascii=False))
-                                  for t in turns])
+                             (trainee, record.session_id))
+                self._replace_turns(conn, record)
 
-    def save_turn(self, record: dict, *, score: float | None = None) -> None:
+    def save_turn(self, record: SessionRecord, *, score: float | None = None) -> None:
         """Write the record's last turn and its header (what the trainer calls after each response).
 
         Cheaper than :meth:`save_session`: one turn row, one header row, one transaction.
@@ -353,28 +385,26 @@ class SessionStore:
         write of this session failed, the whole record is written instead: the stored
         session stays a prefix of the played one.
         """
-        if record["session_id"] in self._unsaved:
+        if record.session_id in self._unsaved:
             self.save_session(record, score=score)
             return
-        turns = record.get("turns", [])
-        with self._saving(record["session_id"]), self._writing() as conn:
-            self._upsert_header(conn, record, len(turns), score)
+        turns = record.turns
+        with self._saving(record.session_id), self._writing() as conn:
+            self._upsert_header(conn, record, score)
             conn.execute("DELETE FROM turns WHERE session_id = ? AND idx >= ?",
-                         (record["session_id"], max(len(turns) - 1, 0)))
+                         (record.session_id, max(len(turns) - 1, 0)))
             if turns:
-                last = turns[-1]
                 conn.execute("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
-                             (record["session_id"], int(last["index"]), json.dumps(last, ensure_ascii=False)))
+                             (record.session_id, turns[-1].index, _turn(turns[-1])))
 
-    def rewind(self, record: dict, *, score: float | None = None) -> None:
+    def rewind(self, record: SessionRecord, *, score: float | None = None) -> None:
         """Delete every stored turn past the record's turns (after ``Session.rewind``)."""
-        if record["session_id"] in self._unsaved:
+        if record.session_id in self._unsaved:
             self.save_session(record, score=score)
             return
-        with self._saving(record["session_id"]), self._writing() as conn:
-            self._upsert_header(conn, record, len(record.get("turns", [])), score)
-            conn.execute("DELETE FROM turns WHERE session_id = ? AND idx >= ?",
-                         (record["session_id"], len(record.get("turns", []))))
+        with self._saving(record.session_id), self._writing() as conn:
+            self._upsert_header(conn, record, score)
+            conn.execute("DELETE FROM turns WHERE session_id = ? AND idx >= ?", (record.session_id, len(record.turns)))
 
     def was_imported(self, session_id: str) -> bool:
         """Whether the stored session came from a bundle (False when played here, or not stored)."""
@@ -387,8 +417,11 @@ class SessionStore:
             return conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
 
     # -- reading sessions ----------------------------------------------------------------
-    def load_record(self, session_id: str) -> dict | None:
-        """The session's record, as ``Session.record()`` returned it when last saved; None if absent."""
+    def load_record(self, session_id: str) -> SessionRecord | None:
+        """The session's record as it was last saved; None if absent.
+
+        Raises :class:`~mitrainer.record.read.RecordError` when the stored record is damaged.
+        """
         with self._reading() as conn:
             row = conn.execute("SELECT header FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if row is None:
@@ -397,7 +430,7 @@ class SessionStore:
                 "SELECT data FROM turns WHERE session_id = ? ORDER BY idx", (session_id,))]
         record = json.loads(row[0])
         record["turns"] = turns
-        return record
+        return parse_record(record, f"session {session_id[:8]}")
 
     def list_sessions(self, limit: int | None = 50, offset: int = 0, *, scenario_id: str | None = None,
                       unfinished: bool | None = None) -> list[SessionSummary]:

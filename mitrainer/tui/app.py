@@ -1,8 +1,9 @@
-"""The trainer application: navigation between screens, and every write to the session store.
+"""The trainer application: navigation between screens, and how a failing store is told.
 
-Screens ask the app to move on (``open_briefing``, ``start_session``, ``show_summary`` …)
-and to save (``save_turn``, ``save_rewind``, ``save_session``); the app owns the store so
-that a failing disk shows one clear message and never takes the conversation down.
+Screens ask the app to move on (``open_briefing``, ``start_session``, ``show_summary`` …).
+Sessions are written by :class:`mitrainer.practice.Practice`, which returns a store's
+problem rather than raising it; the app shows it (``store_failed``) in one clear message,
+and the conversation goes on.
 """
 
 from __future__ import annotations
@@ -33,9 +34,8 @@ from mitrainer.tui.services import (
 
 if TYPE_CHECKING:
     # Imported where used: the engine, scoring and the other screens load after the first paint.
-    from mitrainer.engine.session import Session
+    from mitrainer.practice import Practice
     from mitrainer.scenario.model import Scenario
-    from mitrainer.tui.coaching import SessionScore
 
 
 DEFAULT_THEME = "nord"
@@ -114,7 +114,7 @@ class TrainerApp(App):
         from mitrainer.tui.screens.practice import PracticeScreen
 
         session = self.services.new_session(scenario)
-        self.switch_screen(PracticeScreen(session, guided))
+        self.switch_screen(PracticeScreen(self.services.practice(session), guided))
 
     def play_again(self, scenario: Scenario) -> None:
         from mitrainer.tui.screens.briefing import BriefingScreen
@@ -125,13 +125,13 @@ class TrainerApp(App):
         """Resume an unfinished session, or show a finished one's summary."""
         try:
             record = self.services.store.load_record(session_id)
-        except StoreError as exc:
+        except MitrainerError as exc:  # the database cannot be read, or the stored record is damaged
             self.notify(str(exc), severity="error")
             return
         if record is None:
             self.notify(t("app.no_session"), severity="error")
             return
-        scenario_id = (record.get("scenario") or {}).get("id", "")
+        scenario_id = record.scenario.id
         loaded = self.services.scenario(scenario_id)
         if loaded is None or loaded.scenario is None:
             self.notify(t("app.no_scenario", id=scenario_id), severity="error")
@@ -144,30 +144,25 @@ class TrainerApp(App):
         from mitrainer.tui.screens.practice import PracticeScreen
         from mitrainer.tui.screens.summary import SummaryScreen
 
+        practice = self.services.practice(session)
         if session.ended_at:
-            self.push_screen(SummaryScreen(session))
+            self.push_screen(SummaryScreen(practice))
         else:
-            self.push_screen(PracticeScreen(session, self.guided_by_default(loaded.scenario)))
+            self.push_screen(PracticeScreen(practice, self.guided_by_default(loaded.scenario)))
 
-    def show_summary(self, session: Session) -> None:
+    def show_summary(self, practice: Practice) -> None:
         from mitrainer.tui.screens.summary import SummaryScreen
 
-        self.switch_screen(SummaryScreen(session))
+        self.switch_screen(SummaryScreen(practice))
 
-    def end_early(self, session: Session) -> None:
+    def end_early(self, practice: Practice) -> None:
         """The trainee ended before an ending: keep the session (if it has turns) as ended early."""
-        if not session.turns:
-            try:
-                self.services.store.delete_session(session.session_id)
-            except StoreError as exc:
-                self._store_failed(exc)
+        saved = practice.end_early(self.services.now().isoformat(timespec="seconds"))
+        self.store_failed(saved.store_problem)
+        if practice.session.turns:
+            self.show_summary(practice)
+        else:
             self.pop_screen()
-            return
-        from mitrainer.tui.coaching import live_score
-
-        session.ended_at = self.services.now().isoformat(timespec="seconds")
-        self.save_session(session, live_score(session))
-        self.show_summary(session)
 
     def open_help(self) -> None:
         keys = [(self.get_key_display(binding), binding.description)
@@ -188,42 +183,17 @@ class TrainerApp(App):
         self.push_screen(SettingsDialog(), apply)
 
     # -- the store -----------------------------------------------------------------------
-    @staticmethod
-    def _overall(score: SessionScore) -> float | None:
-        from mitrainer.tui.coaching import overall
-
-        return overall(score)
-
-    def _store_failed(self, exc: StoreError) -> bool:
-        self.notify(t("app.store_failed", error=str(exc)), severity="error", timeout=15)
-        return False
-
-    def save_turn(self, session: Session, score: SessionScore) -> bool:
-        try:
-            self.services.store.save_turn(session.record(), score=self._overall(score))
-        except StoreError as exc:
-            return self._store_failed(exc)
-        return True
-
-    def save_rewind(self, session: Session, score: SessionScore) -> bool:
-        try:
-            self.services.store.rewind(session.record(), score=self._overall(score))
-        except StoreError as exc:
-            return self._store_failed(exc)
-        return True
-
-    def save_session(self, session: Session, score: SessionScore) -> bool:
-        try:
-            self.services.store.save_session(session.record(), score=self._overall(score))
-        except StoreError as exc:
-            return self._store_failed(exc)
-        return True
+    def store_failed(self, problem: str) -> bool:
+        """Tell the trainee that the store could not write (``problem``, "" when it could)."""
+        if problem:
+            self.notify(t("app.store_failed", error=problem), severity="error", timeout=15)
+        return not problem
 
     def save_setting(self, key: str, value: str | bool) -> bool:
         try:
             self.services.set_setting(key, value)
         except StoreError as exc:
-            return self._store_failed(exc)
+            return self.store_failed(str(exc))
         return True
 
     # -- command palette -----------------------------------------------------------------

@@ -1,32 +1,18 @@
-"""The one place where the trainer talks to ``mitrainer.scoring``.
+"""How the trainer shows scores: the live metrics and their names in the interface language.
 
-Screens never import scoring themselves: they ask this module for the feedback on a turn
-(stored on the turn as JSON, so a resumed session shows the same feedback), the live score
-of the session, and the overall score behind "your best score" in the library.
+Screens never import scoring themselves: a turn's feedback and the session's scores come
+from :class:`mitrainer.practice.Practice`, and this module says how to show them.
 """
 
 from __future__ import annotations
 
-from mitrainer.engine.session import Session, Turn
 from mitrainer.i18n import t
-from mitrainer.scoring import Metric, SessionScore, feedback_for_turn, score_session
+from mitrainer.scoring import Metric, SessionScore
 
-__all__ = ["Metric", "SessionScore", "attach_feedback", "live_metrics", "live_score", "metric_label", "overall"]
+__all__ = ["Metric", "SessionScore", "live_metrics", "metric_label"]
 
 # The three ratios the practice sidebar shows live (the summary shows every metric).
 LIVE_METRICS = ("rq_ratio", "pct_complex", "pct_open")
-
-
-def attach_feedback(session: Session, turn: Turn) -> dict:
-    """Judge the turn just taken and store the feedback on it; returns the feedback as JSON."""
-    feedback = feedback_for_turn(session, turn).to_json()
-    session.attach_feedback(feedback)
-    return feedback
-
-
-def live_score(session: Session) -> SessionScore:
-    """The session's scores so far (counts, ratios, metrics with their bands)."""
-    return score_session(session)
 
 
 def live_metrics(score: SessionScore) -> list[Metric]:
@@ -38,8 +24,3 @@ def metric_label(metric: Metric, short: bool = False) -> str:
     key = f"metric.short.{metric.key}" if short else f"metric.{metric.key}"
     text = t(key)
     return metric.label if text == key else text
-
-
-def overall(score: SessionScore) -> float | None:
-    """The rubric's overall score (1–5), or None before the first response."""
-    return round(score.overall, 2) if score.turns else None

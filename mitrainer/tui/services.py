@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     # that the home screen paints before they load.
     from mitrainer.coding.base import Coder
     from mitrainer.engine.session import Clock, Session
+    from mitrainer.practice import Practice
+    from mitrainer.record.model import SessionRecord
     from mitrainer.scenario.load import Library, LoadedScenario
     from mitrainer.scenario.model import Scenario
 
@@ -105,10 +107,16 @@ class Services:
 
         return Session(scenario, seed=self.seed_source(), coder=self.coder_for(scenario), clock=self.clock)
 
-    def resume(self, scenario: Scenario, record: dict) -> Session:
+    def resume(self, scenario: Scenario, record: SessionRecord) -> Session:
         from mitrainer.engine.session import Session
 
         return Session.resume(scenario, record, coder=self.coder_for(scenario), clock=self.clock)
+
+    def practice(self, session: Session) -> Practice:
+        """The session with its rubric and this trainer's store: every turn goes through it."""
+        from mitrainer.practice import Practice
+
+        return Practice(session, self.store)
 
     def now(self) -> datetime:
         return self.clock()

@@ -16,8 +16,8 @@ from mitrainer.coding.rules import RuleBasedCoder
 from mitrainer.engine.session import Session
 from mitrainer.errors import ModelFileError
 from mitrainer.paths import bundled_scenarios
+from mitrainer.practice import Practice
 from mitrainer.scenario.load import load_for_play
-from mitrainer.scoring import feedback_for_turn
 
 # Latin words other than Vietnamese ones: what English leaking into feedback looks like.
 ENGLISH = re.compile(r"\b(the|coder|reads|not|coded|language|English|Vietnamese|Chinese|text|words)\b")
@@ -87,20 +87,20 @@ def test_vietnamese_gibberish_is_not_coded():
 def test_codes_every_response_of_a_session_in_the_scenario_language(language):
     name = {"vi": "hanoi-outreach-vi.yaml", "zh": "shenzhen-neighbour-zh.yaml"}[language]
     scenario = load_for_play(str(bundled_scenarios() / name), [])
-    session = Session(scenario, seed=1, coder=reading(default_coder(), scenario.language, scenario.language))
+    practice = Practice(Session(scenario, seed=1, coder=reading(default_coder(), scenario.language, scenario.language)))
     responses = {"vi": ["Anh lo hôm nay em đến để ghi tên anh vào sổ.", "anh muon em giai thich ro hon phan nao?"],
                  "zh": ["听起来你很担心被楼里的人知道。", "你想先了解哪一部分"]}[language]
     for text in responses:
-        turn = session.respond(text)
+        turn = practice.take_turn(text).turn
         assert turn.coding.coded and turn.coding.coder == f"trained-{language}"
         assert turn.coding.direction in tuple(Direction)
-    turn = session.respond("I understand, tell me more about that.")
+    turn = practice.take_turn("I understand, tell me more about that.").turn
     assert turn.coding.primary is None
-    feedback = feedback_for_turn(session, turn)
+    judgement = turn.feedback.judgement
     # The feedback, reason included, is in the scenario's language: no English leaks in.
-    shown = " ".join((feedback.headline, feedback.rationale))
+    shown = " ".join((judgement.headline, judgement.rationale))
     assert "English" not in shown and "coder" not in shown
-    assert turn.coding.uncoded_reason in feedback.rationale or turn.coding.uncoded_reason in feedback.headline
+    assert turn.coding.uncoded_reason in shown
 
 
 def test_client_lines_are_coded_with_talk_and_subtype():

@@ -11,6 +11,7 @@ import pytest
 from mitrainer.codes import SkillCode
 from mitrainer.coding.base import ResponseCoding
 from mitrainer.engine.session import Session
+from mitrainer.record.model import Feedback, SessionRecord
 from mitrainer.scenario.load import load_scenario
 from mitrainer.scenario.model import Scenario
 from mitrainer.scoring import feedback_for_turn
@@ -39,7 +40,7 @@ def load_fixture_scenario() -> Scenario:
 
 def play(scenario: Scenario, responses: Sequence[tuple[str, Sequence[SkillCode]]], *,
          start: datetime = datetime(2026, 3, 2, 18, 0, tzinfo=UTC), session_id: str = "5e55101d" + "0" * 24,
-         feedback: bool = True, reflections: dict[str, str] | None = None, seed: int = 7) -> dict:
+         feedback: bool = True, reflections: dict[str, str] | None = None, seed: int = 7) -> SessionRecord:
     """A session record played deterministically (fixed clock, seed, id and app version)."""
     now = [start]
 
@@ -52,12 +53,12 @@ def play(scenario: Scenario, responses: Sequence[tuple[str, Sequence[SkillCode]]
         if session.finished:
             break
         turn = session.respond(text, ResponseCoding.manual(*codes, coder="test"))
-        if feedback:
-            session.attach_feedback(feedback_for_turn(session, turn).to_json())
+        # Without feedback the turn keeps only the branch note, as records of schema 1 written
+        # by `mitrainer play` read once migrated: not judged.
+        session.attach_feedback(feedback_for_turn(session, turn) if feedback
+                                else Feedback(note=session.branch_taken(turn).note))
     session.reflections = dict(reflections or {})
-    record = session.record()
-    record["app_version"] = "test"
-    return record
+    return session.record().model_copy(update={"app_version": "test"})
 
 
 def long_responses(turns: int) -> list[tuple[str, tuple[SkillCode, ...]]]:

@@ -50,7 +50,7 @@ def store(tmp_path) -> SessionStore:
 def test_round_trip(record, tmp_path):
     document = make_bundle(record, trainee="Mai", exported_at="2026-03-03T10:00:00+00:00")
     assert document["schema_version"] == BUNDLE_SCHEMA_VERSION
-    assert document["scenario"]["content_hash"] == record["scenario"]["content_hash"]
+    assert document["scenario"]["content_hash"] == record.scenario.content_hash
     assert document["checksum"].startswith("sha256:") and len(document["checksum"]) == 71
     bundle = read_bundle(write(tmp_path / "mai.bundle.json", document))
     assert bundle.record == record and bundle.trainee == "Mai" and bundle.name == "Mai"
@@ -104,9 +104,9 @@ def test_import_writes_every_bundle_with_its_trainee(record, scenario, tmp_path,
              write(tmp_path / "b.bundle.json", make_bundle(other, trainee=""))]
     plan = import_bundles(paths, store, library)
     assert len(plan.to_write) == 2
-    assert store.load_record(record["session_id"]) == record
+    assert store.load_record(record.session_id) == record
     names = {s.id: s.trainee for s in store.list_sessions(limit=None)}
-    assert names == {record["session_id"]: "Mai", other["session_id"]: "b"}
+    assert names == {record.session_id: "Mai", other.session_id: "b"}
     # Importing again changes nothing.
     again = import_bundles(paths, store, library)
     assert not again.to_write and len(again.already_there) == 2
@@ -131,38 +131,42 @@ def test_one_bad_bundle_imports_nothing(record, scenario, tmp_path, store, libra
 
 def test_conflicting_session_needs_replace(record, tmp_path, store, library):
     import_bundles([write(tmp_path / "a.bundle.json", make_bundle(record, trainee="Mai"))], store, library)
-    changed = json.loads(json.dumps(record))
-    changed["reflections"] = {"went_well": "changed my mind"}
+    changed = record.model_copy(update={"reflections": {"went_well": "changed my mind"}})
     path = write(tmp_path / "b.bundle.json", make_bundle(changed, trainee="Mai"))
     with pytest.raises(BundleError, match="imported earlier with different contents"):
         import_bundles([path], store, library)
     import_bundles([write(path, make_bundle(changed, trainee="Mai Anh"))], store, library, replace=True)
-    assert store.load_record(record["session_id"])["reflections"] == {"went_well": "changed my mind"}
+    assert store.load_record(record.session_id).reflections == {"went_well": "changed my mind"}
     # The replaced import takes the new bundle's trainee name, and can be replaced again.
     assert [s.trainee for s in store.list_sessions(limit=None)] == ["Mai Anh"]
-    assert store.was_imported(record["session_id"])
+    assert store.was_imported(record.session_id)
+
+
+def forged_copy(record, went_well: str):
+    turns = (record.turns[0].model_copy(update={"response": "not what I said"}), *record.turns[1:])
+    return record.model_copy(update={"reflections": {"went_well": went_well}, "turns": turns})
 
 
 def test_a_session_played_here_is_never_replaced_by_an_import(record, tmp_path, store, library):
     # A forged bundle can carry the id of a session played on this machine.
     store.save_session(record, score=2.5)
-    forged = json.loads(json.dumps(record))
-    forged["reflections"] = {"went_well": "written by someone else"}
-    forged["turns"][0]["response"] = "not what I said"
+    forged = forged_copy(record, "written by someone else")
     path = write(tmp_path / "forged.bundle.json", make_bundle(forged, trainee="Attacker"))
     for replace in (False, True):
         with pytest.raises(BundleError, match="played on this machine; an import never replaces it"):
             import_bundles([path], store, library, replace=replace)
-    assert store.load_record(record["session_id"]) == record
-    assert not store.was_imported(record["session_id"])
+    assert store.load_record(record.session_id) == record
+    assert not store.was_imported(record.session_id)
     # The store refuses it too, whatever the caller checked.
     with pytest.raises(StoreError, match="played on this machine"):
         store.import_sessions([(forged, "Attacker", None)])
-    assert store.load_record(record["session_id"]) == record
+    assert store.load_record(record.session_id) == record
 
 
 def test_sessions_stored_before_the_mark_count_as_played_here(record, tmp_path, library):
     import sqlite3
+
+    from mitrainer.store.db import SCHEMA_VERSION
 
     path = tmp_path / "old.db"
     store = SessionStore(path)
@@ -175,9 +179,8 @@ def test_sessions_stored_before_the_mark_count_as_played_here(record, tmp_path, 
     conn.close()
     store = SessionStore(path)
     try:
-        assert store.schema_version == 2 and not store.was_imported(record["session_id"])
-        changed = json.loads(json.dumps(record))
-        changed["reflections"] = {"went_well": "x"}
+        assert store.schema_version == SCHEMA_VERSION and not store.was_imported(record.session_id)
+        changed = forged_copy(record, "x")
         with pytest.raises(BundleError, match="played on this machine"):
             import_bundles([write(tmp_path / "c.bundle.json", make_bundle(changed))], store, library, replace=True)
     finally:
@@ -191,7 +194,7 @@ def test_import_is_one_transaction(record, scenario, tmp_path, store, library, m
     real = SessionStore._upsert_header
 
     def failing(self, conn, rec, *args, **kwargs):
-        calls.append(rec["session_id"])
+        calls.append(rec.session_id)
         if len(calls) == 2:
             raise OSError("disk full")
         return real(self, conn, rec, *args, **kwargs)
@@ -200,12 +203,12 @@ def test_import_is_one_transaction(record, scenario, tmp_path, store, library, m
     with pytest.raises(OSError):
         import_bundles(paths, store, library)
     monkeypatch.setattr(SessionStore, "_upsert_header", real)
-    assert store.count_sessions() == 0 and store.load_record(record["session_id"]) is None
+    assert store.count_sessions() == 0 and store.load_record(record.session_id) is None
 
 
 def test_cli_bundle_export_and_import(record, tmp_path, data_dir, capsys):
     source = tmp_path / "session.json"
-    source.write_text(json.dumps(record), encoding="utf-8")
+    source.write_text(json.dumps(record.to_json()), encoding="utf-8")
     bundle = tmp_path / "mai.bundle.json"
     db = tmp_path / "db.sqlite"
     assert main(["export", str(source), "--format", "bundle", "--name", "Mai", "-o", str(bundle)]) == 0
@@ -213,7 +216,7 @@ def test_cli_bundle_export_and_import(record, tmp_path, data_dir, capsys):
     assert main(["--db", str(db), "--scenarios", str(SCENARIOS), "import", str(bundle)]) == 0
     assert "1 imported" in capsys.readouterr().out
     # Exported again from the database, the log keeps the member's name, not the importer's.
-    assert main(["--db", str(db), "--scenarios", str(SCENARIOS), "export", record["session_id"][:6], "-o", "-"]) == 0
+    assert main(["--db", str(db), "--scenarios", str(SCENARIOS), "export", record.session_id[:6], "-o", "-"]) == 0
     assert "| Trainee | Mai |" in capsys.readouterr().out
     bad = tmp_path / "bad.bundle.json"
     bad.write_text(bundle.read_text(encoding="utf-8").replace("Mai", "Mal"), encoding="utf-8")

@@ -44,8 +44,8 @@ def test_missing_folder_is_reported_not_created(record, scenario, tmp_path, data
 
 
 def test_names_from_records_cannot_leave_the_folder(record, scenario, tmp_path, data_dir):
-    record["scenario"]["id"] = "../../etc/passwd"
-    record["session_id"] = "/../../x"
+    record = record.model_copy(update={"session_id": "/../../x",
+                                       "scenario": record.scenario.model_copy(update={"id": "../../etc/passwd"})})
     path = export_session(record, "json", tmp_path, trainee="")
     assert path.parent == tmp_path
     assert "/" not in path.name and not path.name.startswith(".")
@@ -60,7 +60,7 @@ def test_safe_name_part(text, expected):
 
 def test_cli_export_to_stdout_and_into_a_folder(record, tmp_path, data_dir, capsys):
     source = tmp_path / "session.json"
-    write_private_json(source, record)
+    write_private_json(source, record.to_json())
     assert main(["--scenarios", str(SCENARIOS), "export", str(source), "--format", "md", "-o", "-",
                  "--name", "Mai"]) == 0
     out = capsys.readouterr().out
@@ -90,7 +90,7 @@ def test_trainee_name_is_asked_once_and_kept(record, tmp_path, data_dir, capsys,
     from mitrainer.store.db import SessionStore
 
     source = tmp_path / "session.json"
-    write_private_json(source, record)
+    write_private_json(source, record.to_json())
     answers = iter(["Mai"])
     asked = []
 
@@ -111,7 +111,7 @@ def test_trainee_name_is_asked_once_and_kept(record, tmp_path, data_dir, capsys,
 
 def test_no_database_is_created_when_nobody_can_be_asked(record, tmp_path, data_dir, capsys):
     source = tmp_path / "session.json"
-    write_private_json(source, record)
+    write_private_json(source, record.to_json())
     assert main(["export", str(source), "-o", "-"]) == 0
     assert "| Trainee | — |" in capsys.readouterr().out
     assert not (data_dir / "sessions.db").exists()

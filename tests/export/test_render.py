@@ -14,6 +14,7 @@ import pytest
 from mitrainer.export import render_session
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.render import TemplateProblem, md_escape
+from mitrainer.record.read import RecordError, parse_record
 from tests.export.conftest import GOLDEN, REFLECTIONS, SCENARIOS, STANDARD_RESPONSES, play
 
 REGENERATE = os.environ.get("MITRAINER_REGEN_GOLDEN") == "1"
@@ -45,7 +46,7 @@ def test_markdown_golden_unfinished_session_without_scenario(scenario, data_dir)
 def test_markdown_fills_in_feedback_when_the_scenario_is_known(scenario, data_dir):
     record = play(scenario, STANDARD_RESPONSES, feedback=False)
     text = render_session(record, "md", trainee="", scenario=scenario)
-    assert text.count("Feedback: **") == len(record["turns"])
+    assert text.count("Feedback: **") == len(record.turns)
 
 
 def test_markdown_escapes_trainee_text(record, scenario, data_dir):
@@ -120,7 +121,7 @@ def test_html_structure_and_content(record, scenario, data_dir):
     doc = parse(html)
     assert_self_contained(doc, html)
     assert {"about", "scores", "transcript", "ending", "reflections", "supervisor"} <= doc.ids()
-    assert sum(1 for t, a in doc.tags if t == "div" and a.get("class") == "turn" and a.get("id")) == len(record["turns"])
+    assert sum(1 for t, a in doc.tags if t == "div" and a.get("class") == "turn" and a.get("id")) == len(record.turns)
     text = " ".join(doc.text)
     for expected in ("Mai", "Lan", "Evening drinks <after> work", "Lan makes a plan of her own", "What went well?",
                      "Supervisor’s comment", "Righting reflex", "Complex reflection"):
@@ -146,17 +147,19 @@ def test_html_escapes_trainee_text(record, scenario, data_dir):
 def test_json_log_carries_record_and_score(record, scenario, data_dir):
     document = json.loads(render_session(record, "json", trainee="Mai", scenario=scenario))
     assert document["format"] == "mitrainer-reflection-log"
-    assert document["record"] == record
+    assert document["record"] == record.to_json()
     assert document["trainee"] == "Mai" and document["scenario"]["persona"] == "Lan"
-    assert document["score"]["turns"] == len(record["turns"])
-    assert len(document["feedback"]) == len(record["turns"])
+    assert document["score"]["turns"] == len(record.turns)
+    assert len(document["feedback"]) == len(record.turns)
 
 
 def test_csv_one_row_per_turn_and_formula_safe(record, scenario, data_dir):
-    record["turns"][1]["response"] = "=1+1 and @cmd"
+    turns = list(record.turns)
+    turns[1] = turns[1].model_copy(update={"response": "=1+1 and @cmd"})
+    record = record.model_copy(update={"turns": tuple(turns)})
     rows = list(csv.reader(io.StringIO(render_session(record, "csv", trainee="", scenario=scenario))))
     assert rows[0][:3] == ["turn", "node", "client"]
-    assert len(rows) == len(record["turns"]) + 1
+    assert len(rows) == len(record.turns) + 1
     assert rows[2][4] == "'=1+1 and @cmd"
     assert rows[1][5] == "complex_reflection"
 
@@ -200,7 +203,7 @@ def test_missing_templates_folder_is_reported(record, scenario, data_dir, tmp_pa
 def test_scenario_is_found_by_id_and_content_hash(record, data_dir):
     found = render_session(record, "md", trainee="", scenarios=ScenarioIndex([SCENARIOS], include_bundled=False))
     assert "| Client | Lan, 41" in found
-    record["scenario"]["content_hash"] = "sha256:0000"
+    record = record.model_copy(update={"scenario": record.scenario.model_copy(update={"content_hash": "sha256:0000"})})
     other = render_session(record, "md", trainee="", scenarios=ScenarioIndex([SCENARIOS], include_bundled=False))
     assert "| Client |" not in other
 
@@ -208,7 +211,7 @@ def test_scenario_is_found_by_id_and_content_hash(record, data_dir):
 def test_reflection_prompts_are_shown_as_questions(record, scenario, data_dir):
     text = render_session(record, "md", trainee="", scenario=scenario)
     assert "**What went well?**" in text and "**What would you do differently?**" in text
-    assert set(REFLECTIONS) == set(record["reflections"])
+    assert set(REFLECTIONS) == set(record.reflections)
 
 
 def test_unknown_format_is_refused(record, scenario, data_dir):
@@ -217,9 +220,10 @@ def test_unknown_format_is_refused(record, scenario, data_dir):
 
 
 def test_damaged_record_gives_a_message(record, data_dir):
-    del record["turns"][2]["client"]
-    with pytest.raises(Exception, match="turn 3 is damaged"):
-        render_session(record, "md", trainee="")
+    data = record.to_json()
+    del data["turns"][2]["client"]
+    with pytest.raises(RecordError, match="turn 3 is damaged"):
+        parse_record(data, "session")
 
 
 def test_stored_trainee_name_is_used_by_default(record, scenario, data_dir):

@@ -27,7 +27,7 @@ from mitrainer.scoring.agreement import cohen_kappa
 @pytest.fixture
 def review(record) -> Review:
     """Mai re-codes every turn; Wei the first three (the machine coded CR, OQ, PER, CR+EA, SUM)."""
-    review = Review(record["session_id"])
+    review = Review(record.session_id)
     for turn, code in enumerate([C.COMPLEX_REFLECTION, C.OPEN_QUESTION, C.PERSUADE, C.SIMPLE_REFLECTION, C.SUMMARY]):
         review.set_codes("Mai", turn, [code])
     for turn, code in enumerate([C.SIMPLE_REFLECTION, C.OPEN_QUESTION, C.GIVING_INFORMATION]):
@@ -53,7 +53,7 @@ def test_kappa_worked_by_hand(record, review):
 
 
 def test_identical_coding_throughout_has_undefined_kappa(record):
-    review = Review(record["session_id"])
+    review = Review(record.session_id)
     review.set_codes("Mai", 1, [C.OPEN_QUESTION])
     report = agreement(record, review).with_machine[0].report
     assert report.utterances == 1 and report.kappa is None and report.percent == 1.0
@@ -90,7 +90,7 @@ def test_parse_codes_and_merge(record, review):
     assert parse_codes("CR, oq;AF") == (C.COMPLEX_REFLECTION, C.OPEN_QUESTION, C.AFFIRMATION)
     with pytest.raises(ReviewError, match="unknown code 'reflektion'"):
         parse_codes("reflektion")
-    other = Review(record["session_id"])
+    other = Review(record.session_id)
     other.set_codes("Lan", 0, [C.AFFIRMATION])
     review.merge(other)
     assert review.reviewers() == ["Lan", "Mai", "Wei"]
@@ -133,7 +133,7 @@ def test_review_screen_recodes_and_saves(record, tmp_path):
     asyncio.run(drive())
     saved = load_review(review_file, record)
     assert saved.codes["Lan"] == {0: (C.COMPLEX_REFLECTION,), 2: (C.SIMPLE_REFLECTION,)}
-    assert record["turns"][0]["coding"]["primary"] == "complex_reflection"  # the session is never changed
+    assert record.turns[0].coding.primary is C.COMPLEX_REFLECTION  # the session is never changed
     table = agreement_table(record, saved)
     assert [c.header for c in table.columns] == ["Code", "Lan–machine (2)"]
 
@@ -141,7 +141,7 @@ def test_review_screen_recodes_and_saves(record, tmp_path):
 @pytest.mark.parametrize("session_id", ["../../etc/passwd", "a/b", "", "x" * 200, "..", "c:\\evil"])
 def test_a_stored_review_never_leaves_its_folder(tmp_path, session_id):
     """An imported bundle's session id can be anything: the review file name is then a hash."""
-    path = stored_review_path({"session_id": session_id}, tmp_path)
+    path = stored_review_path(session_id, tmp_path)
     assert path.parent == tmp_path and path.name.endswith(".review.json")
     assert session_id not in path.name or not session_id
-    assert stored_review_path({"session_id": "f120c2f1e4644d8e"}, tmp_path).name == "f120c2f1e4644d8e.review.json"
+    assert stored_review_path("f120c2f1e4644d8e", tmp_path).name == "f120c2f1e4644d8e.review.json"

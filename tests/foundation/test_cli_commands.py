@@ -215,8 +215,10 @@ def test_play_prints_the_transcript_and_writes_a_private_record(capsys, clean, a
     record_path = workdir / "rec" / "session.json"
     assert stat.S_IMODE(record_path.stat().st_mode) == 0o600
     record = json.loads(record_path.read_text(encoding="utf-8"))
-    assert record["schema_version"] == 1 and record["scenario"]["id"] == "t"
+    assert record["schema_version"] == 2 and record["scenario"]["id"] == "t"
     turns = record["turns"]
+    # Every turn carries its feedback, as in the trainer: the rubric's verdict and the branch note.
+    assert all(t["feedback"]["judgement"]["verdict"] for t in turns)
     # Which branches the coder's codes lead to is the coder's business; the transcript must
     # show each exchange as the record has it, in order, and end with the ending.
     assert 1 <= len(turns) <= len(RESPONSES)

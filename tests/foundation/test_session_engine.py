@@ -11,8 +11,10 @@ from foundation_support import TickingClock, edit
 from mitrainer.codes import SkillCode, Speaker
 from mitrainer.coding.base import ResponseCoding, Utterance
 from mitrainer.coding.rules import RuleBasedCoder
-from mitrainer.engine.session import RECORD_SCHEMA_VERSION, Session, SessionOver, keyword_hit
+from mitrainer.engine.session import Session, SessionOver, keyword_hit
 from mitrainer.errors import MitrainerError
+from mitrainer.practice import Practice
+from mitrainer.record.model import RECORD_SCHEMA_VERSION, Feedback, Judgement, SessionRecord
 from mitrainer.scenario.load import load_scenario, parse_scenario
 
 ENGINE_YAML = Path(__file__).parent.parent / "fixtures" / "foundation" / "engine.yaml"
@@ -58,15 +60,15 @@ def test_branches_are_tried_in_order_and_the_first_match_wins(scenario):
     session = new(scenario)
     # "drink" and a reflection: the keyword branch comes first.
     turn = session.respond("So you drink after work.", SR)
-    assert (turn.branch, turn.branch_note) == (0, "keyword")
+    assert (turn.branch, note(session, turn)) == (0, "keyword")
     turn = session.respond("You feel stuck.", SR)
-    assert (turn.branch, turn.branch_note) == (2, "reflection")
+    assert (turn.branch, note(session, turn)) == (2, "reflection")
 
 
 def test_fallback_when_nothing_matches(scenario):
     session = new(scenario)
     turn = session.respond("Okay.", OTHER)
-    assert turn.branch == len(scenario.nodes["hub"].responses) - 1 and turn.branch_note == "fallback"
+    assert turn.branch == len(scenario.nodes["hub"].responses) - 1 and note(session, turn) == "fallback"
     assert turn.next_node == "hub"
 
 
@@ -74,11 +76,11 @@ def test_all_parts_of_a_when_must_hold(scenario):
     session = new(scenario)
     # open_question alone is not enough while visits(hub) < 3.
     turn = session.respond("What would help?", OQ)
-    assert turn.branch_note == "fallback" and session.visits("hub") == 2
+    assert note(session, turn) == "fallback" and session.visits("hub") == 2
     turn = session.respond("What would help?", OQ)
-    assert turn.branch_note == "fallback" and session.visits("hub") == 3
+    assert note(session, turn) == "fallback" and session.visits("hub") == 3
     turn = session.respond("What would help?", OQ)
-    assert turn.branch_note == "open question after two returns" and session.node_id == "open_end"
+    assert note(session, turn) == "open question after two returns" and session.node_id == "open_end"
     assert session.finished and session.ending.outcome == "engaged"
 
 
@@ -93,10 +95,10 @@ def test_turn_function_counts_responses_so_far(scenario):
 def test_if_condition_reads_variables(scenario):
     session = new(scenario)  # rapport starts at 2
     turn = session.respond("You should stop.", PER)
-    assert turn.branch_note == "persuading costs rapport" and session.variables["rapport"] == 0
+    assert note(session, turn) == "persuading costs rapport" and session.variables["rapport"] == 0
     assert session.variables["pushed"] is True
     turn = session.respond("You should stop.", PER)
-    assert turn.branch_note == "persuading without rapport" and session.ending.outcome == "disengaged"
+    assert note(session, turn) == "persuading without rapport" and session.ending.outcome == "disengaged"
 
 
 @pytest.mark.parametrize(
@@ -117,10 +119,24 @@ def test_keywords(text, hit):
     assert keyword_hit(text, ["drink", "cut down", "喝酒"]) is hit
 
 
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        ("Chị đã đi làm căn cước chưa?", True),
+        ("Chi da di lam can cuoc chua?", True),  # typed without diacritics, as on a phone
+        ("Chị đã đi làm ca\u0306n cu\u031bo\u031b\u0301c chưa?", True),  # decomposed (NFD) input
+        ("Chị đã đi làm cân cược chưa?", False),  # other diacritics: other words
+        ("Chi da di lam can cuocc", False),
+    ],
+)
+def test_vietnamese_keywords_match_with_or_without_diacritics(text, hit):
+    assert keyword_hit(text, ["căn cước"]) is hit
+
+
 def test_chinese_keyword_branch(scenario):
     session = new(scenario)
     turn = session.respond("你每天都喝酒吗", OTHER)
-    assert turn.branch_note == "chinese keyword" and session.variables["rapport"] == 0
+    assert note(session, turn) == "chinese keyword" and session.variables["rapport"] == 0
 
 
 # -- effects ----------------------------------------------------------------------------
@@ -178,15 +194,20 @@ def test_recorded_client_line_is_the_variant_shown(scenario):
 # -- determinism -------------------------------------------------------------------------
 
 
-def without_ids(record: dict) -> dict:
-    return {k: v for k, v in record.items() if k != "session_id"}
+def note(session: Session, turn) -> str:
+    """The scenario's note on the branch ``turn`` took (each branch of the fixture has its own)."""
+    return session.branch_taken(turn).note
+
+
+def without_ids(record: SessionRecord) -> dict:
+    return {k: v for k, v in record.to_json().items() if k != "session_id"}
 
 
 def test_same_seed_and_codings_give_identical_records(scenario):
     a = play(new(scenario, seed=3)).record()
     b = play(new(scenario, seed=3)).record()
     assert without_ids(a) == without_ids(b)
-    assert [t["client"]["text"] for t in a["turns"]] == [t["client"]["text"] for t in b["turns"]]
+    assert [t.client.text for t in a.turns] == [t.client.text for t in b.turns]
 
 
 def test_records_differ_only_in_timestamps_with_different_clocks(scenario):
@@ -201,7 +222,7 @@ def test_records_differ_only_in_timestamps_with_different_clocks(scenario):
         record["turns"] = [{k: v for k, v in t.items() if k != "at"} for t in record["turns"]]
         return record
 
-    assert a["started_at"] != b["started_at"]
+    assert a.started_at != b.started_at
     assert strip(a) == strip(b)
 
 
@@ -253,7 +274,7 @@ def test_rewind_then_respond_differently(scenario):
     session.rewind()
     assert not session.finished and session.ended_at == "" and session.ending is None
     turn = session.respond("You feel pushed.", SR)
-    assert turn.branch_note == "reflection" and session.variables["rapport"] == 1
+    assert note(session, turn) == "reflection" and session.variables["rapport"] == 1
     assert [t.index for t in session.turns] == [0, 1]
 
 
@@ -270,9 +291,9 @@ def test_respond_after_the_ending_raises_session_over(scenario):
 
 def test_record_is_json_with_version_and_content_hash(scenario):
     session = play(new(scenario, seed=5))
-    record = session.record()
+    record = session.record().to_json()
     assert json.loads(json.dumps(record)) == record
-    assert record["schema_version"] == RECORD_SCHEMA_VERSION == 1
+    assert record["schema_version"] == RECORD_SCHEMA_VERSION == 2
     assert record["scenario"]["id"] == "engine-test"
     assert record["scenario"]["content_hash"] == scenario.content_hash()
     assert (
@@ -296,11 +317,11 @@ def test_resume_reproduces_the_state(scenario):
     session = new(scenario, seed=9)
     play(session, PLAY[:3])
     session.reflections["what went well"] = "listening"
-    record = json.loads(json.dumps(session.record()))
+    record = SessionRecord.model_validate(json.loads(json.dumps(session.record().to_json())))
     resumed = Session.resume(scenario, record, clock=TickingClock())
     assert snapshot(resumed) == snapshot(session)
     assert resumed.session_id == session.session_id and resumed.started_at == session.started_at
-    assert [t.to_json() for t in resumed.turns] == record["turns"]
+    assert tuple(resumed.turns) == record.turns
     assert resumed.record() == record
     # Rewind still works after a resume, and the game carries on identically.
     assert resumed.rewind() == session.rewind()
@@ -336,16 +357,16 @@ def test_resume_detects_a_changed_scenario(scenario):
 # -- coder and context -------------------------------------------------------------------
 
 
-def test_respond_without_a_coding_uses_the_coder(scenario):
-    session = new(scenario, coder=RuleBasedCoder())
-    turn = session.respond("It sounds like you feel stuck.")
-    assert turn.coding.coder == RuleBasedCoder.name and turn.branch_note == "reflection"
-    assert session.record()["coder"] == RuleBasedCoder.name
+def test_a_turn_without_a_coding_is_coded_by_the_sessions_coder(scenario):
+    practice = Practice(new(scenario, coder=RuleBasedCoder()))
+    taken = practice.take_turn("It sounds like you feel stuck.")
+    assert taken.turn.coding.coder == RuleBasedCoder.name and taken.turn.feedback.note == "reflection"
+    assert practice.session.record().coder == RuleBasedCoder.name
 
 
-def test_respond_without_a_coding_or_a_coder_is_an_error(scenario):
+def test_a_turn_without_a_coding_or_a_coder_is_an_error(scenario):
     with pytest.raises(MitrainerError, match="no coder"):
-        new(scenario).respond("hello")
+        Practice(new(scenario)).take_turn("hello")
 
 
 def test_context_ends_with_the_current_client_line(scenario):
@@ -363,9 +384,13 @@ def test_context_ends_with_the_current_client_line(scenario):
 def test_attach_feedback_stores_it_on_the_last_turn(scenario):
     session = new(scenario)
     session.respond("hm", OTHER)
-    session.attach_feedback({"score": 1})
-    assert session.turns[-1].feedback == {"score": 1}
-    assert session.record()["turns"][-1]["feedback"] == {"score": 1}
+    feedback = Feedback(judgement=Judgement(verdict="fair", headline="Hm."), note="fallback")
+    session.attach_feedback(feedback)
+    assert session.turns[-1].feedback == feedback
+    assert session.record().to_json()["turns"][-1]["feedback"] == {
+        "judgement": {"verdict": "fair", "headline": "Hm.", "rationale": "", "codes": [], "situation": "",
+                      "better": None, "uncertain": False},
+        "note": "fallback"}
 
 
 # -- direction ------------------------------------------------------------------------------
@@ -410,7 +435,7 @@ def test_a_branch_can_ask_for_the_side_of_ambivalence_a_response_strengthens(dir
     coding = ResponseCoding.manual(SkillCode.COMPLEX_REFLECTION, direction=Direction(direction) if direction else None)
     session = Session(loaded.scenario, clock=TickingClock())
     assert session.respond("You want to be there for him.", coding).next_node == goto
-    assert session.record()["turns"][0]["coding"]["direction"] == direction
+    assert session.record().to_json()["turns"][0]["coding"]["direction"] == direction
 
 
 def test_a_direction_that_is_not_one_of_the_three_is_refused_with_its_position():
@@ -454,7 +479,7 @@ def test_an_ending_debrief_follows_what_the_trainee_did(code, expected):
     coding = ResponseCoding.manual(SkillCode.COMPLEX_REFLECTION, code, direction=Direction.SUSTAIN)
     session.respond("You can't see yourself stopping.", coding)
     assert session.finished and session.debrief == expected
-    assert session.record()["ending"]["debrief"] == session.debrief
+    assert session.record().ending.debrief == session.debrief
 
 
 def test_a_debrief_variant_that_holds_for_no_one_leaves_the_default():

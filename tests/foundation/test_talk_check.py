@@ -18,7 +18,7 @@ class StubCoder:
         self.scores = scores
 
     def code_response(self, text, context=()):
-        return ResponseCoding(None)
+        return ResponseCoding(primary=None)
 
     def code_client(self, text, context=()):
         best = max(self.scores, key=self.scores.get)

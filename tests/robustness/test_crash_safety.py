@@ -85,7 +85,7 @@ def test_sigkill_loses_no_announced_turn(tmp_path: Path, after_lines: int, extra
     for session_id, turns in last_per_session.items():
         record = store.load_record(session_id)
         assert record is not None
-        assert len(record["turns"]) >= turns  # nothing announced is lost (a later turn may be there too)
+        assert len(record.turns) >= turns  # nothing announced is lost (a later turn may be there too)
         resumed = Session.resume(scenario, record)
-        assert len(resumed.turns) == len(record["turns"])
+        assert len(resumed.turns) == len(record.turns)
     store.close()

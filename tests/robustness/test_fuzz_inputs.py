@@ -22,9 +22,9 @@ from mitrainer.errors import Diagnostic, InputError
 from mitrainer.export.bundles import Bundle, BundleError, checksum_of, make_bundle, parse_bundle, read_bundle
 from mitrainer.export.group import group_report
 from mitrainer.export.library import ScenarioIndex
-from mitrainer.export.records import RecordError, check_record, read_json_file
 from mitrainer.export.render import render_session, render_template
 from mitrainer.paths import bundled_rubrics
+from mitrainer.record.read import RecordError, parse_record, read_json_file
 from mitrainer.scenario import conditions
 from mitrainer.scoring.rubric import LoadedRubric, RubricError, load_rubric, parse_rubric
 from mitrainer.text import find_control
@@ -34,7 +34,8 @@ from tests.export.conftest import REFLECTIONS, STANDARD_RESPONSES, load_fixture_
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])
 SCENARIO = load_fixture_scenario()
-RECORD = play(SCENARIO, STANDARD_RESPONSES, reflections=REFLECTIONS)
+SESSION = play(SCENARIO, STANDARD_RESPONSES, reflections=REFLECTIONS)
+RECORD = SESSION.to_json()  # the record as a file holds it
 STANDARD_RUBRIC = (bundled_rubrics() / "standard.yaml").read_text(encoding="utf-8")
 
 # Text that has tripped parsers before: control codes, bidi overrides, quotes, separators,
@@ -243,7 +244,7 @@ def _render_accepted(record: dict) -> None:
 @given(damaged_records())
 def test_damaged_records_are_refused_with_a_message_or_render(record):
     try:
-        checked = check_record(record, "fuzz")
+        checked = parse_record(record, "fuzz")
     except RecordError as exc:
         assert str(exc).startswith("fuzz:")
         return
@@ -253,7 +254,7 @@ def test_damaged_records_are_refused_with_a_message_or_render(record):
 @FUZZ
 @given(st.one_of(damaged_records(), json_values), st.booleans(), st.one_of(st.just("fuzz"), nasty_text, json_values))
 def test_bundle_documents_give_a_bundle_or_bundle_error(record, reseal, trainee):
-    document = make_bundle(RECORD, trainee="x", exported_at="2026-01-01T00:00:00+00:00")
+    document = make_bundle(SESSION, trainee="x", exported_at="2026-01-01T00:00:00+00:00")
     document["record"] = record
     document["trainee"] = trainee
     if reseal:  # a checksum that matches, so the checks behind it are reached too
@@ -268,7 +269,7 @@ def test_bundle_documents_give_a_bundle_or_bundle_error(record, reseal, trainee)
         return
     assert isinstance(bundle, Bundle) and find_control(bundle.trainee) == -1
     _render_accepted(bundle.record)
-    report = group_report([bundle, parse_bundle(make_bundle(RECORD), "b")], ScenarioIndex.of([SCENARIO]))
+    report = group_report([bundle, parse_bundle(make_bundle(SESSION), "b")], ScenarioIndex.of([SCENARIO]))
     assert len(list(csv.reader(io.StringIO(group_csv(report))))) == 3
     assert render_template("md", "group.md.j2", {"g": report, "problems": []})
 
@@ -283,7 +284,7 @@ def test_any_json_document_is_a_bundle_error(document):
 
 @FUZZ
 @given(st.one_of(st.binary(max_size=300), json_values.map(lambda v: json.dumps(v).encode()),
-                 st.integers(0, 2000).map(lambda n: json.dumps(make_bundle(RECORD)).encode()[:n])))
+                 st.integers(0, 2000).map(lambda n: json.dumps(make_bundle(SESSION)).encode()[:n])))
 def test_bytes_on_disk_give_a_bundle_or_bundle_error(tmp_path_factory, raw):
     path: Path = tmp_path_factory.mktemp("bundle") / "fuzz.bundle.json"
     path.write_bytes(raw)
@@ -292,7 +293,7 @@ def test_bytes_on_disk_give_a_bundle_or_bundle_error(tmp_path_factory, raw):
     except BundleError as exc:
         assert str(path) in str(exc)
     else:
-        assert bundle.record == check_record(RECORD, "x")
+        assert bundle.record == parse_record(RECORD, "x")
 
 
 # -- what fuzzing found, kept as plain examples ------------------------------------------------------

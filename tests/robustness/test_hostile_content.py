@@ -33,6 +33,7 @@ from mitrainer.export.group import group_report
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.portfolio import build_portfolio
 from mitrainer.export.render import render_session, render_template
+from mitrainer.record.model import SessionRecord
 from mitrainer.scenario.load import load_scenario
 from mitrainer.store.db import SessionStore
 from tests.export.conftest import SCENARIOS, play
@@ -73,7 +74,7 @@ def hostile(tmp_path_factory):
                  (BLOCK, (C.SUMMARY,))]
     record = play(scenario, responses, reflections={"went_well": BLOCK, "do_differently": FORMULAS[0]},
                   session_id="=cmd|' /C calc'!A0" + "0" * 8)
-    assert record["ending"]["outcome"] == "engaged"
+    assert record.ending.outcome == "engaged"
     return folder, scenario, record
 
 
@@ -142,7 +143,7 @@ def test_session_markdown_is_inert(hostile):
 def test_session_csv_runs_no_formula(hostile):
     _, scenario, record = hostile
     text = render_session(record, "csv", trainee=TRAINEE, scenario=scenario)
-    assert assert_no_formulas(text) == len(record["turns"]) + 1
+    assert assert_no_formulas(text) == len(record.turns) + 1
     assert "'" + FORMULAS[1] in text
 
 
@@ -151,7 +152,7 @@ def test_json_and_bundle_carry_the_text_unchanged(hostile, fmt):
     _, scenario, record = hostile
     document = json.loads(render_session(record, fmt, trainee=TRAINEE, scenario=scenario))
     assert document["trainee"] == TRAINEE
-    assert document["record"]["turns"][3]["response"] == record["turns"][3]["response"]
+    assert document["record"]["turns"][3]["response"] == record.turns[3].response
     if fmt == "bundle":
         assert parse_bundle(document, "x").record == record
 
@@ -160,15 +161,15 @@ def test_json_and_bundle_carry_the_text_unchanged(hostile, fmt):
 
 def test_portfolio_is_inert(hostile):
     _, scenario, record = hostile
-    portfolio = build_portfolio([record, {**record, "session_id": "second"}], ScenarioIndex.of([scenario]), TRAINEE)
+    portfolio = build_portfolio([record, record.model_copy(update={"session_id": "second"})], ScenarioIndex.of([scenario]), TRAINEE)
     assert_inert_html(render_template("html", "portfolio.html.j2", {"p": portfolio}))
     assert_inert_markdown(render_template("md", "portfolio.md.j2", {"p": portfolio}))
 
 
-def _bundles(record: dict) -> list[Bundle]:
-    other = json.loads(json.dumps(record))
-    other["session_id"] = "@SUM(1)" + "1" * 10
-    other["turns"][1]["response"] = INLINE  # the same path: a branch point with hostile responses
+def _bundles(record: SessionRecord) -> list[Bundle]:
+    turns = list(record.turns)
+    turns[1] = turns[1].model_copy(update={"response": INLINE})  # the same path: a branch point with hostile responses
+    other = record.model_copy(update={"session_id": "@SUM(1)" + "1" * 10, "turns": tuple(turns)})
     return [parse_bundle(make_bundle(record, trainee=TRAINEE), "a"),
             parse_bundle(make_bundle(other, trainee=FORMULAS[2]), "b")]
 
@@ -201,8 +202,7 @@ def test_cli_group_report_csv_runs_no_formula(hostile, tmp_path, capsys, monkeyp
 def test_names_from_bundle_ids_stay_in_the_chosen_folder(hostile, tmp_path, monkeypatch):
     folder, _, record = hostile
     monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))
-    evil = json.loads(json.dumps(record))
-    evil["session_id"] = "../../../../tmp/escaped/../" + "a" * 8
+    evil = record.model_copy(update={"session_id": "../../../../tmp/escaped/../" + "a" * 8})
     bundle = tmp_path / "evil.bundle.json"
     bundle.write_text(bundle_text(make_bundle(evil, trainee="../../x/")), encoding="utf-8")
     out = tmp_path / "out"
@@ -216,7 +216,7 @@ def test_names_from_bundle_ids_stay_in_the_chosen_folder(hostile, tmp_path, monk
     before = set(tmp_path.rglob("*"))
     store = SessionStore(tmp_path / "data" / "sessions.db")
     import_bundles([bundle], store, ScenarioIndex([folder]))
-    assert store.load_record(evil["session_id"])["session_id"] == evil["session_id"]
+    assert store.load_record(evil.session_id).session_id == evil.session_id
     store.close()
     created = set(tmp_path.rglob("*")) - before
     assert all(p.is_relative_to(tmp_path / "data") for p in created), created
@@ -229,8 +229,7 @@ def test_names_from_a_forged_start_time_stay_in_the_chosen_folder(hostile, tmp_p
     # started_at is the first part of a default export name; it is data from the record.
     folder, _, record = hostile
     monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))
-    evil = json.loads(json.dumps(record))
-    evil["started_at"] = started_at
+    evil = record.model_copy(update={"started_at": started_at})
     bundle = tmp_path / "in" / "evil.bundle.json"
     bundle.parent.mkdir()
     bundle.write_text(bundle_text(make_bundle(evil, trainee="Mai")), encoding="utf-8")
@@ -264,7 +263,7 @@ def test_typed_paths_are_taken_as_typed_and_never_overwrite(hostile, tmp_path, m
     folder, _, record = hostile
     monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))
     source = tmp_path / "session.json"
-    source.write_text(json.dumps(record), encoding="utf-8")
+    source.write_text(json.dumps(record.to_json()), encoding="utf-8")
     work = tmp_path / "a" / "b"
     work.mkdir(parents=True)
     monkeypatch.chdir(work)
@@ -283,8 +282,7 @@ def test_typed_paths_are_taken_as_typed_and_never_overwrite(hostile, tmp_path, m
 
 def test_bundle_ids_like_paths_are_refused_or_kept_as_text(hostile, tmp_path):
     folder, _, record = hostile
-    evil = json.loads(json.dumps(record))
-    evil["scenario"]["id"] = "../../etc/passwd"
+    evil = record.model_copy(update={"scenario": record.scenario.model_copy(update={"id": "../../etc/passwd"})})
     path = tmp_path / "x.bundle.json"
     path.write_text(bundle_text(make_bundle(evil)), encoding="utf-8")
     bundle = read_bundle(path)

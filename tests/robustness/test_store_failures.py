@@ -19,6 +19,7 @@ import pytest
 from mitrainer.cli import main
 from mitrainer.coding.rules import RuleBasedCoder
 from mitrainer.errors import StoreError
+from mitrainer.record.model import SessionRecord
 from mitrainer.store.db import SessionStore, open_store
 from mitrainer.tui.app import TrainerApp
 from mitrainer.tui.screens.summary import SummaryScreen
@@ -56,7 +57,7 @@ class RefusingConnection:
 
 
 @pytest.fixture
-def record() -> dict:
+def record() -> SessionRecord:
     return play(load_fixture_scenario(), STANDARD_RESPONSES, reflections=REFLECTIONS)
 
 
@@ -79,27 +80,25 @@ def test_open_store_falls_back_to_memory_when_the_data_folder_is_unusable(unusab
     assert "cannot create the folder" in opened.problem and "Not a directory" in opened.problem
     assert "will not be saved" in opened.problem
     opened.store.save_session(record)  # the session still works, in memory
-    assert opened.store.load_record(record["session_id"])["turns"] == record["turns"]
+    assert opened.store.load_record(record.session_id).turns == record.turns
 
 
 def test_a_genuinely_full_database_is_a_store_error_and_loses_nothing_stored(tmp_path, record):
     store = SessionStore(tmp_path / "sessions.db")
-    first = {**record, "turns": record["turns"][:1]}
+    first = record.model_copy(update={"turns": record.turns[:1]})
     store.save_turn(first)
     pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
     store._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own SQLITE_FULL from here on
-    big = json.loads(json.dumps(record))
-    big["turns"][1]["response"] = "x" * 200_000
-    big["turns"] = big["turns"][:2]
+    big = record.model_copy(update={"turns": (record.turns[0], record.turns[1].model_copy(update={"response": "x" * 200_000}))})
     with pytest.raises(StoreError) as caught:
         store.save_turn(big)
     assert FULL in str(caught.value) and str(tmp_path) in str(caught.value)
     assert not isinstance(caught.value.__cause__, StoreError)
     # The failed turn was rolled back; the stored one is intact and the store still works.
-    assert store.load_record(record["session_id"])["turns"] == first["turns"]
+    assert store.load_record(record.session_id).turns == first.turns
     store._conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
     store.save_turn(big)
-    assert len(store.load_record(record["session_id"])["turns"]) == 2
+    assert len(store.load_record(record.session_id).turns) == 2
     store.close()
 
 
@@ -118,13 +117,13 @@ def test_every_write_that_fails_is_a_store_error_with_the_reason(tmp_path, recor
         "save_session": lambda: store.save_session(record),
         "rewind": lambda: store.rewind(record),
         "set_setting": lambda: store.set_setting("trainee_name", "Mai"),
-        "delete_session": lambda: store.delete_session(record["session_id"]),
+        "delete_session": lambda: store.delete_session(record.session_id),
         "import_sessions": lambda: store.import_sessions([(record, "Mai", 1.0)]),
     }[write]
     with pytest.raises(StoreError, match=f"cannot write the session database .*{message}"):
         call()
     assert not store._conn.in_transaction  # rolled back, ready for the next try
-    assert store.load_record(record["session_id"]) == record  # reads still work, nothing half-written
+    assert store.load_record(record.session_id) == record  # reads still work, nothing half-written
 
 
 class FlakyConnection(RefusingConnection):
@@ -150,14 +149,14 @@ def test_turns_that_failed_to_save_are_written_with_the_next_save(tmp_path, then
     played = [play(scenario, STANDARD_RESPONSES[:n]) for n in range(1, 5)]
     store = SessionStore(tmp_path / "sessions.db")
     flaky = store._conn = FlakyConnection(store._conn)
-    sid = played[0]["session_id"]
+    sid = played[0].session_id
     store.save_turn(played[0])
     flaky.full = True
     for record in played[1:3]:
         with pytest.raises(StoreError, match=FULL):
             store.save_turn(record)
-        stored = store.load_record(sid)["turns"]
-        assert stored == record["turns"][:len(stored)]  # always a prefix of the played session
+        stored = store.load_record(sid).turns
+        assert stored == record.turns[:len(stored)]  # always a prefix of the played session
     flaky.full = False
     if then == "save_turn":
         store.save_turn(played[3])
@@ -170,7 +169,7 @@ def test_turns_that_failed_to_save_are_written_with_the_next_save(tmp_path, then
         expected = played[2]
     assert store.load_record(sid) == expected
     # Written whole once; the next turn is a single-row write again.
-    following = play(scenario, STANDARD_RESPONSES[:len(expected["turns"]) + 1])
+    following = play(scenario, STANDARD_RESPONSES[:len(expected.turns) + 1])
     store.save_turn(following)
     assert store.load_record(sid) == following
     store.close()
@@ -219,7 +218,7 @@ def test_full_disk_mid_session_warns_and_the_session_goes_on(tmp_path: Path):
     session_id = asyncio.run(flow())
     assert "Kept going." in (tmp_path / "log.md").read_text(encoding="utf-8")
     store = SessionStore(db)
-    assert len(store.load_record(session_id)["turns"]) == 1  # what was saved before the disk filled
+    assert len(store.load_record(session_id).turns) == 1  # what was saved before the disk filled
     store.close()
 
 
@@ -236,7 +235,7 @@ def test_unusable_data_folder_starts_in_memory_with_a_visible_warning(unusable_d
             assert severity == "error" and "could not be used" in message and "will not be saved" in message
             await say(pilot, REFLECTION)
             assert len(practice.session.turns) == 1 and not [m for m in _messages(app)[1:] if m[0] == "error"]
-            assert services.store.load_record(practice.session.session_id)["turns"][0]["response"] == REFLECTION
+            assert services.store.load_record(practice.session.session_id).turns[0].response == REFLECTION
 
     asyncio.run(flow())
     assert not unusable_data_dir.exists()
@@ -264,7 +263,7 @@ def test_ending_an_empty_session_on_a_full_disk_does_not_crash(tmp_path: Path):
 def test_export_of_a_record_file_works_when_the_data_folder_is_unusable(unusable_data_dir, tmp_path, record, fmt,
                                                                         capsys, monkeypatch):
     source = tmp_path / "session.json"
-    source.write_text(json.dumps(record), encoding="utf-8")
+    source.write_text(json.dumps(record.to_json()), encoding="utf-8")
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)  # a person at a terminal would be asked a name …
     monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked for a name it cannot keep"))
     target = tmp_path / f"log.{fmt}"
@@ -277,7 +276,7 @@ def test_export_of_a_record_file_works_when_the_data_folder_is_unusable(unusable
 
 def test_export_to_stdout_needs_no_data_folder(unusable_data_dir, tmp_path, record, capsys):
     source = tmp_path / "session.json"
-    source.write_text(json.dumps(record), encoding="utf-8")
+    source.write_text(json.dumps(record.to_json()), encoding="utf-8")
     assert main(["export", str(source), "-o", "-", "--name", "Mai"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# Reflection log") and "Mai" in out

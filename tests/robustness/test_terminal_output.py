@@ -18,6 +18,8 @@ import pytest
 
 from mitrainer.cli import main
 from mitrainer.export.bundles import bundle_text, make_bundle
+from mitrainer.record.model import SessionRecord
+from mitrainer.record.read import read_record
 from tests.export.conftest import SCENARIOS, STANDARD_RESPONSES, load_fixture_scenario, play
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,21 +38,21 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("MITRAINER_DB", raising=False)
     record = play(load_fixture_scenario(), [(EVIL + text, codes) for text, codes in STANDARD_RESPONSES],
-                  reflections={"went_well": EVIL})
+                  reflections={"went_well": EVIL}).to_json()
     # Content from another machine: every text field a report shows carries the sequences.
     record["scenario"]["title"] = EVIL
     for turn in record["turns"]:
         turn["client"]["text"] = EVIL
         turn["client"]["cue"] = EVIL
-        turn["branch_note"] = EVIL
-        turn["feedback"]["headline"] = EVIL
+        turn["feedback"]["note"] = EVIL
+        turn["feedback"]["judgement"]["headline"] = EVIL
     record["ending"]["title"] = EVIL
     record["ending"]["debrief"] = EVIL
     paths = {"record": tmp_path / "session.json", "bundle": tmp_path / "evil.bundle.json",
              "responses": tmp_path / "responses.txt", "csv": tmp_path / "t.csv", "jsonl": tmp_path / "t.jsonl",
              "scenario": tmp_path / "evil.yaml"}
     paths["record"].write_text(json.dumps(record), encoding="utf-8")
-    paths["bundle"].write_text(bundle_text(make_bundle(record, trainee=EVIL)), encoding="utf-8")
+    paths["bundle"].write_text(bundle_text(make_bundle(SessionRecord.model_validate(record), trainee=EVIL)), encoding="utf-8")
     paths["responses"].write_text(f"{EVIL} You feel stuck.\nWhat {EVIL} matters?\n", encoding="utf-8")
     rows = [("counsellor", f"What {EVIL} brings you?", f"open_question;{EVIL}"), ("client", EVIL, f"sustain;{EVIL}")]
     import csv
@@ -163,7 +165,7 @@ EVIL_IN_A_NAME = EVIL.replace("\x00", "")  # all a file name can hold
 
 def test_a_bundle_file_name_becomes_a_clean_member_name(files, capsys, tmp_path):
     # With no trainee in the bundle, the member is called after the file: its name is content too.
-    record = json.loads(files["record"].read_text(encoding="utf-8"))
+    record = read_record(files["record"])
     named = tmp_path / (EVIL_IN_A_NAME + ".bundle.json")
     named.write_text(bundle_text(make_bundle(record, trainee="")), encoding="utf-8")
     for fmt in ("table", "md", "csv"):

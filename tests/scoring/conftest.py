@@ -100,7 +100,7 @@ class TagCoder:
     def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
         match = _TAG.match(text)
         if not match:
-            return ResponseCoding(None, uncoded_reason="no tag", coder=self.name)
+            return ResponseCoding(primary=None, uncoded_reason="no tag", coder=self.name)
         parsed = [SkillCode.parse(p) for p in match.group(1).split(",") if p.strip()]
         return ResponseCoding.manual(*[c for c in parsed if c], coder=self.name)
 

@@ -10,6 +10,7 @@ from mitrainer.codes import SkillCode
 from mitrainer.coding.base import ResponseCoding
 from mitrainer.engine.session import Session
 from mitrainer.paths import bundled_scenarios
+from mitrainer.record.model import Feedback
 from mitrainer.scenario.load import load_library
 from mitrainer.scoring import feedback_for_turn, score_session
 from mitrainer.scoring.rubric import VERDICTS, rubric_for
@@ -34,12 +35,12 @@ def test_random_walks_get_feedback_and_scores(scenario_id):
                 codes = [rng.choice(list(SkillCode))]
                 text = "a response"
             turn = session.respond(text, ResponseCoding.manual(*codes))
-            feedback = feedback_for_turn(session, turn)
+            feedback = feedback_for_turn(session, turn).judgement
             assert feedback.verdict in VERDICTS and feedback.headline and feedback.rationale
             assert "{" not in feedback.headline + feedback.rationale
             if feedback.verdict != "good" and node.exemplars:
-                assert feedback.better is None or feedback.better["text"] in [e.text for e in node.exemplars]
-            session.attach_feedback(feedback.to_json())
+                assert feedback.better is None or feedback.better.text in [e.text for e in node.exemplars]
+            session.attach_feedback(Feedback(judgement=feedback, note=session.branch_taken(turn).note))
         score = score_session(session)
         assert score.turns == len(session.turns)
         assert all(1 <= v <= 5 for v in score.globals.values())

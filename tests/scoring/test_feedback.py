@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from mitrainer.codes import SkillCode
 from mitrainer.coding.base import ResponseCoding
-from mitrainer.scoring import TurnFeedback, feedback_for_turn, get_rubric
+from mitrainer.record.model import Judgement
+from mitrainer.scoring import feedback_for_turn, get_rubric, judge_turn
 from tests.scoring.conftest import codes
 
 
-def respond(session, *names, text="response"):
+def respond(session, *names, text="response") -> Judgement:
+    """Play a response coded ``names`` and return the rubric's judgement of it."""
     turn = session.respond(text, codes(*names))
     feedback = feedback_for_turn(session, turn)
-    session.attach_feedback(feedback.to_json())
-    return feedback
+    session.attach_feedback(feedback)
+    return feedback.judgement
 
 
 def test_change_talk_missed_offers_a_reflection_exemplar(session_at):
@@ -21,8 +23,8 @@ def test_change_talk_missed_offers_a_reflection_exemplar(session_at):
     assert feedback.verdict == "missed"
     assert feedback.codes == (SkillCode.CLOSED_QUESTION,)
     # The node lists the open question first; after change talk a reflection is preferred.
-    assert feedback.better is not None and feedback.better["codes"] == ["complex_reflection"]
-    assert feedback.better["text"] == "Your kids matter more than anything to you."
+    assert feedback.better is not None and feedback.better.codes == ("complex_reflection",)
+    assert feedback.better.text == "Your kids matter more than anything to you."
     assert "closed question" in feedback.headline.lower()  # the rubric's by_code message
 
 
@@ -43,7 +45,7 @@ def test_persuade_after_sustain_talk_is_the_righting_reflex(session_at):
     assert feedback.situation == "sustain_talk"
     assert "righting reflex" in feedback.headline.lower()
     # The distractor-like exemplar coded persuade is never offered; a reflection is.
-    assert feedback.better is not None and feedback.better["codes"] == ["complex_reflection"]
+    assert feedback.better is not None and feedback.better.codes == ("complex_reflection",)
 
 
 def test_autonomy_after_sustain_talk_is_good(session_at):
@@ -53,7 +55,7 @@ def test_autonomy_after_sustain_talk_is_good(session_at):
 def test_open_question_after_sustain_talk_is_fair(session_at):
     feedback = respond(session_at("sustain"), "open_question")
     assert feedback.verdict == "fair"
-    assert feedback.better["codes"] == ["complex_reflection"]
+    assert feedback.better.codes == ("complex_reflection",)
 
 
 def test_confront_after_discord_is_the_righting_reflex(session_at):
@@ -68,7 +70,7 @@ def test_reflecting_discord_is_good(session_at):
 def test_advice_without_permission_in_neutral_talk(session_at):
     feedback = respond(session_at("chat"), "persuade")
     assert (feedback.verdict, feedback.situation) == ("righting_reflex", "advice_without_permission")
-    assert feedback.better["codes"] == ["seeking_collaboration"]
+    assert feedback.better.codes == ("seeking_collaboration",)
 
 
 def test_advice_after_asking_permission_is_not_the_righting_reflex(session_at):
@@ -93,7 +95,7 @@ def test_question_run_is_flagged_on_the_third_question(session_at):
     third = respond(session, "closed_question")
     assert (third.situation, third.verdict) == ("question_run", "fair")
     assert "3 questions" in third.headline
-    assert third.better["codes"] == ["complex_reflection"]
+    assert third.better.codes == ("complex_reflection",)
     fourth = respond(session, "open_question")
     assert fourth.situation == "question_run" and "4 questions" in fourth.headline
 
@@ -129,41 +131,40 @@ def test_early_summary_is_judged_by_the_moment(session_at):
 
 def test_uncoded_response_is_said_kindly_and_marked_not_sure(session_at):
     session = session_at("change")
-    turn = session.respond("Tôi hiểu.", ResponseCoding(None, uncoded_reason="not English"))
-    feedback = feedback_for_turn(session, turn)
+    turn = session.respond("Tôi hiểu.", ResponseCoding(primary=None, uncoded_reason="not English"))
+    feedback = judge_turn(session, turn)
     assert (feedback.situation, feedback.verdict) == ("uncoded", "fair")
     assert feedback.uncertain is True
     assert "not English" in feedback.rationale
     assert feedback.codes == ()
-    assert feedback.better["codes"] == ["complex_reflection"]
+    assert feedback.better.codes == ("complex_reflection",)
 
 
 def test_uncertain_coding_is_passed_on(session_at):
     session = session_at("change")
-    coding = ResponseCoding(SkillCode.COMPLEX_REFLECTION,
-                            ResponseCoding.manual(SkillCode.COMPLEX_REFLECTION).codes, uncertain=True)
-    feedback = feedback_for_turn(session, session.respond("x", coding))
+    coding = ResponseCoding(primary=SkillCode.COMPLEX_REFLECTION, codes=ResponseCoding.manual(SkillCode.COMPLEX_REFLECTION).codes, uncertain=True)
+    feedback = judge_turn(session, session.respond("x", coding))
     assert feedback.uncertain is True and feedback.verdict == "good"
 
 
 def test_better_never_repeats_the_trainees_own_words(session_at):
     session = session_at("change")
     turn = session.respond("Your kids matter more than anything to you.", codes("closed_question"))
-    assert feedback_for_turn(session, turn).better["codes"] == ["open_question"]
+    assert judge_turn(session, turn).better.codes == ("open_question",)
 
 
 def test_feedback_for_an_earlier_turn_uses_only_what_came_before(session_at):
     session = session_at("chat")
     for _ in range(3):
         respond(session, "open_question")
-    assert feedback_for_turn(session, session.turns[0]).situation == "neutral"
-    assert feedback_for_turn(session, session.turns[2]).situation == "question_run"
+    assert judge_turn(session, session.turns[0]).situation == "neutral"
+    assert judge_turn(session, session.turns[2]).situation == "question_run"
 
 
 def test_feedback_json_round_trip(session_at):
-    feedback = respond(session_at("sustain"), "persuade")
-    again = TurnFeedback.from_json(feedback.to_json())
-    assert again == feedback
+    judgement = respond(session_at("sustain"), "persuade")
+    again = Judgement.model_validate(judgement.model_dump(mode="json"))
+    assert again == judgement
 
 
 def test_no_placeholder_is_left_unfilled(session_at):

@@ -9,6 +9,7 @@ import pytest
 from mitrainer.codes import SkillCode
 from mitrainer.coding.base import CodeScore, ResponseCoding
 from mitrainer.paths import bundled_rubrics
+from mitrainer.record.read import parse_record
 from mitrainer.scoring import get_rubric, score_session, score_transcript
 from mitrainer.scoring.rubric import MetricSpec, parse_rubric
 from mitrainer.scoring.score import band
@@ -158,10 +159,10 @@ def test_pct_complex_half_is_good(tag_coder):
 
 def test_one_reflection_and_one_question_per_volley():
     rubric = get_rubric()
-    coding = ResponseCoding(SkillCode.SIMPLE_REFLECTION, (
-        CodeScore(SkillCode.SIMPLE_REFLECTION, 0.9), CodeScore(SkillCode.COMPLEX_REFLECTION, 0.6),
-        CodeScore(SkillCode.CLOSED_QUESTION, 0.7), CodeScore(SkillCode.OPEN_QUESTION, 0.55),
-        CodeScore(SkillCode.AFFIRMATION, 0.3)))
+    coding = ResponseCoding(primary=SkillCode.SIMPLE_REFLECTION, codes=(
+        CodeScore(code=SkillCode.SIMPLE_REFLECTION, confidence=0.9), CodeScore(code=SkillCode.COMPLEX_REFLECTION, confidence=0.6),
+        CodeScore(code=SkillCode.CLOSED_QUESTION, confidence=0.7), CodeScore(code=SkillCode.OPEN_QUESTION, confidence=0.55),
+        CodeScore(code=SkillCode.AFFIRMATION, confidence=0.3)))
     from mitrainer.scoring.moments import raw_codes
 
     assert raw_codes(coding, rubric.counting.min_confidence) == (SkillCode.COMPLEX_REFLECTION, SkillCode.OPEN_QUESTION)
@@ -169,8 +170,8 @@ def test_one_reflection_and_one_question_per_volley():
 
 def test_low_confidence_secondary_codes_do_not_count(tag_coder):
     rubric = get_rubric()
-    coding = ResponseCoding(SkillCode.OPEN_QUESTION, (CodeScore(SkillCode.OPEN_QUESTION, 0.8),
-                                                      CodeScore(SkillCode.AFFIRMATION, 0.49)))
+    coding = ResponseCoding(primary=SkillCode.OPEN_QUESTION, codes=(CodeScore(code=SkillCode.OPEN_QUESTION, confidence=0.8),
+                                                      CodeScore(code=SkillCode.AFFIRMATION, confidence=0.49)))
     from mitrainer.scoring.moments import raw_codes
 
     assert raw_codes(coding, rubric.counting.min_confidence) == (SkillCode.OPEN_QUESTION,)
@@ -186,7 +187,7 @@ def test_live_session_and_its_record_score_the_same(session_at):
     session = play(session_at("change"), ["complex_reflection"], ["persuade"], ["simple_reflection"],
                    ["open_question"], ["open_question"], ["closed_question"])
     live = score_session(session)
-    from_record = score_session(json.loads(json.dumps(session.record())))
+    from_record = score_session(parse_record(json.loads(json.dumps(session.record().to_json())), "record"))
     assert live.to_json() == from_record.to_json()
     # change (CR, good), sustain (persuade), discord (SR), chat ×3 questions; current line: chat (neutral)
     assert (live.turns, live.reflections, live.questions) == (6, 2, 3)
@@ -220,7 +221,7 @@ def test_session_uses_the_rubric_its_scenario_names(session_at, monkeypatch):
 
 def test_uncoded_turns_are_counted_apart(session_at):
     session = session_at("chat")
-    session.respond("", ResponseCoding(None, uncoded_reason="empty response"))
+    session.respond("", ResponseCoding(primary=None, uncoded_reason="empty response"))
     score = score_session(session)
     assert (score.turns, score.uncoded, sum(score.counts.values())) == (1, 1, 0)
 

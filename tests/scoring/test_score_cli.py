@@ -13,7 +13,7 @@ def record_file(tmp_path, session_at):
     for names in (["complex_reflection"], ["persuade"], ["simple_reflection"], ["open_question"]):
         session.respond("text", codes(*names))
     path = tmp_path / "session.json"
-    path.write_text(json.dumps(session.record()), encoding="utf-8")
+    path.write_text(json.dumps(session.record().to_json()), encoding="utf-8")
     return path
 
 
@@ -47,11 +47,22 @@ def test_score_refuses_bad_input_with_a_message(tmp_path, capsys):
     bad.write_text("{not json")
     assert main(["score", str(bad)]) == 2
     damaged = tmp_path / "damaged.json"
-    damaged.write_text(json.dumps({"turns": [{"client": {"talk": "angry"}, "coding": {}}]}))
+    damaged.write_text(json.dumps({"schema_version": 2, "session_id": "x", "scenario": {"id": "s"},
+                                   "turns": [{"client": {"talk": "angry"}, "coding": {}}]}))
     assert main(["score", str(damaged)]) == 2
     err = capsys.readouterr().err
-    assert "no such file" in err and "not a JSON session record" in err and "damaged" in err
+    assert "no such file" in err and "malformed JSON" in err and "turn 1 is damaged" in err
     assert "Traceback" not in err
+
+
+def test_score_and_export_accept_and_refuse_the_same_records(tmp_path, capsys):
+    """One reader for every command: a record without schema_version is refused by both."""
+    unversioned = tmp_path / "unversioned.json"
+    unversioned.write_text(json.dumps({"session_id": "x", "scenario": {"id": "s"}, "turns": []}))
+    assert main(["score", str(unversioned)]) == 2
+    assert main(["export", str(unversioned), "-o", "-", "--name", ""]) == 2
+    err = capsys.readouterr().err
+    assert err.count("not a session record (no schema_version)") == 2
 
 
 TRANSCRIPT_CSV = """speaker,text,codes

@@ -11,26 +11,36 @@ from pathlib import Path
 
 import pytest
 
+from mitrainer.codes import SkillCode
 from mitrainer.errors import StoreError
+from mitrainer.record.model import ResponseCoding, SessionRecord, Turn
 from mitrainer.store.db import SCHEMA_VERSION, SessionStore, default_db_path, open_store
 
 
-def make_record(session_id: str = "s1", turns: int = 2, ended: bool = False, scenario: str = "demo") -> dict:
-    return {
-        "schema_version": 1,
-        "session_id": session_id,
-        "scenario": {"id": scenario, "title": f"Title {scenario}", "version": "1", "language": "en",
-                     "content_hash": "sha256:x"},
-        "seed": 7,
-        "coder": "rules",
-        "started_at": "2024-01-01T10:00:00+00:00",
-        "ended_at": "2024-01-01T10:05:00+00:00" if ended else "",
-        "turns": [{"index": i, "response": f"response {i}", "client": {"node": f"n{i}"}} for i in range(turns)],
-        "current": {"node": "n9"},
-        "variables": {"rapport": 2},
-        "ending": {"node": "end", "outcome": "engaged", "title": "Opens up", "debrief": "d"} if ended else None,
-        "reflections": {"went_well": "Tôi đã lắng nghe — 我听了"},
-    }
+def make_turn(index: int, response: str) -> Turn:
+    return Turn(index=index, client={"node": f"n{index}", "text": f"line {index}"}, response=response,
+                coding=ResponseCoding.manual(SkillCode.OPEN_QUESTION), branch=0, next_node=f"n{index + 1}")
+
+
+def make_record(session_id: str = "s1", turns: int = 2, ended: bool = False, scenario: str = "demo") -> SessionRecord:
+    return SessionRecord(
+        session_id=session_id,
+        scenario={"id": scenario, "title": f"Title {scenario}", "version": "1", "language": "en",
+                  "content_hash": "sha256:x"},
+        seed=7,
+        coder="rules",
+        started_at="2024-01-01T10:00:00+00:00",
+        ended_at="2024-01-01T10:05:00+00:00" if ended else "",
+        turns=tuple(make_turn(i, f"response {i}") for i in range(turns)),
+        current={"node": "n9", "text": "last line"},
+        variables={"rapport": 2},
+        ending={"node": "end", "outcome": "engaged", "title": "Opens up", "debrief": "d"} if ended else None,
+        reflections={"went_well": "Tôi đã lắng nghe — 我听了"},
+    )
+
+
+def with_turns(record: SessionRecord, *turns: Turn) -> SessionRecord:
+    return record.model_copy(update={"turns": turns})
 
 
 @pytest.fixture
@@ -51,16 +61,14 @@ def test_round_trip_keeps_the_whole_record(store: SessionStore) -> None:
 
 def test_save_turn_appends_and_replaces_a_rewound_turn(store: SessionStore) -> None:
     record = make_record(turns=1)
+    first = record.turns[0]
     store.save_turn(record)
-    record["turns"].append({"index": 1, "response": "second"})
-    store.save_turn(record)
-    assert [t["response"] for t in store.load_record("s1")["turns"]] == ["response 0", "second"]
-    record["turns"].pop()
-    store.rewind(record)
-    assert [t["response"] for t in store.load_record("s1")["turns"]] == ["response 0"]
-    record["turns"].append({"index": 1, "response": "another try"})
-    store.save_turn(record)
-    assert [t["response"] for t in store.load_record("s1")["turns"]] == ["response 0", "another try"]
+    store.save_turn(with_turns(record, first, make_turn(1, "second")))
+    assert [t.response for t in store.load_record("s1").turns] == ["response 0", "second"]
+    store.rewind(with_turns(record, first))
+    assert [t.response for t in store.load_record("s1").turns] == ["response 0"]
+    store.save_turn(with_turns(record, first, make_turn(1, "another try")))
+    assert [t.response for t in store.load_record("s1").turns] == ["response 0", "another try"]
 
 
 def test_listing_orders_by_activity_and_filters(store: SessionStore) -> None:
@@ -152,12 +160,12 @@ def test_default_path_honours_overrides(tmp_path: Path, monkeypatch: pytest.Monk
 
 WRITER = """
 import sys
+from tests.store.test_db import make_record, make_turn, with_turns
 from mitrainer.store.db import SessionStore
 store = SessionStore(sys.argv[1])
+record = make_record(sys.argv[2], turns=0)
 for i in range(40):
-    record = {"session_id": sys.argv[2], "scenario": {"id": "demo"}, "seed": 0,
-              "turns": [{"index": j} for j in range(i + 1)], "ended_at": ""}
-    store.save_turn(record)
+    store.save_turn(with_turns(record, *(make_turn(j, f"response {j}") for j in range(i + 1))))
 store.close()
 """
 
@@ -170,7 +178,7 @@ def test_concurrent_writers_do_not_corrupt_the_database(tmp_path: Path) -> None:
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
     store = SessionStore(path)
     assert sorted(s.id for s in store.list_sessions()) == ["w0", "w1", "w2"]
-    assert all(len(store.load_record(f"w{n}")["turns"]) == 40 for n in range(3))
+    assert all(len(store.load_record(f"w{n}").turns) == 40 for n in range(3))
     assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     store.close()
 

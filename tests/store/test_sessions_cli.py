@@ -10,13 +10,16 @@ import pytest
 
 from mitrainer.cli import main
 from mitrainer.cli.sessions_cmds import trainer_command
+from mitrainer.record.model import SessionRecord
 from mitrainer.store.db import SessionStore
+from tests.store.test_db import make_turn
 
 
-def record(session_id: str, ended: bool) -> dict:
-    return {"session_id": session_id, "scenario": {"id": "demo", "title": "Demo"}, "seed": 1,
-            "started_at": "2025-03-14T09:30:00+00:00", "ended_at": "2025-03-14T09:40:00+00:00" if ended else "",
-            "turns": [{"index": 0}], "ending": {"outcome": "engaged", "title": "Opens up"} if ended else None}
+def record(session_id: str, ended: bool) -> SessionRecord:
+    return SessionRecord(
+        session_id=session_id, scenario={"id": "demo", "title": "Demo"}, seed=1,
+        started_at="2025-03-14T09:30:00+00:00", ended_at="2025-03-14T09:40:00+00:00" if ended else "",
+        turns=(make_turn(0, "hello"),), ending={"outcome": "engaged", "title": "Opens up"} if ended else None)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from tui_helpers import FIXTURES, make_app, wait_ready
 
 from mitrainer.codes import SkillCode
+from mitrainer.record.model import Turn
 from mitrainer.store.db import SessionStore
 from mitrainer.tui.screens.briefing import BriefingScreen
 from mitrainer.tui.screens.dialogs import ConfirmDialog, HintDialog
@@ -47,11 +48,11 @@ async def say(pilot, text: str) -> None:
     await pilot.pause()
 
 
-def stored_turns(db: Path, session_id: str) -> list[dict]:
+def stored_turns(db: Path, session_id: str) -> list[Turn]:
     store = SessionStore(db)
     try:
         record = store.load_record(session_id)
-        return [] if record is None else record["turns"]
+        return [] if record is None else list(record.turns)
     finally:
         store.close()
 
@@ -71,9 +72,9 @@ def test_filter_choose_respond_and_store(db: Path) -> None:
             assert len(session.turns) == 1
             assert session.turns[0].coding.primary is SkillCode.COMPLEX_REFLECTION
             assert session.node_id == "grandson"
-            assert session.turns[0].feedback and session.turns[0].feedback["verdict"]
+            assert session.turns[0].feedback and session.turns[0].feedback.judgement.verdict
             # Written before the client's next line was shown.
-            assert [t["response"] for t in stored_turns(db, session.session_id)] == [REFLECTION]
+            assert [t.response for t in stored_turns(db, session.session_id)] == [REFLECTION]
             bubbles = practice.query(ClientBubble)
             assert len(bubbles) == 2 and "Alfie" in str(bubbles[-1].render())
             assert practice.query_one(ResponseBox).text == ""
@@ -99,7 +100,7 @@ def test_empty_enter_multiline_paste_and_a_very_long_response(db: Path) -> None:
             await pilot.press("enter")
             await pilot.pause()
             assert practice.session.turns[0].response == pasted.strip()
-            assert len(stored_turns(db, practice.session.session_id)[0]["response"]) == len(pasted.strip())
+            assert len(stored_turns(db, practice.session.session_id)[0].response) == len(pasted.strip())
     run(flow())
 
 
@@ -163,7 +164,7 @@ def test_guided_choice_is_coded_with_the_exemplar_codes_in_a_seeded_order(db: Pa
             assert turn.guided and turn.coding.coder == "guided"
             assert turn.coding.primary is SkillCode.PERSUADE and turn.coding.confidence == 1.0
             assert practice.session.node_id == "defensive"
-            assert turn.feedback["verdict"] == "righting_reflex"
+            assert turn.feedback.judgement.verdict == "righting_reflex"
         return texts
 
     first = asyncio.run(flow())
@@ -210,9 +211,9 @@ def test_end_reflect_and_see_the_reflections_saved(db: Path) -> None:
             sid = practice.session.session_id
         store = SessionStore(db)
         record = store.load_record(sid)
-        assert record["reflections"] == {"went_well": "I reflected before asking.", "next_skill": "Summaries",
+        assert record.reflections == {"went_well": "I reflected before asking.", "next_skill": "Summaries",
                                          "do_differently": "Ask less"}
-        assert record["ending"]["outcome"] == "commitment" and len(record["turns"]) == 3
+        assert record.ending.outcome == "commitment" and len(record.turns) == 3
         [row] = store.list_sessions()
         assert row.finished and row.score is not None
         assert store.best_scores() == {"fixture-evenings": row.score}
@@ -266,10 +267,10 @@ def test_resume_after_an_interrupted_session(db: Path) -> None:
             assert practice.session.session_id == sid and practice.session.node_id == "grandson"
             assert len(practice.query(TraineeBubble)) == 1
             await say(pilot, "You feel Alfie deserves a grandad who is really there for him.")
-            assert [t["index"] for t in stored_turns(db, sid)] == [0, 1]
+            assert [t.index for t in stored_turns(db, sid)] == [0, 1]
             await pilot.press("ctrl+z")  # rewind still works after a resume
             await pilot.pause()
-            assert [t["index"] for t in stored_turns(db, sid)] == [0]
+            assert [t.index for t in stored_turns(db, sid)] == [0]
 
     sid = asyncio.run(interrupted())
     assert len(stored_turns(db, sid)) == 1

@@ -50,7 +50,7 @@ def decode_response(reader: ModuleType, text: str, probs: dict[str, dict[str, fl
     primary, codes = apply_rules(primary, codes, cues)
     direction = Direction.NEUTRAL if primary in NO_SIDE else Direction(best(probs["direction"])[0])
     ordered = sorted(codes.items(), key=lambda kv: (kv[0] is not primary, -kv[1]))
-    return ResponseCoding(primary=primary, codes=tuple(CodeScore(c, round(float(v), 4)) for c, v in ordered),
+    return ResponseCoding(primary=primary, codes=tuple(CodeScore(code=c, confidence=round(float(v), 4)) for c, v in ordered),
                           uncertain=codes[primary] < UNCERTAIN_BELOW, coder=coder, direction=direction)
 
 

@@ -1,8 +1,9 @@
 """Practice: the conversation, the response box (or guided choices) and the coaching sidebar.
 
-One response flows top to bottom through :meth:`PracticeScreen.take_turn`: the engine codes
-it and takes a branch, scoring judges it, the store writes it, and only then are the
-trainee's bubble and the client's next line shown.
+One response flows top to bottom through :meth:`PracticeScreen.take_turn`:
+:meth:`mitrainer.practice.Practice.take_turn` codes it, takes the branch, judges it and
+stores it, and only then does the screen show the trainee's bubble, the client's next line
+and the feedback it was given.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
 from mitrainer.coding.base import ResponseCoding
-from mitrainer.engine.session import Session
 from mitrainer.errors import MitrainerError
 from mitrainer.i18n import t
+from mitrainer.practice import Practice
 from mitrainer.text import clean_text
-from mitrainer.tui import coaching
 from mitrainer.tui.messages import GuidedChoiceMade, ResponseSubmitted
 from mitrainer.tui.screens.base import TrainerScreen
 from mitrainer.tui.screens.dialogs import ConfirmDialog, HintDialog
@@ -51,12 +51,13 @@ class PracticeScreen(TrainerScreen):
         Binding("enter", "continue", "key.summary", show=False),
     ]
 
-    def __init__(self, session: Session, guided: bool) -> None:
+    def __init__(self, practice: Practice, guided: bool) -> None:
         super().__init__()
-        self.session = session
+        self.practice = practice
+        self.session = practice.session
         self.guided = guided
         self.sidebar_wanted: bool | None = None  # None: follow the terminal's width
-        self.score = coaching.live_score(session)
+        self.score = practice.score()
 
     # -- building ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -115,23 +116,24 @@ class PracticeScreen(TrainerScreen):
         self.take_turn(event.choice.text, coding, guided=True)
 
     def take_turn(self, text: str, coding: ResponseCoding | None = None, guided: bool = False) -> bool:
-        """Code, branch, judge, store, then show. Returns False when the response was not taken."""
+        """Take the response through the practice (code, branch, judge, store), then show it.
+
+        Returns False when the response was not taken.
+        """
         if self.session.finished:
             self.notify(t("practice.already_ended"))
             return False
         try:
-            turn = self.session.respond(text, coding, guided=guided)
+            taken = self.practice.take_turn(text, coding, guided=guided)
         except MitrainerError as exc:
             self.notify(str(exc), severity="error")
             return False
-        try:
-            coaching.attach_feedback(self.session, turn)
-            self.score = coaching.live_score(self.session)
-        except Exception as exc:  # feedback is a help, never a reason to lose the turn
-            self.notify(t("practice.feedback_failed", error=str(exc)), severity="warning")
-        self.trainer.save_turn(self.session, self.score)
+        if taken.feedback_problem:  # the turn was kept; only its feedback is missing
+            self.notify(t("practice.feedback_failed", error=taken.feedback_problem), severity="warning")
+        self.trainer.store_failed(taken.store_problem)
+        self.score = taken.score
         conversation = self.query_one(Conversation)
-        conversation.add_response(self.session.turns[-1])
+        conversation.add_response(taken.turn)
         conversation.add_client(self.session.current_line)
         if self.session.finished:
             conversation.add_ending(self.ending_title())
@@ -143,7 +145,8 @@ class PracticeScreen(TrainerScreen):
         self.query_one(SkillCounters).show(self.score)
         self.query_one(ClientTalk).show(self.score)
         self.query_one(ClientMeters).show(self.session.scenario.meters, self.session.variables)
-        self.query_one(LastFeedback).show(self.session.turns[-1].feedback if self.session.turns else None)
+        feedback = self.session.turns[-1].feedback if self.session.turns else None
+        self.query_one(LastFeedback).show(feedback.judgement if feedback is not None else None)
 
     def show_mode(self) -> None:
         """Show the response box or the guided choices (or neither once the session ended)."""
@@ -185,12 +188,12 @@ class PracticeScreen(TrainerScreen):
         self.app.push_screen(HintDialog(list(self.session.node.exemplars)), use)
 
     def action_rewind(self) -> None:
-        turn = self.session.rewind()
+        turn, saved = self.practice.rewind()
         if turn is None:
             self.notify(t("practice.nothing_to_rewind"))
             return
-        self.score = coaching.live_score(self.session)
-        self.trainer.save_rewind(self.session, self.score)
+        self.score = saved.score
+        self.trainer.store_failed(saved.store_problem)
         conversation = self.query_one(Conversation)
         conversation.remove_after_last_response()
         self.update_sidebar()
@@ -218,12 +221,12 @@ class PracticeScreen(TrainerScreen):
 
     def action_end(self) -> None:
         if self.session.finished:
-            self.trainer.show_summary(self.session)
+            self.trainer.show_summary(self.practice)
             return
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.trainer.end_early(self.session)
+                self.trainer.end_early(self.practice)
 
         self.app.push_screen(ConfirmDialog(t("practice.end_confirm"), t("practice.end_yes"), t("practice.end_no")),
                              confirmed)
@@ -231,7 +234,7 @@ class PracticeScreen(TrainerScreen):
     def action_continue(self) -> None:
         # Enter reaches the screen only when nothing focused takes it: after the ending.
         if self.session.finished:
-            self.trainer.show_summary(self.session)
+            self.trainer.show_summary(self.practice)
 
     def action_home(self) -> None:
         if self.session.turns and not self.session.finished:

@@ -24,8 +24,8 @@ from textual.widgets.selection_list import Selection
 from mitrainer.codes import SKILLS, SkillCode
 from mitrainer.errors import MitrainerError
 from mitrainer.export.review import Review, agreement, load_review, machine_codings, save_review
-from mitrainer.export.view import talk_label
 from mitrainer.i18n import skill_label, t
+from mitrainer.record.model import ClientLine, SessionRecord
 from mitrainer.tui.screens.base import translate_bindings
 
 
@@ -33,14 +33,14 @@ def _chips(codes: tuple[SkillCode, ...] | list[SkillCode]) -> str:
     return " ".join(SKILLS[c].chip for c in codes) or "·"
 
 
-def _talk(talk: object, subtype: object) -> str:
-    """The client line's talk type and DARN-CAT subtype in the interface language ("" if unknown)."""
-    if not talk_label(talk, subtype):  # checks both against the codes
+def _talk(line: ClientLine) -> str:
+    """The client line's talk type and DARN-CAT subtype in the interface language ("" if unmarked)."""
+    if line.talk is None:
         return ""
-    return t(f"talk.{talk}") + (f" ({t(f'subtype.{subtype}')})" if subtype else "")
+    return t(f"talk.{line.talk.value}") + (f" ({t(f'subtype.{line.subtype.value}')})" if line.subtype else "")
 
 
-def agreement_table(record: dict, review: Review) -> Table | Text:
+def agreement_table(record: SessionRecord, review: Review) -> Table | Text:
     """Kappa per pair of coders, overall (primary code) and per code, as a rich table."""
     summary = agreement(record, review)
     if not summary.pairs:
@@ -85,7 +85,7 @@ class ReviewScreen(Screen):
         Binding("q,escape", "close", "key.close"),
     ]
 
-    def __init__(self, record: dict, member: str, review_file: Path, reviewer: str = "") -> None:
+    def __init__(self, record: SessionRecord, member: str, review_file: Path, reviewer: str = "") -> None:
         super().__init__()
         self._bindings = translate_bindings(self._bindings)
         self.record = record
@@ -118,11 +118,11 @@ class ReviewScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        ending = self.record.get("ending") or {}
-        self.title = t("review.title", member=self.member, title=self.record["scenario"].get("title", ""))
-        self.sub_title = t("review.subtitle", turns=len(self.record["turns"]),
-                           ending=ending.get("title") or ending.get("outcome") or t("review.not_finished"))
-        if self.record["turns"]:
+        ending = self.record.ending
+        self.title = t("review.title", member=self.member, title=self.record.scenario.title)
+        self.sub_title = t("review.subtitle", turns=len(self.record.turns),
+                           ending=(ending.title or ending.outcome if ending else "") or t("review.not_finished"))
+        if self.record.turns:
             self.show_turn(0)
         else:
             self.query_one("#turn-title", Static).update(t("review.no_turns"))
@@ -131,8 +131,8 @@ class ReviewScreen(Screen):
 
     def _turn_options(self) -> list[Option]:
         options = []
-        for turn in self.record["turns"]:
-            i = int(turn["index"])
+        for turn in self.record.turns:
+            i = turn.index
             primary, _ = self.machine[i]
             mine = self.review.codes.get(self.reviewer, {}).get(i, ())
             machine_chip = SKILLS[primary].chip if primary else "?"
@@ -141,33 +141,31 @@ class ReviewScreen(Screen):
 
     # -- showing a turn ----------------------------------------------------------------------
     def show_turn(self, index: int) -> None:
-        turns = self.record["turns"]
+        turns = self.record.turns
         self.index = max(0, min(index, len(turns) - 1))
         turn = turns[self.index]
-        client = turn["client"]
-        talk = _talk(client.get("talk"), client.get("subtype"))
+        client = turn.client
+        talk = _talk(client)
         self.query_one("#turn-title", Static).update(t("review.turn", number=self.index + 1, count=len(turns)))
-        line = Text.assemble((t("review.client"), "bold magenta"), client.get("text", ""))
-        if client.get("cue"):
-            line.append(f" ({client['cue']})", style="italic dim")
+        line = Text.assemble((t("review.client"), "bold magenta"), client.text)
+        if client.cue:
+            line.append(f" ({client.cue})", style="italic dim")
         if talk:
             line.append(f" [{talk}]", style="dim")
         self.query_one("#client", Static).update(line)
-        self.query_one("#response", Static).update(
-            Text.assemble((t("review.response"), "bold blue"), turn.get("response", "")))
-        coding = turn.get("coding") or {}
-        if coding.get("primary"):
-            codes = ", ".join(f"{skill_label(SkillCode(c['code']))} {float(c['confidence']):.2f}"
-                              for c in coding.get("codes", ()))
-            machine = t("review.machine", codes=codes) + (t("review.not_sure") if coding.get("uncertain") else "")
+        self.query_one("#response", Static).update(Text.assemble((t("review.response"), "bold blue"), turn.response))
+        coding = turn.coding
+        if coding.primary is not None:
+            codes = ", ".join(f"{skill_label(c.code)} {c.confidence:.2f}" for c in coding.codes)
+            machine = t("review.machine", codes=codes) + (t("review.not_sure") if coding.uncertain else "")
         else:
-            machine = t("review.machine_uncoded", reason=coding.get("uncoded_reason", ""))
+            machine = t("review.machine_uncoded", reason=coding.uncoded_reason)
         self.query_one("#machine", Static).update(Text(machine, style="cyan"))
-        feedback = turn.get("feedback") or {}
-        if feedback.get("verdict"):
-            label = t(f"verdict.{feedback['verdict']}")
+        judgement = turn.feedback.judgement if turn.feedback is not None else None
+        if judgement is not None:
+            label = t(f"verdict.{judgement.verdict.value}")
             self.query_one("#feedback", Static).update(
-                Text(t("review.feedback", label=label, headline=feedback.get("headline", ""))))
+                Text(t("review.feedback", label=label, headline=judgement.headline)))
         else:
             self.query_one("#feedback", Static).update("")
         self._loading = True
@@ -226,7 +224,7 @@ class ReviewScreen(Screen):
     @on(Input.Changed, "#reviewer")
     def reviewer_changed(self, event: Input.Changed | Input.Submitted) -> None:
         self.reviewer = event.value.strip()
-        if self.record["turns"]:
+        if self.record.turns:
             self.show_turn(self.index)
             self._refresh_turn_label()
         if isinstance(event, Input.Submitted):
@@ -239,12 +237,12 @@ class ReviewScreen(Screen):
 
     # -- actions -----------------------------------------------------------------------------
     def action_turn(self, step: int) -> None:
-        if self.record["turns"]:
+        if self.record.turns:
             self.show_turn(self.index + step)
 
     def action_copy_machine(self) -> None:
         """Start from the machine's codes (primary first), then adjust."""
-        if not self.record["turns"]:
+        if not self.record.turns:
             return
         primary, codes = self.machine[self.index]
         ordered = ([primary] if primary else []) + [c for c in SkillCode if c in codes and c != primary]
@@ -252,7 +250,7 @@ class ReviewScreen(Screen):
         self.show_turn(self.index)
 
     def action_clear(self) -> None:
-        if self.record["turns"]:
+        if self.record.turns:
             self._set_codes([])
             self.show_turn(self.index)
 
@@ -271,7 +269,7 @@ class ReviewApp(App):
 
     TITLE = "mitrainer review"
 
-    def __init__(self, record: dict, member: str, review_file: Path, reviewer: str = "") -> None:
+    def __init__(self, record: SessionRecord, member: str, review_file: Path, reviewer: str = "") -> None:
         super().__init__()
         self.review_screen = ReviewScreen(record, member, review_file, reviewer)
 
@@ -280,7 +278,7 @@ class ReviewApp(App):
         self.push_screen(self.review_screen)
 
 
-def run_review(record: dict, member: str, review_file: Path, reviewer: str = "") -> int:
+def run_review(record: SessionRecord, member: str, review_file: Path, reviewer: str = "") -> int:
     """Open the review app; returns the exit code."""
     ReviewApp(record, member, review_file, reviewer).run()
     return 0

@@ -21,6 +21,7 @@ from mitrainer.engine.session import Session
 from mitrainer.errors import MitrainerError
 from mitrainer.i18n import t
 from mitrainer.paths import data_dir, ensure_private_dir
+from mitrainer.practice import Practice
 from mitrainer.tui import coaching
 from mitrainer.tui.screens.base import TrainerScreen
 from mitrainer.tui.screens.dialogs import ExportDialog
@@ -68,8 +69,8 @@ def turn_lines(session: Session) -> Content:
                                       (turn.client.text, "$text-muted")))
         lines.append(Content.assemble("    ", (t("practice.you") + ": ", "$text-primary"), turn.response, "  ",
                                       coding_chips(turn.coding)))
-        if turn.feedback:
-            lines.append(Content.assemble("    ", verdict(turn.feedback)))
+        if turn.feedback is not None and turn.feedback.judgement is not None:
+            lines.append(Content.assemble("    ", verdict(turn.feedback.judgement)))
     if not lines:
         lines.append(Content.styled(t("summary.no_turns"), "italic $text-muted"))
     return Content("\n").join(lines)
@@ -87,10 +88,11 @@ class SummaryScreen(TrainerScreen):
         Binding("f1", "help", "key.help"),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, practice: Practice) -> None:
         super().__init__()
-        self.session = session
-        self.score = coaching.live_score(session)
+        self.practice = practice
+        self.session = practice.session
+        self.score = practice.score()
         self.exporter = export_function()
         self._autosave: Timer | None = None
 
@@ -159,8 +161,7 @@ class SummaryScreen(TrainerScreen):
         reflections = self.collect_reflections()
         if reflections == {k: self.session.reflections.get(k, "") for k in REFLECTION_PROMPTS}:
             return True
-        self.session.reflections = {k: v for k, v in reflections.items() if v}
-        return self.trainer.save_session(self.session, self.score)
+        return self.trainer.store_failed(self.practice.save_reflections(reflections).store_problem)
 
     @on(Button.Pressed, "#export")
     def action_export(self) -> None:
@@ -205,7 +206,7 @@ class SummaryScreen(TrainerScreen):
         trainee = self.services.setting(SETTING_TRAINEE) or ""
         try:
             folder = ensure_private_dir(data_dir() / "reviews")
-            screen = ReviewScreen(record, trainee or t("review.you"), stored_review_path(record, folder), trainee)
+            screen = ReviewScreen(record, trainee or t("review.you"), stored_review_path(record.session_id, folder), trainee)
         except (ReviewError, OSError) as exc:  # a damaged review file: say so, keep the summary
             self.notify(t("review.load_failed", error=str(exc)), severity="error", timeout=10)
             return

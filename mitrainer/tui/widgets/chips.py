@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from mitrainer.codes import SkillCode
-from mitrainer.coding.base import ResponseCoding
+from mitrainer.codes import SkillCode, Verdict
 from mitrainer.i18n import skill_label, t
+from mitrainer.record.model import Judgement, ResponseCoding
 
 VERDICT_STYLE = {
-    "good": ("✓", "bold $success"),
-    "fair": ("~", "bold $warning"),
-    "missed": ("✗", "bold $error"),
-    "righting_reflex": ("!", "bold $error"),
+    Verdict.GOOD: ("✓", "bold $success"),
+    Verdict.FAIR: ("~", "bold $warning"),
+    Verdict.MISSED: ("✗", "bold $error"),
+    Verdict.RIGHTING_REFLEX: ("!", "bold $error"),
 }
 
 
@@ -37,9 +37,10 @@ def chip_legend(codes: list[SkillCode]) -> str:
     return ", ".join(f"{c.info.chip} = {skill_label(c)}" for c in codes)
 
 
-def verdict(feedback: dict) -> Content:
-    icon, style = VERDICT_STYLE.get(feedback.get("verdict", ""), ("·", "bold"))
-    return Content.assemble((f"{icon} ", style), (feedback.get("headline", ""), style))
+def verdict(judgement: Judgement) -> Content:
+    """The verdict's sign and the headline, in the verdict's colour."""
+    icon, style = VERDICT_STYLE[judgement.verdict]
+    return Content.assemble((f"{icon} ", style), (judgement.headline, style))
 
 
 def meter_bar(value: float, low: float, high: float, width: int = 10) -> Content:

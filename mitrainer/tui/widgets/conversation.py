@@ -7,8 +7,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from mitrainer.codes import TalkType
-from mitrainer.engine.session import ClientLine, Turn
 from mitrainer.i18n import t
+from mitrainer.record.model import ClientLine, Turn
 from mitrainer.tui.widgets.chips import coding_chips
 
 TALK_MARK = {

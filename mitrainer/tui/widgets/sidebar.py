@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from mitrainer.codes import SkillCode
 from mitrainer.i18n import t
+from mitrainer.record.model import Judgement
 from mitrainer.scenario.model import Variable
 from mitrainer.tui.coaching import SessionScore, live_metrics, metric_label
 from mitrainer.tui.widgets.chips import chip, meter_bar, parse_codes, verdict
@@ -99,24 +100,23 @@ class ClientMeters(Static):
 class LastFeedback(Static):
     """Feedback on the last turn: verdict, rationale and a better alternative."""
 
-    def show(self, feedback: dict | None) -> None:
-        if not feedback:
+    def show(self, judgement: Judgement | None) -> None:
+        if judgement is None:
             self.update(Content.styled(t("side.no_feedback"), "italic $text-muted"))
             return
-        parts: list = [verdict(feedback)]
-        if feedback.get("uncertain"):
+        parts: list = [verdict(judgement)]
+        if judgement.uncertain:
             parts += ["\n", (t("side.uncertain"), "italic $text-muted")]
-        if feedback.get("rationale"):
-            parts += ["\n", feedback["rationale"]]
-        better = feedback.get("better")
-        if better:
-            parts += ["\n\n", (t("side.try"), "bold $text-accent"), " ",
-                      (f"“{better.get('text', '')}”", "italic")]
-            codes = parse_codes(list(better.get("codes") or []))
+        if judgement.rationale:
+            parts += ["\n", judgement.rationale]
+        better = judgement.better
+        if better is not None:
+            parts += ["\n\n", (t("side.try"), "bold $text-accent"), " ", (f"“{better.text}”", "italic")]
+            codes = parse_codes(list(better.codes))
             if codes:
                 parts += [" ", Content(" ").join(chip(c) for c in codes)]
-            if better.get("why"):
-                parts += ["\n", (better["why"], "$text-muted")]
+            if better.why:
+                parts += ["\n", (better.why, "$text-muted")]
         self.update(Content.assemble(*parts))
 
 

@@ -1,0 +1,214 @@
+"""The session record: every turn of a practice session, as typed, frozen models.
+
+This module is the only definition of the format. The engine builds a
+:class:`SessionRecord` (``Session.record()``), the store keeps it, scoring, exports,
+bundles and review read it; a record arriving from a file goes through
+:func:`mitrainer.record.read.parse_record`, which migrates older schemas first. The JSON
+Schema generated from these models is published in ``docs/session-record.schema.json``.
+
+Schema history:
+
+* 1 — the first format. A turn carried ``branch_note`` (the scenario's note on the branch
+  taken) and ``feedback`` (the rubric's verdict as a plain object, ``null`` in records
+  written by ``mitrainer play``); codings gained an optional ``direction`` during schema 1.
+* 2 — a turn's ``feedback`` holds both the rubric's ``judgement`` and the branch ``note``;
+  ``branch_note`` is gone. ``mitrainer play`` records feedback like the trainer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_serializer, model_validator
+
+from mitrainer.codes import Direction, SkillCode, Subtype, TalkType, Verdict
+
+RECORD_SCHEMA_VERSION = 2
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+VariableValue = StrictInt | float | bool | str
+
+
+class _Record(BaseModel):
+    # Unknown keys are ignored, as they always were: a record is refused for what it lacks
+    # or gets wrong, not for what a tool added beside it.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    def to_json(self) -> dict[str, Any]:
+        """As JSON values: what files, bundles and the store hold."""
+        return self.model_dump(mode="json")
+
+
+# -- codings ------------------------------------------------------------------------------------
+
+class CodeScore(_Record):
+    """One code given to a response and the coder's confidence in it."""
+
+    code: SkillCode
+    confidence: float
+
+    @field_serializer("confidence")
+    def _rounded(self, value: float) -> float:
+        return round(value, 4)
+
+
+class ResponseCoding(_Record):
+    """The coding of one counsellor utterance.
+
+    ``codes`` holds every code that applies, highest confidence first; ``primary`` is the
+    one that counts for MITI tallies (a reflection wins over a question in the same volley,
+    as the MITI rules say). ``primary`` is None when the text was not coded, and
+    ``uncoded_reason`` says why. ``direction`` is the side of the client's ambivalence the
+    response strengthens (None when it was not judged: uncoded text, or a coding made before
+    direction was judged).
+    """
+
+    primary: SkillCode | None
+    codes: tuple[CodeScore, ...] = ()
+    uncertain: bool = False
+    uncoded_reason: str = ""
+    coder: str = ""
+    direction: Direction | None = None
+
+    @property
+    def coded(self) -> bool:
+        return self.primary is not None
+
+    @property
+    def confidence(self) -> float:
+        """The primary code's confidence (0 when uncoded)."""
+        return next((score.confidence for score in self.codes if score.code is self.primary), 0.0)
+
+    def skills(self) -> frozenset[SkillCode]:
+        """Every code given to the utterance (what scenario conditions test)."""
+        return frozenset(s.code for s in self.codes)
+
+    def has(self, *codes: SkillCode) -> bool:
+        """Whether any of ``codes`` was given to the utterance."""
+        return any(c in self.skills() for c in codes)
+
+    @classmethod
+    def manual(cls, *codes: SkillCode, coder: str = "manual", direction: Direction | None = None) -> ResponseCoding:
+        """A coding given by a person (or chosen in guided mode): full confidence."""
+        return cls(primary=codes[0] if codes else None,
+                   codes=tuple(CodeScore(code=c, confidence=1.0) for c in codes), coder=coder,
+                   uncoded_reason="" if codes else "no code given", direction=direction)
+
+
+# -- feedback -----------------------------------------------------------------------------------
+
+class BetterResponse(_Record):
+    """A model response offered as a better alternative: the scenario's words and codes."""
+
+    text: str
+    codes: tuple[str, ...] = ()  # as the scenario states them (they are shown, not counted)
+    why: str = ""
+
+
+class Judgement(_Record):
+    """The rubric's verdict on one response: how it fits the moment, why, and what fits better."""
+
+    verdict: Verdict
+    headline: str = ""
+    rationale: str = ""
+    codes: tuple[SkillCode, ...] = ()
+    situation: str = ""
+    better: BetterResponse | None = None  # when the response was not good
+    uncertain: bool = False
+
+
+class Feedback(_Record):
+    """Everything a trainee is told about one turn.
+
+    ``judgement`` is the rubric's (None only in records written before ``play`` judged its
+    turns); ``note`` is the scenario author's note on the branch the response took, the
+    scenario's own teaching for that moment ("" when the branch has none).
+    """
+
+    judgement: Judgement | None = None
+    note: str = ""
+
+
+# -- turns and sessions -------------------------------------------------------------------------
+
+class ClientLine(_Record):
+    """What the client said at a node: the variant picked for that visit."""
+
+    node: str
+    text: str
+    cue: str = ""
+    talk: TalkType | None = None
+    subtype: Subtype | None = None
+
+
+class Turn(_Record):
+    """One exchange: the client's line, the trainee's response, its coding, where it led."""
+
+    index: int = Field(ge=0)
+    client: ClientLine
+    response: str
+    coding: ResponseCoding
+    branch: int = Field(ge=0, description="the position of the branch taken among the node's responses")
+    next_node: str
+    variables: dict[str, VariableValue] = {}
+    at: str = ""
+    guided: bool = False
+    feedback: Feedback | None = None
+
+
+class ScenarioRef(_Record):
+    """Which scenario the session was played on: its id and a hash of its content."""
+
+    id: NonEmpty
+    title: str = ""
+    version: str = ""
+    language: str = ""
+    content_hash: str = ""
+
+
+class Ending(_Record):
+    """The ending the session reached, with the debrief the trainee read."""
+
+    node: str = ""
+    outcome: str = ""
+    title: str = ""
+    debrief: str = ""
+
+
+class SessionRecord(_Record):
+    """The complete, versioned record of one practice session."""
+
+    schema_version: int = RECORD_SCHEMA_VERSION
+    app_version: str = ""
+    session_id: NonEmpty
+    scenario: ScenarioRef
+    seed: StrictInt = 0
+    coder: str = ""
+    started_at: str = ""
+    ended_at: str = ""
+    turns: tuple[Turn, ...]
+    current: ClientLine | None = Field(default=None, description="the client's last line: at the ending, or where it stopped")
+    variables: dict[str, VariableValue] = {}
+    ending: Ending | None = None
+    reflections: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _turns_in_order(self) -> SessionRecord:
+        for position, turn in enumerate(self.turns):
+            if turn.index != position:
+                raise ValueError(f"turn {position + 1} has index {turn.index}; the turns are out of order")
+        return self
+
+    @property
+    def finished(self) -> bool:
+        """Reached an ending, or was ended by the trainee."""
+        return bool(self.ended_at)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a session record (``docs/session-record.schema.json``)."""
+    schema = SessionRecord.model_json_schema(mode="serialization")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "mitrainer session record",
+            "description": f"A practice session as mitrainer writes it (schema_version {RECORD_SCHEMA_VERSION}).",
+            **{key: value for key, value in schema.items() if key not in ("title", "description")}}
