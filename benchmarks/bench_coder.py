@@ -1,21 +1,30 @@
-"""Benchmark the coder: cold load, per-utterance latency (p50/p99), model size.
+"""Benchmark the coder as the app runs it: cold load, per-utterance latency (p50/p99), model size.
 
-    python benchmarks/bench_coder.py [--n 2000]
+    python benchmarks/bench_coder.py [--n 1000]
 
-Prints figures for the trained coder next to the rule-based coder (a simple baseline)
-measured in the same run, and for the Vietnamese and Chinese coders as a session in that
-language runs them (the multilingual coder set to read the language: the line's language
-is checked, then its coder runs). Cold load is timed in a fresh interpreter, with and
-without the numpy import the rest of the app pays anyway. Counsellor responses and client
-lines are timed apart: a response is coded while the trainee waits, a client line in
-batches (transcripts, the validator), with a longer input (encoder.CODING_BUDGET).
-Targets: cold load <= 300 ms, p99 <= 10 ms per English counsellor response and <= 20 ms per
-Vietnamese or Chinese one, with context, on one core; model files <= 40 MB together.
+Each measurement runs in a fresh interpreter started the way the ``mitrainer`` command
+starts (its thread setting made before numpy loads, mitrainer/threads.py), with no
+pinning to a core, twice: on the machine as it is, and with one busy core beside it (a
+second process spinning). For comparison the same runs are made with numpy's default
+threads (one per core), the configuration the app had before it set its own. Reported:
+
+* p50/p99/max milliseconds per counsellor response (with context, direction judged), and
+  what the direction judge adds to it (the judge timed alone on the same responses);
+* p50/p99 per client line (coded in batches: transcripts, the validator);
+* cold load (fresh interpreter, with and without the numpy import) and model file sizes;
+* the rule-based coder as a baseline;
+* a Vietnamese and a Chinese session's coder (``trained-vi``, ``trained-zh``): the
+  multilingual coder set to read the scenario's language, as ``Practice`` runs it (the
+  line's language checked, then the language's coder, whose direction is one of its heads).
+
+Targets (issues 16 and 18): p99 <= 20 ms per response, in every language, on one core as
+the app runs it; the English direction adds <= 3 ms p99; model files <= 40 MB in all.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -44,6 +53,8 @@ CLIENT_LINES = [
     "I don't know, I guess I drink a bit more than I used to, mostly at weekends with my mates.",
     "I haven't used for nine days but the cravings at night are really bad.",
     "Nobody in my family knows I'm coming here, and the neighbours would talk.",
+    "I want to be there for my son in the mornings. But the beers with the team are the only time I relax.",
+    "I know I should cut down, my liver results were bad. Still, everyone at work drinks like I do.",
 ]
 RESPONSES = [
     "What would make the trips easier?",
@@ -55,6 +66,8 @@ RESPONSES = [
     "Would it be OK if I shared what other people in the programme have found helpful?",
     "Let me see if I've got this: the trips are exhausting, you're afraid methadone is another "
     "drug, and you want your daughter to see you well. What else?",
+    "Being there for your boy at the start of his day is what you're really missing.",
+    "The beers with the team matter more to you right now than the mornings with your son.",
 ]
 
 
@@ -109,8 +122,22 @@ def cold_load(module: str, cls: str, runs: int = 5, args: str = "") -> tuple[flo
     return statistics.median(totals) * 1000, statistics.median(own) * 1000
 
 
+def _stats(seconds: list[float]) -> tuple[float, float, float]:
+    ms = sorted(x * 1000 for x in seconds)
+    return statistics.median(ms), ms[int(0.99 * (len(ms) - 1))], ms[-1]
+
+
+def _timed(fn, wall: list[float], cpu: list[float]) -> None:
+    """Run ``fn``, adding its wall-clock and its process CPU time (every thread) to the lists."""
+    t, c = time.perf_counter(), time.process_time()
+    fn()
+    wall.append(time.perf_counter() - t)
+    cpu.append(time.process_time() - c)
+
+
 def latency(coder, n: int, seed: int = 1, language: str = "en") -> dict[str, tuple[float, float, float]]:
-    """p50, p99 and max milliseconds per response and per client line, each with context."""
+    """Per response, per direction judgement and per client line: wall-clock p50, p99 and max
+    milliseconds, then CPU-time p50 and p99 (what the work costs, whatever else runs)."""
     from mitrainer.codes import Speaker
     from mitrainer.coding.base import Utterance
 
@@ -123,57 +150,128 @@ def latency(coder, n: int, seed: int = 1, language: str = "en") -> dict[str, tup
         conversations.append((ctx, rng.choice(responses), rng.choice(client_lines)))
     # Each kind in its own loop, as the app codes them (a response at a time while the
     # trainee waits; client lines in a batch), so neither evicts the other's caches.
-    times: dict[str, list[float]] = {"response": [], "client line": []}
+    kinds = ("response", "direction", "client line")
+    wall: dict[str, list[float]] = {k: [] for k in kinds}
+    cpu: dict[str, list[float]] = {k: [] for k in kinds}
+    judge = getattr(coder, "direction", None)
     for ctx, response, _ in conversations:
-        t = time.perf_counter()
-        coder.code_response(response, ctx)
-        times["response"].append(time.perf_counter() - t)
+        _timed(lambda: coder.code_response(response, ctx), wall["response"], cpu["response"])  # noqa: B023
+        if judge is not None:
+            # The judge alone (the family probabilities the coder hands it change no cost).
+            _timed(lambda: judge.judge(response, ctx, None, {}), wall["direction"], cpu["direction"])  # noqa: B023
     for ctx, response, client in conversations:
         context = [*ctx, Utterance(Speaker.COUNSELLOR, response)]
-        t = time.perf_counter()
-        coder.code_client(client, context)
-        times["client line"].append(time.perf_counter() - t)
-    out = {}
-    for kind, values in times.items():
-        ms = sorted(x * 1000 for x in values)
-        out[kind] = (statistics.median(ms), ms[int(0.99 * (len(ms) - 1))], ms[-1])
-    return out
+        _timed(lambda: coder.code_client(client, context), wall["client line"], cpu["client line"])  # noqa: B023
+    return {kind: (*_stats(wall[kind]), *_stats(cpu[kind])[:2]) for kind in kinds if wall[kind]}
+
+
+def child(coder_name: str, n: int) -> int:
+    """Run in a fresh interpreter, started as the app starts: print the latencies as JSON."""
+    import mitrainer.cli  # noqa: F401  (the app's start: its thread setting, before numpy)
+    from mitrainer.coding import default_coder, reading
+    from mitrainer.coding.model import TrainedCoder
+    from mitrainer.coding.rules import RuleBasedCoder
+
+    language = LANGUAGE_OF[coder_name]
+    if coder_name == "rule-based":
+        coder = RuleBasedCoder()
+    elif coder_name == "trained":
+        coder = TrainedCoder()
+    else:  # as a session in the language runs it: the line's language checked, then its coder
+        coder = reading(default_coder(), language, language)
+    latency(coder, min(n, 50), seed=2, language=language)  # warm caches and the BLAS threads
+    threads = "default"
+    try:
+        from threadpoolctl import threadpool_info
+
+        threads = ",".join(str(i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas") or threads
+    except ImportError:
+        pass
+    print(json.dumps({"threads": threads, "latency": latency(coder, n, language=language)}))
+    return 0
+
+
+class BusyCore:
+    """A second process spinning on one core for as long as the block runs."""
+
+    def __enter__(self):
+        self.proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        time.sleep(0.3)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.wait()
+
+
+# The coders timed: English alone (and its rule-based fallback), and a Vietnamese and a
+# Chinese session's multilingual coder.
+LANGUAGE_OF = {"rule-based": "en", "trained": "en", "trained-vi": "vi", "trained-zh": "zh"}
+
+
+def run_child(coder_name: str, n: int, app_threads: bool) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    from mitrainer.threads import BLAS_THREAD_VARIABLES
+
+    for name in BLAS_THREAD_VARIABLES:
+        env.pop(name, None)
+    if not app_threads:  # numpy's own default: one thread per core (set, so the app keeps it)
+        for name in BLAS_THREAD_VARIABLES:
+            env[name] = str(os.cpu_count() or 1)
+    out = subprocess.run([sys.executable, __file__, "--child", coder_name, "--n", str(n)],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=2000, help="utterances to time per coder")
+    ap.add_argument("--n", type=int, default=1000, help="utterances to time per run")
+    ap.add_argument("--child", choices=tuple(LANGUAGE_OF), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
-    from mitrainer.coding import default_coder, reading
+    if args.child:
+        return child(args.child, args.n)
+    from mitrainer.coding.direction import DIRECTION_PATH
+    from mitrainer.coding.encoder import ENCODER_PATH
     from mitrainer.coding.languages.model import language_model_path
     from mitrainer.coding.linear import MODEL_PATH
     from mitrainer.coding.model import TrainedCoder
-    from mitrainer.coding.rules import RuleBasedCoder
 
-    print(f"python {sys.version.split()[0]}, one core, {args.n} utterances per coder\n")
-    print(f"{'coder':<14}{'cold load':>12}{'(w/o numpy)':>13}   {'line':<12}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    multilingual = default_coder()
-    for name, module, cls, load_args, coder, language in (
-            ("rule-based", "rules", "RuleBasedCoder", "", RuleBasedCoder(), "en"),
-            ("trained", "model", "TrainedCoder", "", TrainedCoder(), "en"),
-            ("trained (vi)", "languages.model", "LanguageCoder", "'vi'", reading(multilingual, "vi", "vi"), "vi"),
-            ("trained (zh)", "languages.model", "LanguageCoder", "'zh'", reading(multilingual, "zh", "zh"), "zh")):
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"python {sys.version.split()[0]}, {cores} cores, no pinning, {args.n} utterances per run\n")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average before the runs: {load:.1f}")
+    print(f"{'coder':<12}{'threads':<18}{'beside it':<11}{'line':<12}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+          f"{'cpu p50':>9}{'cpu p99':>9}")
+    runs = [("rule-based", True), ("trained", True), ("trained", False), ("trained-vi", True), ("trained-zh", True)]
+    for coder_name, app_threads in runs:
+        for busy in (False, True):
+            if busy:
+                with BusyCore():
+                    result = run_child(coder_name, args.n, app_threads)
+            else:
+                result = run_child(coder_name, args.n, app_threads)
+            label = ("app (" if app_threads else "numpy default (") + result["threads"] + ")"
+            for i, (kind, (p50, p99, worst, cpu50, cpu99)) in enumerate(result["latency"].items()):
+                head = f"{coder_name:<12}{label:<18}{('busy core' if busy else 'as is'):<11}" if i == 0 else " " * 41
+                print(f"{head}{kind:<12}{p50:>9.2f}{p99:>9.2f}{worst:>9.2f}{cpu50:>9.2f}{cpu99:>9.2f}")
+    print("\n'direction' is the direction judge alone (included in 'response'). 'as is': the machine as it is "
+          "(other programs included); 'busy core': one more process spinning. cpu: the process's CPU time "
+          "(all its threads) per utterance.")
+    print("\ncold load (fresh interpreter; with / without the numpy import):")
+    for name, module, cls, load_args in (("rule-based", "rules", "RuleBasedCoder", ""),
+                                         ("trained", "model", "TrainedCoder", ""),
+                                         ("trained-vi", "languages.model", "LanguageCoder", "'vi'"),
+                                         ("trained-zh", "languages.model", "LanguageCoder", "'zh'")):
         total, own = cold_load(module, cls, args=load_args)
-        for i, (kind, (p50, p99, worst)) in enumerate(latency(coder, args.n, language=language).items()):
-            head = f"{name:<14}{total:>10.0f}ms{own:>11.0f}ms" if i == 0 else " " * 38
-            print(f"{head}   {kind:<12}{p50:>9.2f}{p99:>9.2f}{worst:>9.2f}")
+        print(f"  {name:<12}{total:>8.0f} ms{own:>8.0f} ms")
     long_text = "So you feel tired of the clinic and the queue. " * 430
     coder = TrainedCoder()
     t = time.perf_counter()
     coder.code_response(long_text)
-    print(f"\n20 000-character utterance: {(time.perf_counter() - t) * 1000:.1f} ms (trained)")
-    from mitrainer.coding.encoder import ENCODER_PATH
-
-    sizes = {path.name: path.stat().st_size / 1e6
-             for path in (MODEL_PATH, ENCODER_PATH, language_model_path("vi"), language_model_path("zh"))}
-    print(f"model files: {sum(sizes.values()):.1f} MB (" + ", ".join(f"{n} {v:.1f} MB" for n, v in sizes.items())
+    print(f"\n20 000-character utterance: {(time.perf_counter() - t) * 1000:.1f} ms (trained, this process)")
+    sizes = {path.name: path.stat().st_size / 1e6 for path in (MODEL_PATH, ENCODER_PATH, DIRECTION_PATH,
+                                                              language_model_path("vi"), language_model_path("zh"))}
+    print(f"model files: {sum(sizes.values()):.1f} MB (" + ", ".join(f"{n} {v:.2f} MB" for n, v in sizes.items())
           + ")")
     return 0
 

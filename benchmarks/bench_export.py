@@ -6,7 +6,7 @@ Targets (docs/export.md): a 60-turn session exported in under 0.3 s; a group rep
 bundles in under 3 s. Baselines measured in the same run:
 - an export is compared with ``json.dumps`` of the same record (the least any export pays);
 - the group report is compared with ``json.loads`` of the same 500 files.
-The 60-turn session is played on the test fixture scenario (tests/export/fixtures), the
+The 60-turn session is played on the test fixture scenario (tests/unit/export/fixtures), the
 500 bundles are random walks over it and the bundled scenarios.
 """
 
@@ -41,7 +41,7 @@ from mitrainer.record.model import Feedback, SessionRecord  # noqa: E402
 from mitrainer.scenario.load import load_library, load_scenario  # noqa: E402
 from mitrainer.scoring import feedback_for_turn  # noqa: E402
 
-FIXTURES = ROOT / "tests" / "export" / "fixtures" / "scenarios"
+FIXTURES = ROOT / "tests" / "unit" / "export" / "fixtures" / "scenarios"
 
 
 def clock_from(start: datetime):

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks._common import ms, percentile, table  # noqa: E402
 
-FIXTURES = ROOT / "tests" / "tui" / "fixtures" / "scenarios"
+FIXTURES = ROOT / "tests" / "trainer" / "fixtures" / "scenarios"
 ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[PX^_].*?\x1b\\|\x1b\][^\x07]*(\x07|\x1b\\)|\x1b.", re.S)
 MINIMAL_APP = """
 from textual.app import App

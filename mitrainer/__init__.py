@@ -2,7 +2,7 @@
 
 The package is a pure core (``scenario``, ``engine``, ``coding``, ``scoring``,
 ``export``, ``store``) with thin shells over it (``cli`` and ``tui``). Nothing in the
-core imports Textual; ``tests/test_architecture.py`` keeps it so.
+core imports Textual; ``tests/unit/test_architecture.py`` keeps it so.
 """
 
 __version__ = "0.1.0"

@@ -9,7 +9,7 @@ enumerations and never spells a code as a bare string of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 
 
 class Adherence(str, Enum):
@@ -190,7 +190,7 @@ class Direction(str, Enum):
     NEUTRAL = "neutral"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """How well a response fits the moment: what per-turn feedback says first.
 
     ``righting_reflex`` is its own verdict, not a kind of miss: the response pushed for

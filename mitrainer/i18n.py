@@ -12,13 +12,11 @@ setting, else English.
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 
 from mitrainer.codes import SkillCode
 
-ENV_LANG = "MITRAINER_LANG"
 DEFAULT_LANGUAGE = "en"
 # Code → the language's own name (what the settings list shows).
 LANGUAGES: dict[str, str] = {"en": "English", "vi": "Tiếng Việt", "zh": "简体中文"}
@@ -39,9 +37,10 @@ def normalise_language(value: str | None) -> str | None:
     return base if base in LANGUAGES else None
 
 
-def resolve_language(cli: str | None = None, setting: str | None = None) -> str:
-    """The language to use: ``--lang``, then ``$MITRAINER_LANG``, then the setting, then English."""
-    for candidate in (cli, os.environ.get(ENV_LANG), setting):
+def resolve_language(asked: str | None = None, saved: str | None = None) -> str:
+    """The language to use: the one asked for (``Settings.language``: ``--lang``, then
+    ``$MITRAINER_LANG``), then the trainee's saved preference, then English."""
+    for candidate in (asked, saved):
         found = normalise_language(candidate)
         if found:
             return found

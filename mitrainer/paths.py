@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -28,9 +29,9 @@ def bundled_rubrics() -> Path:
     return _bundled("rubrics")
 
 
-def data_dir() -> Path:
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """The user's data directory (``$MITRAINER_DATA_DIR`` overrides platformdirs)."""
-    override = os.environ.get(ENV_DATA_DIR)
+    override = (os.environ if environ is None else environ).get(ENV_DATA_DIR)
     if override:
         return Path(override).expanduser()
     from platformdirs import user_data_path

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mitrainer.coding.base import ResponseCoding
+from mitrainer.coding.base import ClientSides, ResponseCoding
 from mitrainer.engine.session import Session, SessionOver
 from mitrainer.errors import MitrainerError, StoreError
 from mitrainer.record.model import Feedback, Turn
@@ -61,14 +61,15 @@ class Practice:
         """The one place a trainee's response meets the coder.
 
         The coder reads the conversation so far, ending with the client's line at this node
-        (``Session.context``). The node itself (``self.session.node``) is at hand here: where
-        its author marked the change and sustain parts of a mixed line (``sides``), this is
-        where a coder that judges direction gets them.
+        (``Session.context``), and, where the node's author marked the change and sustain
+        parts of a mixed line (``sides``), those parts: the direction judge uses them.
         """
         coder = self.session.coder
         if coder is None:
             raise MitrainerError("this session has no coder; pass a coding with the response")
-        return coder.code_response(text, self.session.context())
+        marked = self.session.node.sides
+        sides = ClientSides(marked.change, marked.sustain) if marked is not None else None
+        return coder.code_response(text, self.session.context(), sides)
 
     def take_turn(self, text: str, coding: ResponseCoding | None = None, *, guided: bool = False) -> TakenTurn:
         """Code, branch, judge and store one response; raises :class:`SessionOver` after the ending.

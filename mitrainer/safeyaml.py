@@ -16,7 +16,9 @@ It never raises for a problem in the file: problems come back as diagnostics.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator, KeysView
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from typing import Any
 import yaml
 
 from mitrainer.errors import Diagnostic, Position, Severity
+from mitrainer.text import wide_encoding
 
 try:  # libyaml's parser is much faster; the pure-Python one is the fallback.
     from yaml.cyaml import CParser as _Parser
@@ -33,6 +36,8 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml.reader import Reader
     from yaml.scanner import Scanner
 
+    # The same name as the C parser on purpose (the one the loader uses, whichever is here),
+    # which mypy reads as a redefinition.
     class _Parser(Reader, Scanner, _PyParser):  # type: ignore[no-redef]
         def __init__(self, stream):
             Reader.__init__(self, stream)
@@ -43,6 +48,11 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 2_000_000
 MAX_ALIAS_EXPANSION = 100_000
+# Numbers in mitrainer files (docs/scenario-format.md, "Numbers"): integers that JSON and a
+# float hold exactly, decimals of at most 15 digits before the point, nothing infinite. A
+# 5 000-digit hex title or a default of 1e308 passed before and broke later commands.
+MAX_INTEGER = 2**53 - 1
+MAX_DECIMAL = 1e15
 
 PathKey = tuple[str | int, ...]
 
@@ -170,6 +180,16 @@ class _TooDeep(_Refused):
                          "flatten the structure")
 
 
+class _TooBig(_Refused):
+    """A number beyond :data:`MAX_INTEGER` / :data:`MAX_DECIMAL`, or infinite."""
+
+    def __init__(self, value: str, mark: Any):
+        shown = value if len(value) <= 24 else f"{value[:20]}… ({len(value)} characters)"
+        super().__init__("Y016", f"the number {shown} is out of range: mitrainer numbers are whole numbers up to "
+                         f"{MAX_INTEGER:,} or decimals up to {MAX_DECIMAL:,.0f}, positive or negative, and finite",
+                         mark, "use a smaller number, or put it in quotes if it is meant as text")
+
+
 def _flow_too_deep(text: str, mark: Any) -> Any | None:
     """Where flow nesting (``[`` and ``{``) first passes MAX_DEPTH before *mark*, if it does.
 
@@ -216,7 +236,7 @@ def _resolve_tagged(event: yaml.ScalarEvent) -> Any:
     if tag == "tag:yaml.org,2002:str" or tag == "!":
         return value
     if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-        number = _number(value)
+        number = _number(value, event.start_mark)
         return value if number is None else number
     if tag == "tag:yaml.org,2002:bool":
         return value.lower() == "true"
@@ -241,17 +261,34 @@ _PLAIN_WORDS: dict[str, Any] = {"": None, "~": None, **dict.fromkeys(_all_cases(
                                 **dict.fromkeys(_all_cases("true"), True), **dict.fromkeys(_all_cases("false"), False)}
 
 
-def _number(value: str) -> int | float | None:
+def number_in_range(value: int | float) -> bool:
+    """Whether a number is within mitrainer's limits (:data:`MAX_INTEGER`, :data:`MAX_DECIMAL`, finite)."""
+    if isinstance(value, int):
+        return -MAX_INTEGER <= value <= MAX_INTEGER
+    return -MAX_DECIMAL <= value <= MAX_DECIMAL  # False for infinities and NaN
+
+
+def _number(value: str, mark: Any = None) -> int | float | None:
+    """The number a plain scalar spells (None: it is text); one beyond the limits is refused (Y016)."""
+    number: int | float | None
     if _INT.match(value):
+        # Python refuses decimal integers of more than 4 300 digits (ValueError); hex has no limit.
+        digits = len(value.lstrip("+-"))
         try:
-            return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+            number = int(value, 0) if value[:2] in ("0o", "0x") else int(value) if digits <= 100 else None
         except ValueError:
-            return None
-    if _FLOAT.match(value) and any(ch.isdigit() for ch in value):
-        return float(value)
-    if value.lower() in _SPECIAL_FLOAT:
-        return _SPECIAL_FLOAT[value.lower()]
-    return None
+            number = None
+        if number is None:
+            raise _TooBig(value, mark)
+    elif _FLOAT.match(value) and any(ch.isdigit() for ch in value):
+        number = float(value)
+    elif value.lower() in _SPECIAL_FLOAT:
+        number = _SPECIAL_FLOAT[value.lower()]
+    else:
+        return None
+    if not number_in_range(number):
+        raise _TooBig(value, mark)
+    return number
 
 
 def _plain_key(value: Any, mark: Any) -> str | int:
@@ -328,7 +365,7 @@ class _Composer:
                         if value in plain_words:
                             value = plain_words[value]
                         elif value[0] in number_start:
-                            number = _number(value)
+                            number = _number(value, event.start_mark)
                             if number is not None:
                                 value = number
                     # quoted or block scalar: always text
@@ -412,11 +449,15 @@ class _Composer:
 
 def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     """Decode file bytes as UTF-8 (a BOM is accepted; UTF-16 with a BOM too)."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    wide = wide_encoding(raw)
+    if wide == "UTF-16" and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16"), []
         except UnicodeDecodeError:
             pass
+    if wide is not None:  # UTF-32, or UTF-16 without a byte-order mark: say so, not "binary"
+        return None, [Diagnostic("Y011", Severity.ERROR, f"the file is {wide} text; mitrainer reads UTF-8", file,
+                                 Position(1, 1), "save it as UTF-8 in your editor")]
     if b"\x00" in raw[:8192]:
         return None, [Diagnostic("Y010", Severity.ERROR, "this is not a text file (it contains NUL bytes)", file,
                                  Position(1, 1), "save the file as plain UTF-8 text")]
@@ -471,11 +512,16 @@ def load_file(path: Path | str, display: str | None = None, max_bytes: int = MAX
     try:
         if path.is_dir():
             return refuse("Y012", "this is a folder, not a file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            return refuse("Y013", f"the file is {size / 1e6:.1f} MB; mitrainer reads at most "
-                          f"{max_bytes / 1e6:.0f} MB", "split it into several files")
-        with path.open("rb") as handle:
+        # O_NONBLOCK: opening a FIFO (named pipe) would otherwise wait for a writer forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return refuse("Y012", "this is not a regular file (a pipe, a device or a socket)",
+                              "give the path of a .yaml file")
+            if info.st_size > max_bytes:
+                return refuse("Y013", f"the file is {info.st_size / 1e6:.1f} MB; mitrainer reads at most "
+                              f"{max_bytes / 1e6:.0f} MB", "split it into several files")
             raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
         return refuse("Y014", "file not found")

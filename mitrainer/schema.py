@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from mitrainer.errors import Diagnostic, Severity, did_you_mean
 from mitrainer.safeyaml import PathKey, PositionMap
@@ -36,7 +37,7 @@ def validate_model(model: type[BaseModel], data: Any, positions: PositionMap, fi
         return None, [_diagnostic(model, err, data, positions, file) for err in exc.errors()]
 
 
-def _diagnostic(model: type[BaseModel], err: dict, data: Any, positions: PositionMap, file: str) -> Diagnostic:
+def _diagnostic(model: type[BaseModel], err: ErrorDetails, data: Any, positions: PositionMap, file: str) -> Diagnostic:
     loc = _clean_loc(err["loc"], data)
     kind = err["type"]
     where = _dotted(loc)
@@ -96,7 +97,7 @@ def _dotted(loc: PathKey) -> str:
     return text
 
 
-def _expected_values(err: dict) -> list[str]:
+def _expected_values(err: ErrorDetails) -> list[str]:
     ctx = err.get("ctx") or {}
     expected = ctx.get("expected", "")
     return [part.strip().strip("'\"") for part in expected.replace(" or ", ", ").split(",") if part.strip()]

@@ -12,9 +12,35 @@ import re
 import unicodedata
 from typing import Any
 
+# The longest response the trainer takes (the scenario format allows lines of the same
+# length); imported sessions are held to it too.
+MAX_RESPONSE_CHARS = 20_000
+
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi embedding/override/
 # isolate characters that can make text read differently from how it is stored.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def wide_encoding(raw: bytes) -> str | None:
+    """"UTF-32" or "UTF-16" when ``raw`` looks like text in that encoding (by its byte-order
+    mark, or by the NUL bytes that ASCII characters leave in it), else None.
+
+    Used to tell someone whose editor saved a file in a wide encoding what to do, rather
+    than calling it binary or reporting the YAML or CSV errors its NUL bytes cause.
+    """
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = raw[:4096]
+    if len(sample) < 8 or sample.count(0) < len(sample) // 3:
+        return None
+    nuls = [sum(1 for b in sample[k::4] if b == 0) / len(sample[k::4]) for k in range(4)]
+    if sum(n > 0.9 for n in nuls) == 3:  # three NULs in every four bytes: ASCII in UTF-32
+        return "UTF-32"
+    if (nuls[0] > 0.9 and nuls[2] > 0.9) or (nuls[1] > 0.9 and nuls[3] > 0.9):  # every other byte
+        return "UTF-16"
+    return None
 
 
 def find_control(text: str) -> int:

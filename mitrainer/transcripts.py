@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import Utterance
 from mitrainer.errors import Diagnostic, Position, Severity, did_you_mean
 from mitrainer.i18n import base_language
-from mitrainer.text import clean_text, find_control
+from mitrainer.text import clean_text, find_control, wide_encoding
 
 MAX_BYTES = 20_000_000
 MAX_ROWS = 50_000
@@ -110,7 +111,10 @@ class _Reader:
                       hint="use counsellor or client")
             return
         text = record.get("text")
-        text = "" if text is None else str(text)
+        if text is not None and not isinstance(text, str):  # JSONL: a number, a list … is not an utterance
+            self.diag(T_BAD_JSON, f"'text' must be a string, not {_json_kind(text)}; the line is skipped", line)
+            return
+        text = text or ""
         if find_control(text) >= 0:
             text = clean_text(text)
             self.diag(T_CONTROL, "control characters removed from the text", line, error=False)
@@ -206,7 +210,16 @@ class _Reader:
             self.add(n, obj)
 
 
-def _decode(data: bytes, reader: _Reader) -> str:
+def _decode(data: bytes, reader: _Reader) -> str | None:
+    wide = wide_encoding(data)
+    if wide == "UTF-16" and data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if wide is not None:
+        reader.diag(T_ENCODING, f"the file is {wide} text; mitrainer reads UTF-8", 1, hint="save the file as UTF-8")
+        return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -216,12 +229,23 @@ def _decode(data: bytes, reader: _Reader) -> str:
         return data.decode("utf-8-sig", errors="replace")
 
 
+def _json_kind(value: object) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "an object"}.get(
+        type(value), type(value).__name__)
+
+
 def read_transcript(path: str | Path, fmt: str | None = None) -> Transcript:
     """Read a CSV or JSONL transcript; ``fmt`` ("csv"/"jsonl") overrides the file extension."""
     p = Path(path)
     reader = _Reader(str(path))
     try:
-        size = p.stat().st_size
+        info = p.stat()
+        if p.is_dir():
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):  # reading a FIFO would wait for a writer forever
+            reader.diag(T_UNREADABLE, "is not a regular file (a pipe, a device or a socket)")
+            return Transcript(str(path), (), tuple(reader.diagnostics))
+        size = info.st_size
         if size > MAX_BYTES:
             reader.diag(T_TOO_LARGE, f"file of {size / 1e6:.0f} MB is larger than {MAX_BYTES // 1_000_000} MB")
             return Transcript(str(path), (), tuple(reader.diagnostics))
@@ -240,6 +264,8 @@ def parse_transcript(data: bytes | str, name: str = "<input>", fmt: str = "csv",
     """Parse transcript content already in memory (``fmt`` is "csv" or "jsonl")."""
     reader = _reader or _Reader(name)
     text = _decode(data, reader) if isinstance(data, bytes) else data
+    if text is None:
+        return Transcript(name, (), tuple(reader.diagnostics))
     if "\x00" in text:
         reader.diag(T_UNREADABLE, "the file contains NUL bytes; is it a binary file?",
                     text[: text.index("\x00")].count("\n") + 1)

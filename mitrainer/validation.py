@@ -29,25 +29,26 @@ class FileReport:
 
 
 def validate_file(path: Path, coder: Coder | None = None) -> FileReport:
-    """Validate one scenario or rubric file; with a coder, also check authored talk labels."""
+    """Validate one scenario or rubric file; with a coder, also check authored talk labels and directions."""
     from mitrainer.scenario.load import is_scenario_document, load_scenario
 
     if path.is_file() and not is_scenario_document(path):
-        from mitrainer.scoring.rubric import load_rubric
+        from mitrainer.scoring.rubric_load import load_rubric
 
         return FileReport(path, "rubric", load_rubric(path).diagnostics)
     loaded = load_scenario(path)
     diagnostics = loaded.diagnostics
     if loaded.ok and loaded.scenario is not None:
         from mitrainer.errors import sort_diagnostics
-        from mitrainer.scoring.rubric import check_scenario_rubric
+        from mitrainer.scoring.rubric_load import check_scenario_rubric
 
         file = display_path(path)
         # A scenario may name a rubric kept beside it, as well as a bundled one.
         extra = check_scenario_rubric(loaded.scenario.rubric, loaded.positions, file, search=(path.parent,))
         if coder is not None:
-            from mitrainer.scenario.talk_check import check_talk_labels
+            from mitrainer.scenario.talk_check import check_stated_directions, check_talk_labels
 
             extra += check_talk_labels(loaded.scenario, loaded.positions, file, coder)
+            extra += check_stated_directions(loaded.scenario, loaded.positions, file, coder)
         diagnostics = sort_diagnostics([*diagnostics, *extra])
     return FileReport(path, "scenario", diagnostics)

@@ -32,7 +32,7 @@ from mitrainer.coding.families import FAMILY_OF
 ENV_ANNOMI = "MITRAINER_ANNOMI"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ANNOMI = REPO_ROOT / ".." / "shared" / "data" / "annomi" / "annomi-full-train.csv"
-EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "examples.csv"
+EXAMPLES_PATH = REPO_ROOT / "mitrainer" / "coding" / "data" / "examples.csv"
 
 # How many earlier lines a record keeps as context.
 CONTEXT_LINES = 8

@@ -28,6 +28,10 @@ or Chinese file (``part,setting,context,text,label,subtype,diacritics|punct``, s
 ``tests/coding/data/held-out-vi.csv``) is reported by part: counsellor codes, client talk,
 direction (:mod:`mitrainer_training.language_lines`).
 
+``--direction [CSV]`` judges the direction of labelled responses (``client,response,direction``,
+optionally ``form``) with the committed coder and prints accuracy and per-class precision and
+recall; without a file, the held-out set ``tests/coding/data/held-out-direction.csv``.
+
 Each split also fine-tunes the transformer encoder on its training lines (PyTorch, from
 the ``train`` extra; a GPU is used when there is one, see docs/coder.md for times);
 ``--no-encoder`` measures the linear model alone, ``--encoder-cache DIR`` keeps the
@@ -165,6 +169,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "and Chinese, part,setting,context,text,label,subtype,diacritics|punct) with the "
                          "committed models and report agreement per code (default: the held-out set, "
                          "tests/coding/data/held-out-lines.csv; no AnnoMI, no training)")
+    ap.add_argument("--direction", metavar="CSV", nargs="?", const="",
+                    help="judge the direction of labelled responses (columns client,response,direction[,form]) "
+                         "with the committed coder and report accuracy and per-class precision/recall (default: "
+                         "the held-out set, tests/coding/data/held-out-direction.csv; no AnnoMI, no training)")
+    ap.add_argument("--talk", action="store_true",
+                    help="code the English bundled scenarios' client lines with the committed coder and report "
+                         "agreement with their authored talk labels (change / neutral / sustain), per class")
     ap.add_argument("--no-encoder", action="store_true",
                     help="evaluate the linear model alone (no PyTorch needed)")
     ap.add_argument("--encoder-cache", metavar="DIR", help="keep the split encoders here and reuse them")
@@ -173,6 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.lines is not None:
         return evaluate_lines(Path(args.lines) if args.lines else None)
+    if args.talk:
+        return evaluate_talk_labels()
+    if args.direction is not None:
+        return evaluate_direction(Path(args.direction) if args.direction else None)
     if args.exemplars and args.committed_only:  # codes with the shipped model: no AnnoMI, no training
         return evaluate_exemplars([], args.seed, 0, lambda train: TrainedCoder(), train_on_scenarios=True)
     path = annomi_path(args.annomi)
@@ -307,6 +322,67 @@ def evaluate_lines(path: Path | None = None) -> int:
         return 2
     agreement = Agreement(code_cases(TrainedCoder(), cases))
     print(render_report(agreement, f"committed model on {len(cases)} labelled lines ({path.name})"))
+    return 0
+
+
+def evaluate_talk_labels() -> int:
+    """The committed coder's talk type against the English scenarios' authored labels (first line of each node)."""
+    from mitrainer.paths import bundled_scenarios
+    from mitrainer.scenario.load import load_library
+
+    classes = TASKS["client 3-class"]
+    gold: list[str] = []
+    pred: list[str] = []
+    coder = TrainedCoder(direction=None)
+    for entry in load_library([bundled_scenarios()]).scenarios.values():
+        scenario = entry.scenario
+        if scenario.language.split("-")[0] != "en":
+            continue
+        for node in scenario.nodes.values():
+            if node.talk is not None and node.talk.value in classes:
+                coding = coder.code_client(node.client)
+                gold.append(node.talk.value)
+                pred.append(coding.talk.value if coding.talk and coding.talk.value in classes else "neutral")
+    m = confusion(gold, pred, classes)
+    print(f"# Client talk: committed coder against the English scenarios' talk labels (n={len(gold)})\n")
+    print(f"accuracy {np.trace(m) / max(1, m.sum()):.3f}, macro-F1 {f1_scores(m).mean():.3f}, kappa {kappa(m):.3f}")
+    for i, c in enumerate(classes):
+        prec = m[i, i] / m[:, i].sum() if m[:, i].sum() else 0.0
+        rec = m[i, i] / m[i].sum() if m[i].sum() else 0.0
+        print(f"  {c:<8} precision {prec:.3f}  recall {rec:.3f}  (n={m[i].sum()})")
+    return 0
+
+
+HELD_OUT_DIRECTION = Path(__file__).resolve().parents[1] / "tests" / "coding" / "data" / "held-out-direction.csv"
+
+
+def evaluate_direction(path: Path | None = None) -> int:
+    """The committed direction judge on labelled responses (default: the held-out set)."""
+    import csv
+
+    from mitrainer.codes import Direction
+    from mitrainer.coding.base import Utterance
+    from mitrainer_training.train_direction import report as direction_report
+
+    path = path or HELD_OUT_DIRECTION
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        items = [(r["client"], r["response"], Direction(r["direction"].strip()), r.get("form", "")) for r in rows]
+    except (OSError, UnicodeDecodeError, KeyError, ValueError) as exc:
+        print(f"cannot read labelled responses from {path}: {exc}", file=sys.stderr)
+        return 2
+    coder = TrainedCoder()
+    judged = [coder.code_response(response, [Utterance(Speaker.CLIENT, client)]).direction or Direction.NEUTRAL
+              for client, response, _, _ in items]
+    gold = [g for _, _, g, _ in items]
+    print(f"# Direction judge (committed coder) on {len(items)} labelled responses ({path.name})\n")
+    direction_report(gold, judged, "all")
+    forms = sorted({f for *_, f in items if f})
+    for form in forms:
+        idx = [i for i, item in enumerate(items) if item[3] == form]
+        right = sum(gold[i] is judged[i] for i in idx)
+        print(f"  form {form}: {right}/{len(idx)} ({right / len(idx):.3f})")
     return 0
 
 

@@ -30,7 +30,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mitrainer.codes import SkillCode
-from mitrainer.scoring.rubric import Rubric, get_rubric, load_rubric
+from mitrainer.scoring.rubric import Rubric
+from mitrainer.scoring.rubric_load import get_rubric, load_rubric
 from mitrainer.scoring.score import SessionScore
 from mitrainer.scoring.transcript import Line, score_transcript
 

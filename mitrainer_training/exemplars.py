@@ -7,7 +7,7 @@ the coder where trainees use it. A case agrees when the coder's *primary* code i
 of the stated codes.
 
 ``python -m mitrainer_training.evaluate --exemplars`` prints the agreement and rewrites
-``docs/coder-exemplar-disagreements.md``; ``tests/coding/test_exemplar_agreement.py``
+``docs/coder-exemplar-disagreements.md``; ``tests/functional/coder/test_exemplar_agreement.py``
 keeps the agreement above a measured floor. Standard library plus the scenario loader.
 """
 
@@ -175,7 +175,7 @@ def render_disagreements(agreement: Agreement, coder_name: str) -> str:
         "",
         "Some are the coder's errors, some are judgement calls where MITI coders differ",
         "(a question-shaped reflection, an affirmation that is also a reflection); the test",
-        "`tests/coding/test_exemplar_agreement.py` keeps the agreement above a floor.",
+        "`tests/functional/coder/test_exemplar_agreement.py` keeps the agreement above a floor.",
         "",
         "| scenario | node | kind | text | stated | coded |",
         "|---|---|---|---|---|---|",

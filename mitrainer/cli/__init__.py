@@ -1,7 +1,9 @@
 """The ``mitrainer`` command: bare, it opens the trainer; subcommands run headless.
 
 Each subcommand lives in its own module under ``mitrainer/cli/`` and exposes
-``register(subparsers)``, which adds its parser and sets ``handler``. Modules keep heavy
+``register(subparsers)``, which adds its parser and sets ``handler``. Handlers find this
+run's typed settings (``--db``, ``--scenarios``, ``--lang`` and the environment) in
+``args.settings`` (:class:`mitrainer.settings.Settings`). Modules keep heavy
 imports (Textual, numpy, pydantic, the coder) inside their handlers so that
 ``mitrainer validate --help`` answers at once.
 
@@ -17,6 +19,11 @@ import sys
 from collections.abc import Sequence
 
 from mitrainer import __version__
+from mitrainer.threads import limit_blas_threads
+
+# Before any subcommand imports numpy: the coder's arithmetic runs on one thread, so a
+# busy core beside the app does not multiply its latency (mitrainer/threads.py).
+limit_blas_threads()
 
 # Order here is the order in --help.
 COMMAND_MODULES = [
@@ -25,7 +32,9 @@ COMMAND_MODULES = [
     "mitrainer.cli.coding_cmds",  # code, code-transcript
     "mitrainer.cli.sessions_cmds",  # history, serve
     "mitrainer.cli.scoring_cmds",  # score
-    "mitrainer.cli.export_cmds",  # export, portfolio, import, group report, review
+    "mitrainer.cli.export_cmds",  # export, portfolio
+    "mitrainer.cli.group_cmds",  # import, group report
+    "mitrainer.cli.review_cmds",  # review
 ]
 
 EXIT_OK = 0
@@ -65,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     try:
+        from mitrainer.settings import Settings
+
+        # Read once from the global options and the environment; every command uses these.
+        args.settings = Settings.from_args(args)
         if handler is None:
             from mitrainer.cli.tui_launch import launch
 

@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     p.add_argument("--no-talk-check", action="store_true",
-                   help="skip checking authored talk labels of English client lines with the coder (S112)")
+                   help="skip checking, with the coder, authored talk labels of English client lines (S112) "
+                   "and the directions exemplars state (S113)")
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("graph", help="draw a scenario's branches (Mermaid or DOT)",
@@ -45,8 +46,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from mitrainer.cli.output import console, print_diagnostics, write_json
     from mitrainer.errors import display_path
     from mitrainer.paths import bundled_rubrics, bundled_scenarios
-    from mitrainer.scenario.load import iter_yaml_files
     from mitrainer.validation import validate_file
+    from mitrainer.yamlfiles import iter_yaml_files
 
     paths = args.paths or [bundled_scenarios(), bundled_rubrics()]
     missing = [p for p in paths if not p.exists()]

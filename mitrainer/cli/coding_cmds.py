@@ -67,7 +67,7 @@ def _coder(args):
             coder = default_coder()
         if fallback_note():
             print(f"mitrainer: note: {fallback_note()}", file=sys.stderr)
-    return reading(coder, None if args.text_lang == "auto" else args.text_lang, resolve_language(args.lang))
+    return reading(coder, None if args.text_lang == "auto" else args.text_lang, resolve_language(args.settings.language))
 
 
 def _clean(text: str, limit: int = 0) -> str:
@@ -111,6 +111,8 @@ def run_code(args: argparse.Namespace) -> int:
         for score in result.codes:
             mark = "*" if score.code is result.primary else " "
             console.print(f" {mark} {score.code.label:<26} {score.confidence:.0%}")
+        if result.direction is not None:
+            console.print(f"direction: [bold]{result.direction.value}[/]")
     console.print(f"[dim]coder: {_clean(result.coder)}[/]")
     return EXIT_OK
 
@@ -132,7 +134,7 @@ def run_code_transcript(args: argparse.Namespace) -> int:
     if not transcript.rows:
         return EXIT_CANNOT_RUN
     coder = _coder(args)
-    reasons = resolve_language(args.lang)
+    reasons = resolve_language(args.settings.language)
     results = []
     # About 130 lines a second: a long transcript gets a progress bar on a terminal's stderr.
     from mitrainer.cli.output import console as make_console
@@ -165,6 +167,7 @@ def _row_json(row, res) -> dict:
     if row.speaker is Speaker.COUNSELLOR:
         out["primary"] = res.primary.value if res.primary else None
         out["codes"] = [{"code": s.code.value, "confidence": round(s.confidence, 4)} for s in res.codes]
+        out["direction"] = res.direction.value if res.direction else None
         if row.codes:
             out["human_codes"] = [c.value for c in row.codes]
     else:
@@ -207,6 +210,8 @@ def _print_table(results, coder_name: str) -> None:
             if res.primary:
                 skills[res.primary] += 1
                 label = " + ".join(s.code.info.chip for s in res.codes)
+                if res.direction is not None:
+                    label += f" → {res.direction.value}"
             else:
                 label = f"[yellow]not coded: {_clean(res.uncoded_reason)}[/]"
             conf = f"{res.confidence:.0%}" if res.primary else ""

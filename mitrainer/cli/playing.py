@@ -72,14 +72,14 @@ def cmd_play(args: argparse.Namespace) -> int:
     from mitrainer.errors import StoreError
     from mitrainer.practice import Practice
     from mitrainer.scenario.load import load_for_play
-    from mitrainer.store.db import SessionStore, default_db_path
+    from mitrainer.store.db import SessionStore
 
     scenario = load_for_play(args.scenario, [Path(p) for p in args.scenarios])
     responses = read_responses(args.responses)
     # The responses are read in the scenario's language; a reason for leaving one uncoded is
     # given in it too, as its feedback is.
     coder = reading(default_coder(), scenario.language, scenario.language)
-    store = SessionStore(default_db_path(args.db)) if args.save else None
+    store = SessionStore(args.settings.db_path) if args.save else None
     try:
         practice = Practice(Session(scenario, seed=args.seed, coder=coder), store)
         session = practice.session
@@ -176,7 +176,8 @@ def cmd_playtest(args: argparse.Namespace) -> int:
     out.print(f"[bold]{escape(scenario.title)}[/]: {report.walks} random walks (seed {args.seed}), "
               f"{data['mean_turns']} turns on average")
     for node_id, count in sorted(report.endings_reached.items(), key=lambda kv: -kv[1]):
-        outcome = scenario.nodes[node_id].ending.outcome  # type: ignore[union-attr]
+        ending = scenario.nodes[node_id].ending
+        outcome = ending.outcome if ending is not None else ""  # endings_reached lists ending nodes only
         out.print(f"  ending [green]{escape(node_id)}[/] ({outcome}): {count} walk(s)")
     out.print(f"  node coverage {report.node_coverage:.0%}, branch coverage {report.branch_coverage:.0%}")
     if report.nodes_missed:

@@ -45,7 +45,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def _rubric(name: str | None, scenario=None):
     """The rubric named by --rubric (an id or a file), else the session's own."""
-    from mitrainer.scoring.rubric import get_rubric, load_rubric, session_rubric
+    from mitrainer.scoring.rubric_load import get_rubric, load_rubric, session_rubric
 
     if name:
         candidate = Path(name)

@@ -40,11 +40,11 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     from mitrainer.cli.output import console, write_json
     from mitrainer.errors import InputError
-    from mitrainer.store.db import SessionStore, default_db_path
+    from mitrainer.store.db import SessionStore
 
     if args.limit < 0:
         raise InputError("--limit must be 0 or more")
-    path = default_db_path(args.db)
+    path = args.settings.db_path
     if not path.exists():
         sessions = []
     else:

@@ -8,4 +8,4 @@ import argparse
 def launch(args: argparse.Namespace) -> int:
     from mitrainer.tui.app import run_app
 
-    return run_app(args)
+    return run_app(args.settings)

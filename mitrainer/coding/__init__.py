@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from mitrainer.coding.base import (
     ClientCoding,
+    ClientSides,
     Coder,
     CodeScore,
     ResponseCoding,
@@ -22,6 +23,7 @@ from mitrainer.coding.base import (
 
 __all__ = [
     "ClientCoding",
+    "ClientSides",
     "Coder",
     "CodeScore",
     "ResponseCoding",
@@ -89,10 +91,12 @@ def fallback_note() -> str:
     return _note
 
 
-def code_utterance(text: str, context: Sequence[Utterance | tuple[str, str]] = ()) -> ResponseCoding:
+def code_utterance(text: str, context: Sequence[Utterance | tuple[str, str]] = (),
+                   sides: ClientSides | None = None) -> ResponseCoding:
     """Code one counsellor utterance given the conversation before it.
 
-    ``context`` items may be :class:`Utterance` or ``(speaker, text)`` pairs.
+    ``context`` items may be :class:`Utterance` or ``(speaker, text)`` pairs; ``sides`` the
+    change and sustain parts of the client's last line, where known.
     """
     from mitrainer.codes import Speaker
 
@@ -100,4 +104,4 @@ def code_utterance(text: str, context: Sequence[Utterance | tuple[str, str]] = (
         u if isinstance(u, Utterance) else Utterance(Speaker.parse(u[0]) or Speaker.CLIENT, u[1])
         for u in context
     ]
-    return default_coder().code_response(text, utterances)
+    return default_coder().code_response(text, utterances, sides)

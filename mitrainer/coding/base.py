@@ -20,7 +20,7 @@ from mitrainer.codes import Speaker, Subtype, TalkType
 # A response's coding is part of the session record, so it is defined with it.
 from mitrainer.record.model import CodeScore, ResponseCoding
 
-__all__ = ["ClientCoding", "CodeScore", "Coder", "ResponseCoding", "Utterance"]
+__all__ = ["ClientCoding", "ClientSides", "CodeScore", "Coder", "ResponseCoding", "Utterance"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,21 @@ class Utterance:
 
     speaker: Speaker
     text: str
+
+
+@dataclass(frozen=True)
+class ClientSides:
+    """The change and the sustain part of a mixed client line, as a scenario author marked them.
+
+    The direction judge compares a response with these parts where they are given, rather
+    than finding the parts in the client's line itself. Either may be empty.
+    """
+
+    change: str = ""
+    sustain: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.change.strip() or self.sustain.strip())
 
 
 @dataclass(frozen=True)
@@ -78,8 +93,13 @@ class Coder(Protocol):
 
     name: str
 
-    def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
-        """Code one counsellor utterance; ``context`` is the conversation before it."""
+    def code_response(self, text: str, context: Sequence[Utterance] = (),
+                      sides: ClientSides | None = None) -> ResponseCoding:
+        """Code one counsellor utterance; ``context`` is the conversation before it.
+
+        ``sides`` are the change and sustain parts of the client's last line where the
+        scenario marks them; a coder that judges direction uses them, others ignore them.
+        """
         ...
 
     def code_client(self, text: str, context: Sequence[Utterance] = ()) -> ClientCoding:

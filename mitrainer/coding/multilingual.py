@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from mitrainer.codes import TalkType
-from mitrainer.coding.base import ClientCoding, Coder, ResponseCoding, Utterance
+from mitrainer.coding.base import ClientCoding, ClientSides, Coder, ResponseCoding, Utterance
 from mitrainer.coding.languages.detect import detect_language
 from mitrainer.coding.reasons import Unreadable, reason_text
 from mitrainer.i18n import base_language
@@ -70,11 +70,12 @@ class MultilingualCoder:
     def _reason(self, reason: Unreadable, reads: Sequence[str], detected: str | None = None) -> str:
         return reason_text(reason, reads, detected, self.reasons_in)
 
-    def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
+    def code_response(self, text: str, context: Sequence[Utterance] = (),
+                      sides: ClientSides | None = None) -> ResponseCoding:
         coder, reason = self.route(text, context)
         if coder is None:
             return ResponseCoding(primary=None, uncoded_reason=reason, coder=self.name)
-        return coder.code_response(text, context)
+        return coder.code_response(text, context, sides)
 
     def code_client(self, text: str, context: Sequence[Utterance] = ()) -> ClientCoding:
         coder, reason = self.route(text, context)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
-from mitrainer.coding.base import ClientCoding, CodeScore, ResponseCoding, Utterance
+from mitrainer.coding.base import ClientCoding, ClientSides, CodeScore, ResponseCoding, Utterance
 from mitrainer.coding.features import content_words, normalize, tokens
 from mitrainer.coding.reasons import Unreadable, reason_text
 
@@ -180,6 +180,59 @@ SUSTAIN = {
     Subtype.ACTIVATION: _rx(r"\bi'?m not ready|i'?m not willing\b"),
     Subtype.TAKING_STEPS: _rx(r"\bi (skipped|missed|used again|relapsed|drank again|started again)\b"),
 }
+# Change talk in plain first-person words: a change the client commits to, is ready for,
+# must make or has already begun ("I'll call the doctor tomorrow", "I have to stop; my liver
+# results were bad", "I'm ready to try", "I haven't had a drink since Sunday"), and a plain
+# wish ("I want to be awake for my son", "I don't want to end up like my dad"). AnnoMI's
+# clients rarely say it so plainly, so the trained coder reads such lines as neutral; see
+# change_talk_cue. A step back ("I'm going to start drinking again", "I stopped taking my
+# tablets") is not a cue.
+_CHANGE_ACT = (r"(stop|quit|cut (it |that |this )?(down|back|out)|reduce|give (it |them |that )?up|stay (off|away from|clean|sober)|"
+               r"keep off|call|ring|phone|book|make (an|the) appointment|see (the|a|my) (doctor|gp|nurse|counsellor|"
+               r"counselor|worker|dentist|specialist)|go (back )?to (the |a |my )?(meeting|meetings|group|clinic|doctor|gp|"
+               r"appointment|session|aa|na|rehab|detox|treatment)|come back|tell(?! you)|talk to|ask|try|start (taking|going|"
+               r"coming|using (the )?(patch|patches|gum)|walking|exercising|looking|the (patch|programme|program|treatment))|"
+               r"take (my|the|them|it) (pills|tablets|medication|meds|dose|every)|take (them|it) (every|each|properly|on time)|"
+               r"throw|bin|get rid of|sign up|join|look into|find (a|out)|switch|swap|change|set (a|the) (date|quit date)|"
+               r"pour|delete|put (it|them|the \w+) away|do (it|something|this|that)|give it a (go|try|shot)|make (a|the) change)")
+_STEP_BACK = r"(?! (drinking|using|smoking|gambling|betting|injecting|taking (my|the) (pills|tablets|meds|medication|methadone)|going to (the )?(meetings|clinic|group)|coming))"
+CHANGE_TALK_CUES = {
+    Subtype.COMMITMENT: _rx(rf"\bi(?:'ll| will| am going to|'m going to|'m gonna| promise to| plan to|'m planning to|"
+                            rf" intend to|'ve decided to| have decided to)(?: definitely| really| actually| honestly| "
+                            rf"first thing| just)? {_CHANGE_ACT}\b{_STEP_BACK}"),
+    Subtype.ACTIVATION: _rx(r"\bi(?:'m| am) (?:really |finally |definitely )?(?:ready|willing|prepared|determined) "
+                            r"(?:to (?!keep|carry on|go on)|for (?:a |the )?change)"),
+    Subtype.NEED: _rx(rf"\bi (?:really |just |honestly )?(?:have to|need to|must|'ve got to|have got to|gotta) {_CHANGE_ACT}\b"
+                      rf"{_STEP_BACK}"),
+    Subtype.TAKING_STEPS: _rx(r"\bi(?:'ve| have)? (?:already |finally |just )?(?:started (?:taking|going|walking|using the (?:patch|gum))|"
+                              r"cut (?:down|back)|called|rang|phoned|booked|made (?:an|the) appointment|signed up|joined|"
+                              r"threw (?:away|out)|got rid of|poured|deleted|went to (?:my|a|the) "
+                              r"(?:first )?(?:meeting|group|session|appointment|doctor|gp|clinic))\b",
+                              r"\bi (?:haven'?t|have not|didn'?t) (?:had a (?:drink|smoke|cigarette|bet|pint)|drunk|smoked|used|"
+                              r"touched (?:it|a drop|the stuff)|gambled|placed a bet|missed a dose) (?:for|since|in|all|this)\b",
+                              r"\bi'?ve been (?:clean|sober|off (?:it|the \w+)|dry|smoke-free) (?:for|since)\b"),
+    Subtype.DESIRE: _rx(r"\bi (?:really |just |so |do )?(?:want|wish|'d like|would like|'d love|would love|hope) to "
+                        r"(?:be|stop|quit|cut|get|go back|start|change|try|feel|see|take|spend|come off|give up|have|do|"
+                        r"sleep|love|talk|ask)\b",
+                        r"\bi (?:don'?t|do not|never) want to (?:end up|be (?:the|like|a|that)|lose|go back to|die|"
+                        r"keep (?:doing|drinking|using|smoking)|miss)\b"),
+}
+
+
+def change_talk_cue(text: str) -> Subtype | None:
+    """The change-talk subtype a client line states plainly (mobilising first), or None.
+
+    A clause that negates itself ("I'm not going to stop", "I won't call") gives no cue.
+    """
+    norm = normalize(text)
+    for subtype, rx in CHANGE_TALK_CUES.items():
+        for match in rx.finditer(norm):
+            before = norm[max(0, match.start() - 12):match.start()]
+            if not re.search(r"(not|n't|never|no way)\W*$", before):
+                return subtype
+    return None
+
+
 DISCORD = _rx(r"\b(you don'?t understand|you don'?t know (anything|me)|stop (telling|lecturing|nagging)|"
               r"leave me alone|who are you to|none of your business|you'?re just like)\b")
 
@@ -207,7 +260,8 @@ class RuleBasedCoder:
             return Unreadable.SYMBOLS if norm else Unreadable.EMPTY
         return None
 
-    def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
+    def code_response(self, text: str, context: Sequence[Utterance] = (),
+                      sides: ClientSides | None = None) -> ResponseCoding:
         reason = self.unreadable(text)
         if reason:
             return ResponseCoding(primary=None, coder=self.name, uncoded_reason=reason_text(reason, self.languages))
@@ -297,6 +351,10 @@ class RuleBasedCoder:
         norm = normalize(text)
         if DISCORD.search(norm):
             return ClientCoding(talk=TalkType.DISCORD, confidence=0.7, scores={"discord": 0.7}, coder=self.name)
+        cue = change_talk_cue(norm)
+        if cue is not None:
+            return ClientCoding(talk=TalkType.CHANGE, subtype=cue, confidence=0.7, scores={"change": 0.7},
+                                coder=self.name)
         for talk, table in ((TalkType.SUSTAIN, SUSTAIN), (TalkType.CHANGE, CHANGE)):
             for subtype, rx in table.items():
                 if rx.search(norm):

@@ -132,9 +132,10 @@ def playtest(scenario: Scenario, walks: int, seed: int = 0, max_turns: int = DEF
             report.node_visits[session.node_id] += 1
             path.append(session.node_id)
         report.turns_total += len(session.turns)
-        if session.finished:
+        ending = session.ending
+        if ending is not None:
             report.endings_reached[session.node_id] += 1
-            report.outcomes[session.ending.outcome] += 1  # type: ignore[union-attr]
+            report.outcomes[ending.outcome] += 1
         else:
             report.endless += 1
             if not report.endless_example:

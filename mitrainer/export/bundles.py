@@ -21,7 +21,7 @@ from mitrainer.export.library import ScenarioIndex
 from mitrainer.record.model import SessionRecord
 from mitrainer.record.read import RecordError, parse_record, read_json_file
 from mitrainer.scenario.model import Scenario
-from mitrainer.text import clean_name, clean_tree
+from mitrainer.text import MAX_RESPONSE_CHARS, clean_name, clean_tree
 
 BUNDLE_FORMAT = "mitrainer-session-bundle"
 BUNDLE_SCHEMA_VERSION = 1
@@ -188,6 +188,11 @@ def plan_import(bundles: Sequence[Bundle], store, scenarios: ScenarioIndex, *, r
         scenario = scenarios.find(bundle.record.scenario)
         if scenario is None:
             plan.problems.append(f"{where}: {scenarios.why_missing(bundle.record.scenario)}")
+            continue
+        too_long = next((t.index for t in bundle.record.turns if len(t.response) > MAX_RESPONSE_CHARS), None)
+        if too_long is not None:  # a 20 MB response made resuming take 35 s and 1.5 GB
+            plan.problems.append(f"{where}: turn {too_long + 1}'s response is longer than {MAX_RESPONSE_CHARS:,} "
+                                 "characters, more than the trainer takes")
             continue
         earlier = seen.get(bundle.session_id)
         if earlier is not None:

@@ -133,21 +133,21 @@ def trend_chart(points: Sequence[tuple[str, float | None]], *, title: str, low: 
                      f'fill="#546e7a">{escape(name)} {escape(show(value))}</text>')
     segment: list[str] = []
     lines: list[str] = []
-    for i, (_, value) in enumerate(points):
-        if value is None:
+    for i, (_, point) in enumerate(points):
+        if point is None:
             if len(segment) > 1:
                 lines.append(" ".join(segment))
             segment = []
             continue
-        segment.append(f"{_num(px(i))},{_num(py(value))}")
+        segment.append(f"{_num(px(i))},{_num(py(point))}")
     if len(segment) > 1:
         lines.append(" ".join(segment))
     for line in lines:
         parts.append(f'<polyline points="{line}" fill="none" stroke="#1565c0" stroke-width="2"/>')
-    for i, (label, value) in enumerate(points):
-        if value is not None:
-            parts.append(f'<circle cx="{_num(px(i))}" cy="{_num(py(value))}" r="3.5" fill="#1565c0">'
-                         f"<title>{escape(label)}: {escape(show(value))}</title></circle>")
+    for i, (label, point) in enumerate(points):
+        if point is not None:
+            parts.append(f'<circle cx="{_num(px(i))}" cy="{_num(py(point))}" r="3.5" fill="#1565c0">'
+                         f"<title>{escape(label)}: {escape(show(point))}</title></circle>")
     if points:
         parts.append(f'<text x="{_num(left)}" y="{_num(height - 8)}" font-size="11" fill="#455a64">'
                      f"{escape(points[0][0])}</text>")

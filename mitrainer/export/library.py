@@ -7,24 +7,12 @@ but another hash is a different version (its nodes, persona or debriefs may diff
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from mitrainer.record.model import ScenarioRef
 from mitrainer.scenario.model import Scenario
-
-_ID_LINE = re.compile(rb"^id:[ \t]*[\"']?([A-Za-z0-9_.-]+)", re.MULTILINE)
-
-
-def _sniff_id(path: Path) -> str | None:
-    """The scenario id a YAML file declares at the top level (cheap: reads the first 16 KB)."""
-    try:
-        with path.open("rb") as handle:
-            match = _ID_LINE.search(handle.read(16384))
-    except OSError:
-        return None
-    return match.group(1).decode("ascii") if match else None
+from mitrainer.yamlfiles import iter_yaml_files, top_level
 
 
 class ScenarioIndex:
@@ -59,12 +47,12 @@ class ScenarioIndex:
     def _scenario(self, sid: str) -> Scenario | None:
         if sid in self._by_id or self._everything_loaded:
             return self._by_id.get(sid)
-        from mitrainer.scenario.load import is_scenario_document, iter_yaml_files, load_library
+        from mitrainer.scenario.load import is_scenario_document, load_library
 
         if self._files is None:
             self._files = {}
             for path in iter_yaml_files(self._all_folders()):
-                key = _sniff_id(path)
+                key = top_level(path, "id")  # cheap: the first lines only
                 if key is not None:
                     self._files.setdefault(key, []).append(path)
         candidates = [p for p in self._files.get(sid, []) if is_scenario_document(p)]

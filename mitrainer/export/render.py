@@ -217,39 +217,14 @@ def render_view(view: SessionView, fmt: str, templates: Path | None = None) -> s
     raise InputError(f"unknown export format '{fmt}' (choose from {', '.join(FORMATS)})")
 
 
-def stored_trainee_name() -> str:
-    """The trainee's name from the settings of the default session database ('' when none).
-
-    Never creates a database: an export must not leave one behind where none was.
-    """
-    from mitrainer.errors import StoreError
-    from mitrainer.store.db import SessionStore, default_db_path
-
-    path = default_db_path()
-    if not path.is_file():
-        return ""
-    try:
-        store = SessionStore(path)
-    except StoreError:
-        return ""
-    try:
-        return store.get_setting("trainee_name") or ""
-    except StoreError:
-        return ""
-    finally:
-        store.close()
-
-
-def render_session(record: SessionRecord, fmt: str, *, trainee: str | None = None, scenario: Scenario | None = None,
+def render_session(record: SessionRecord, fmt: str, *, trainee: str, scenario: Scenario | None = None,
                    scenarios: ScenarioIndex | None = None, templates: Path | None = None) -> str:
-    """A session record rendered as ``fmt`` (any of :data:`FORMATS`).
+    """A session record rendered as ``fmt`` (any of :data:`FORMATS`), naming ``trainee`` ("": no name).
 
     ``scenario`` is the scenario it was played on; when not given it is looked up (id and
-    content hash) in ``scenarios`` (default: the bundled library). ``trainee`` defaults to
-    the name stored in the settings.
+    content hash) in ``scenarios`` (default: the bundled library). The name comes from the
+    caller, who knows which session database's preferences apply (``--db``).
     """
-    if trainee is None:
-        trainee = stored_trainee_name()
     if fmt == "bundle":
         from mitrainer.export.bundles import bundle_text, make_bundle
 
@@ -270,7 +245,7 @@ def default_filename(record: SessionRecord, fmt: str) -> str:
     return "-".join(p for p in parts if p) + "." + EXTENSIONS[fmt]
 
 
-def export_session(record: SessionRecord, fmt: str, path: Path | str | None = None, *, trainee: str | None = None,
+def export_session(record: SessionRecord, fmt: str, path: Path | str | None = None, *, trainee: str,
                    scenario: Scenario | None = None, scenarios: ScenarioIndex | None = None,
                    templates: Path | None = None, force: bool = False) -> Path:
     """Write a session's reflection log (or bundle) and return the file written.

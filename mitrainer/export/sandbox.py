@@ -74,6 +74,8 @@ def plain(value: Any, memo: dict[int, tuple[Any, Any]] | None = None) -> Any:
         memo[id(value)] = (value, result)
         result.extend(plain(v, memo) for v in value)
         return result
+    if isinstance(value, BaseModel):  # a session record's part: its JSON values, as a file holds them
+        return plain(value.model_dump(mode="json"), memo)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         result = {}
         memo[id(value)] = (value, result)

@@ -55,9 +55,12 @@ class CodeScore(_Record):
 class ResponseCoding(_Record):
     """The coding of one counsellor utterance.
 
-    ``codes`` holds every code that applies, highest confidence first; ``primary`` is the
-    one that counts for MITI tallies (a reflection wins over a question in the same volley,
-    as the MITI rules say). ``primary`` is None when the text was not coded, and
+    ``codes`` holds every code that applies, primary first; ``primary`` is the response's main
+    behaviour, the one feedback speaks to (the trained coder takes the family it finds main, as
+    AnnoMI's experts chose a volley's main behaviour: "So it wears you out. What would help?" is
+    mostly a question there). The scores count the other codes too, with MITI's rule of one
+    reflection per volley (:func:`mitrainer.scoring.moments.raw_codes`). ``primary`` is None
+    when the text was not coded, and
     ``uncoded_reason`` says why. ``direction`` is the side of the client's ambivalence the
     response strengthens (None when it was not judged: uncoded text, or a coding made before
     direction was judged).
@@ -182,7 +185,8 @@ class SessionRecord(_Record):
     app_version: str = ""
     session_id: NonEmpty
     scenario: ScenarioRef
-    seed: StrictInt = 0
+    # The store keeps seeds as 64-bit integers: a larger one in a file is damage.
+    seed: Annotated[StrictInt, Field(ge=-(2**63), lt=2**63)] = 0
     coder: str = ""
     started_at: str = ""
     ended_at: str = ""

@@ -30,6 +30,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+from mitrainer.safeyaml import MAX_DECIMAL, MAX_INTEGER, number_in_range
+
 Value = int | float | bool | str
 
 FUNCTIONS: dict[str, int] = {"visits": 1, "turn": 0, "used": 1, "towards": 1}
@@ -109,14 +111,14 @@ class Call:
 @dataclass(frozen=True)
 class Unary:
     op: str
-    operand: object
+    operand: Expr
 
 
 @dataclass(frozen=True)
 class Binary:
     op: str
-    left: object
-    right: object
+    left: Expr
+    right: Expr
 
 
 Expr = Literal | Var | Call | Unary | Binary
@@ -235,11 +237,17 @@ class _Parser:
 
 
 def _number(token: Token) -> int | float:
-    # Python refuses to convert integers of more than 4300 digits; say so with a column.
-    try:
-        return float(token.text) if "." in token.text else int(token.text)
-    except ValueError:
-        raise ConditionError(f"the number starting '{token.text[:12]}' is too long", token.column) from None
+    # The same limits as numbers in the YAML (mitrainer.safeyaml): '1.5 + <400 digits>' passed
+    # validation and overflowed at the first response. Long digit strings are refused before
+    # conversion (Python's own limit is 4 300 digits, and the work grows with the length).
+    too_big = ConditionError(f"the number starting '{token.text[:12]}' is out of range: whole numbers up to "
+                             f"{MAX_INTEGER:,} or decimals up to {MAX_DECIMAL:,.0f}", token.column)
+    if len(token.text) > 40:
+        raise too_big
+    value = float(token.text) if "." in token.text else int(token.text)
+    if not number_in_range(value):
+        raise too_big
+    return value
 
 
 def _describe(token: Token) -> str:
@@ -290,6 +298,9 @@ def evaluate(expr: Expr, variables: Mapping[str, Value], functions: Mapping[str,
         return _truthy(evaluate(expr.left, variables, functions)) or _truthy(evaluate(expr.right, variables, functions))
     left = evaluate(expr.left, variables, functions)
     right = evaluate(expr.right, variables, functions)
+    # Values are numbers, booleans or text: arithmetic and order on the wrong pair raise
+    # TypeError, which is the "mismatch compares as False" rule below, so the operators are
+    # applied to the union as it is (hence the operator ignores).
     try:
         if expr.op == "+":
             return left + right  # type: ignore[operator]
@@ -307,7 +318,7 @@ def evaluate(expr: Expr, variables: Mapping[str, Value], functions: Mapping[str,
             return left > right  # type: ignore[operator]
         if expr.op == ">=":
             return left >= right  # type: ignore[operator]
-    except TypeError:
+    except (TypeError, ArithmeticError):  # a type mismatch, or a sum past what a float holds
         return False
     raise ValueError(f"unknown operator {expr.op}")  # pragma: no cover
 

@@ -59,7 +59,7 @@ def to_mermaid(scenario: Scenario) -> str:
     ids = {nid: f"n{i}" for i, nid in enumerate(scenario.nodes)}
     out = ["flowchart TD"]
     for nid, node in scenario.nodes.items():
-        title = nid if not node.is_ending else f"{nid} [{node.ending.outcome}]"  # type: ignore[union-attr]
+        title = nid if node.ending is None else f"{nid} [{node.ending.outcome}]"
         label = f"{title}<br/>{_short(node.client)}".replace('"', "#quot;")
         shape = ('(["', '"])') if node.is_ending else ('["', '"]')
         out.append(f"    {ids[nid]}{shape[0]}{label}{shape[1]}:::{kinds[nid]}")
@@ -96,7 +96,7 @@ def to_dot(scenario: Scenario) -> str:
     out = [f"digraph {_dot_string(scenario.id)} {{", "    rankdir=TB;", '    node [fontname="Helvetica"];',
            '    edge [fontname="Helvetica", fontsize=10];']
     for nid, node in scenario.nodes.items():
-        title = nid if not node.is_ending else f"{nid} [{node.ending.outcome}]"  # type: ignore[union-attr]
+        title = nid if node.ending is None else f"{nid} [{node.ending.outcome}]"
         out.append(f"    {_dot_string(nid)} [label={_dot_string(title + chr(10) + _short(node.client))}, "
                    f"{_DOT_STYLE[kinds[nid]]}];")
     for nid, node in scenario.nodes.items():

@@ -19,8 +19,7 @@ from mitrainer.safeyaml import PositionMap, load_file, load_text
 from mitrainer.scenario.model import Scenario
 from mitrainer.scenario.validate import DUPLICATE_ID, check_scenario, check_schema_version
 from mitrainer.schema import validate_model
-
-YAML_SUFFIXES = (".yaml", ".yml")
+from mitrainer.yamlfiles import YAML_SUFFIXES, declares, iter_yaml_files
 
 
 @dataclass
@@ -126,21 +125,7 @@ def parse_scenario(text: str, file: str = "<input>") -> LoadedScenario:
 
 def is_scenario_document(path: Path) -> bool:
     """Cheap sniff: does this YAML file look like a scenario (rather than a rubric)?"""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return True
-    return b"\nrubric_version:" not in b"\n" + head and not head.startswith(b"rubric_version:")
-
-
-def iter_yaml_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every YAML file named or inside the folders named (sorted, recursive)."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
-        else:
-            yield path
+    return not declares(path, "rubric_version")
 
 
 @dataclass
@@ -162,8 +147,12 @@ class Library:
     def ordered(self) -> list[LoadedScenario]:
         """Conversations before drills; then beginner, intermediate, advanced; then by title."""
         levels = list(Difficulty)
-        return sorted(self.scenarios.values(), key=lambda s: (s.scenario.kind, levels.index(s.scenario.difficulty),  # type: ignore[union-attr]
-                                                                s.scenario.title))  # type: ignore[union-attr]
+
+        def key(loaded: LoadedScenario) -> tuple[str, int, str]:
+            scenario = loaded.require()  # the library holds only scenarios that loaded
+            return scenario.kind, levels.index(scenario.difficulty), scenario.title
+
+        return sorted(self.scenarios.values(), key=key)
 
 
 def load_library(folders: Iterable[Path]) -> Library:

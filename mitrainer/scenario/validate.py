@@ -174,7 +174,7 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
                 elif kind == "int" and isinstance(amount, float):
                     error(BAD_EFFECT, f"'{name}' is an int; add a whole number", base + ("responses", i, "effects", "add", name))
 
-        for kind, exemplars in (("exemplars", node.exemplars), ("distractors", node.distractors)):
+        for section, exemplars in (("exemplars", node.exemplars), ("distractors", node.distractors)):
             for i, exemplar in enumerate(exemplars):
                 for j, code in enumerate(exemplar.codes):
                     if code not in codes_seen:
@@ -182,11 +182,11 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
                         codes_seen[code] = (skill, skill is not None and skill.righting_reflex)
                     parsed, righting_reflex = codes_seen[code]
                     if parsed is None:
-                        warn(UNKNOWN_EXEMPLAR_CODE, f"'{code}' is not a known skill code", base + (kind, i, "codes", j),
+                        warn(UNKNOWN_EXEMPLAR_CODE, f"'{code}' is not a known skill code", base + (section, i, "codes", j),
                              did_you_mean(code, [c.value for c in SkillCode]))
-                    elif kind == "exemplars" and righting_reflex:
+                    elif section == "exemplars" and righting_reflex:
                         warn(RIGHTING_REFLEX_EXEMPLAR, f"an exemplar coded '{parsed.value}' models the righting reflex",
-                             base + (kind, i, "codes", j), "move it to 'distractors' so guided mode shows it as a mistake")
+                             base + (section, i, "codes", j), "move it to 'distractors' so guided mode shows it as a mistake")
 
     for name, variable in variables.items():
         # A meter is read by the trainee in the sidebar, so it need not appear in a condition.

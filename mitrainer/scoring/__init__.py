@@ -13,16 +13,8 @@ Nothing here imports Textual; the TUI and the CLI call these functions.
 
 from mitrainer.scoring.agreement import AgreementReport, cohen_kappa, per_code_kappa
 from mitrainer.scoring.feedback import feedback_for_turn, judge_turn
-from mitrainer.scoring.rubric import (
-    LoadedRubric,
-    Rubric,
-    RubricError,
-    get_rubric,
-    load_rubric,
-    rubric_for,
-    session_focus,
-    session_rubric,
-)
+from mitrainer.scoring.rubric import LoadedRubric, Rubric, RubricError
+from mitrainer.scoring.rubric_load import get_rubric, load_rubric, rubric_for, session_focus, session_rubric
 from mitrainer.scoring.score import FocusRate, Metric, SessionScore, score_session
 from mitrainer.scoring.transcript import score_transcript
 

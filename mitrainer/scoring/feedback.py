@@ -12,11 +12,10 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mitrainer.codes import SkillCode, Subtype, TalkType
+from mitrainer.codes import SkillCode, Subtype, TalkType, Verdict
 from mitrainer.i18n import text_in
 from mitrainer.record.model import BetterResponse, Feedback, Judgement, Turn
 from mitrainer.scoring.moments import (
-    TALK_SITUATION,
     ClientMoment,
     CounsellorUtterance,
     CountedUtterance,
@@ -25,7 +24,9 @@ from mitrainer.scoring.moments import (
     judge,
     question_run,
 )
-from mitrainer.scoring.rubric import Rubric, session_rubric
+from mitrainer.scoring.rubric import Rubric
+from mitrainer.scoring.rubric_load import session_rubric
+from mitrainer.scoring.vocabulary import TALK_SITUATION, Category, Situation
 
 if TYPE_CHECKING:
     from mitrainer.engine.session import Session
@@ -77,21 +78,22 @@ def judge_response(current: CountedUtterance, previous: Sequence[CountedUtteranc
     codes = current.codes
     run = 0
     key_code: SkillCode | None = codes[0] if codes else None
+    situation: Situation
     if not current.coded:
-        situation, verdict = "uncoded", "fair"
+        situation, verdict = Situation.UNCODED, Verdict.FAIR
     else:
         verdict = judge(base, codes, rubric)
         situation = base
-        if verdict == "righting_reflex":
-            key_code = next(c for c in codes if c in rubric.codes("non_adherent"))
-            if base == "neutral" and any(c in rubric.codes("advice") for c in codes):
-                situation = "advice_without_permission"
+        if verdict is Verdict.RIGHTING_REFLEX:
+            key_code = next(c for c in codes if c in rubric.codes(Category.NON_ADHERENT))
+            if base is Situation.NEUTRAL and any(c in rubric.codes(Category.ADVICE) for c in codes):
+                situation = Situation.ADVICE_WITHOUT_PERMISSION
         elif SkillCode.SUMMARY in codes and _turns_since_summary(previous) >= (rubric.feedback.summary_after or 1):
-            situation, verdict = "summary", "good"
+            situation, verdict = Situation.SUMMARY, Verdict.GOOD
         else:
             run = question_run([*previous, current], rubric)
-            if run >= (rubric.feedback.question_run or 0) > 0 and verdict in ("good", "fair"):
-                situation, verdict = "question_run", "fair"
+            if run >= (rubric.feedback.question_run or 0) > 0 and verdict in (Verdict.GOOD, Verdict.FAIR):
+                situation, verdict = Situation.QUESTION_RUN, Verdict.FAIR
 
     spec = rubric.situation(situation)
     message = rubric.message(situation, verdict, key_code, language)
@@ -110,7 +112,7 @@ def judge_response(current: CountedUtterance, previous: Sequence[CountedUtteranc
         "situation": rubric.situation_label(situation, language) or situation.replace("_", " "),
         "reason": uncoded_reason or said("feedback.not_recognised"),
     }
-    better = None if verdict == "good" else choose_exemplar(exemplars, spec.better or (), response)
+    better = None if verdict is Verdict.GOOD else choose_exemplar(exemplars, spec.better or (), response)
     return Judgement(
         verdict=verdict,
         headline=_fill(message.headline or "", values),

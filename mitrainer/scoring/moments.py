@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from mitrainer.codes import SkillCode, Subtype, TalkType
+from mitrainer.codes import SkillCode, Subtype, TalkType, Verdict
 from mitrainer.coding.base import ResponseCoding
 from mitrainer.scoring.rubric import Rubric
+from mitrainer.scoring.vocabulary import Category, Situation
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +35,9 @@ class CounsellorUtterance:
 
 Moment = ClientMoment | CounsellorUtterance
 
-TALK_SITUATION = {
-    TalkType.CHANGE: "change_talk",
-    TalkType.SUSTAIN: "sustain_talk",
-    TalkType.DISCORD: "discord",
-    TalkType.NEUTRAL: "neutral",
-}
-
 _REFLECTION_DEPTH = (SkillCode.SUMMARY, SkillCode.COMPLEX_REFLECTION, SkillCode.SIMPLE_REFLECTION)
 _QUESTION_PREFERENCE = (SkillCode.OPEN_QUESTION, SkillCode.CLOSED_QUESTION)
-_VERDICT_RANK = {"good": 2, "fair": 1, "missed": 0}
+_VERDICT_RANK = {Verdict.GOOD: 2, Verdict.FAIR: 1, Verdict.MISSED: 0}
 
 
 def raw_codes(coding: ResponseCoding, min_confidence: float) -> tuple[SkillCode, ...]:
@@ -71,8 +65,8 @@ def raw_codes(coding: ResponseCoding, min_confidence: float) -> tuple[SkillCode,
 
 def with_permission(codes: tuple[SkillCode, ...], rubric: Rubric, permission_recent: bool) -> tuple[SkillCode, ...]:
     """Advice after asking permission (now or in the last turns) is persuading with permission."""
-    advice = rubric.codes("advice")
-    permission = rubric.codes("permission")
+    advice = rubric.codes(Category.ADVICE)
+    permission = rubric.codes(Category.PERMISSION)
     if not (permission_recent or any(c in permission for c in codes)):
         return codes
     if not any(c in advice for c in codes):
@@ -85,16 +79,16 @@ def with_permission(codes: tuple[SkillCode, ...], rubric: Rubric, permission_rec
     return tuple(converted)
 
 
-def judge(situation: str, codes: Sequence[SkillCode], rubric: Rubric) -> str:
+def judge(situation: Situation, codes: Sequence[SkillCode], rubric: Rubric) -> Verdict:
     """The verdict for a response with ``codes`` to a moment judged by code lists."""
-    if any(c in rubric.codes("non_adherent") for c in codes):
-        return "righting_reflex"
+    if any(c in rubric.codes(Category.NON_ADHERENT) for c in codes):
+        return Verdict.RIGHTING_REFLEX
     spec = rubric.situation(situation)
     good = spec.good or ()
     fair = spec.fair or ()
-    best = "missed"
+    best = Verdict.MISSED
     for code in codes:
-        verdict = "good" if code in good else "fair" if code in fair else "missed"
+        verdict = Verdict.GOOD if code in good else Verdict.FAIR if code in fair else Verdict.MISSED
         if _VERDICT_RANK[verdict] > _VERDICT_RANK[best]:
             best = verdict
     return best
@@ -115,7 +109,7 @@ def count_utterances(moments: Iterable[Moment], rubric: Rubric) -> tuple[list[Co
     rule applied) and the client moments."""
     min_confidence = float(rubric.counting.min_confidence or 0.0)
     window = int(rubric.counting.permission_window or 0)
-    permission = rubric.codes("permission")
+    permission = rubric.codes(Category.PERMISSION)
     utterances: list[CountedUtterance] = []
     clients: list[ClientMoment] = []
     pending: ClientMoment | None = None
@@ -135,8 +129,8 @@ def count_utterances(moments: Iterable[Moment], rubric: Rubric) -> tuple[list[Co
 
 def question_run(utterances: Sequence[CountedUtterance], rubric: Rubric) -> int:
     """How many questions in a row (with no reflection) end the list of utterances."""
-    reflection = rubric.codes("reflection")
-    question = rubric.codes("question")
+    reflection = rubric.codes(Category.REFLECTION)
+    question = rubric.codes(Category.QUESTION)
     run = 0
     for utterance in reversed(utterances):
         if any(c in reflection for c in utterance.codes) or not any(c in question for c in utterance.codes):

@@ -11,10 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mitrainer.codes import SkillCode, TalkType
+from mitrainer.codes import SkillCode, TalkType, Verdict
 from mitrainer.record.model import SessionRecord
 from mitrainer.scoring.moments import (
-    TALK_SITUATION,
     ClientMoment,
     CounsellorUtterance,
     CountedUtterance,
@@ -22,7 +21,9 @@ from mitrainer.scoring.moments import (
     count_utterances,
     judge,
 )
-from mitrainer.scoring.rubric import GLOBALS, MetricSpec, Rubric, session_focus, session_rubric
+from mitrainer.scoring.rubric import MetricSpec, Rubric
+from mitrainer.scoring.rubric_load import session_focus, session_rubric
+from mitrainer.scoring.vocabulary import TALK_SITUATION, Category, GlobalRating, Situation
 
 if TYPE_CHECKING:
     from mitrainer.engine.session import Session
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 # Indicator value when there is nothing to measure (no change talk to respond to, no
 # questions …): neither good nor bad.
 UNMEASURED = 0.5
-_CREDIT = {"good": 1.0, "fair": 0.5, "missed": 0.0, "righting_reflex": 0.0}
+_CREDIT = {Verdict.GOOD: 1.0, Verdict.FAIR: 0.5, Verdict.MISSED: 0.0, Verdict.RIGHTING_REFLEX: 0.0}
 
 
 @dataclass(frozen=True)
@@ -154,24 +155,24 @@ def score_moments(moments: Iterable[Moment], rubric: Rubric, *, focus: Sequence[
         for code in utterance.codes:
             counts[code] += 1
 
-    def total(category: str) -> int:
+    def total(category: Category) -> int:
         return sum(counts[c] for c in rubric.codes(category))
 
-    reflections = total("reflection")
-    questions = total("question")
-    complex_ = total("complex_reflection")
-    open_ = total("open_question")
-    adherent = total("adherent")
-    non_adherent = total("non_adherent")
+    reflections = total(Category.REFLECTION)
+    questions = total(Category.QUESTION)
+    complex_ = total(Category.COMPLEX_REFLECTION)
+    open_ = total(Category.OPEN_QUESTION)
+    adherent = total(Category.ADHERENT)
+    non_adherent = total(Category.NON_ADHERENT)
     change_talk = sum(1 for c in clients if c.talk is TalkType.CHANGE)
     sustain_talk = sum(1 for c in clients if c.talk is TalkType.SUSTAIN)
 
     indicators = _indicators(utterances, counts, rubric, reflections, questions, complex_, open_,
                              adherent, non_adherent, change_talk, sustain_talk)
-    globals_ = {name: _global(rubric, name, indicators) for name in GLOBALS}
-    technical = (globals_["cultivating_change_talk"] + globals_["softening_sustain_talk"]) / 2
-    relational = (globals_["partnership"] + globals_["empathy"]) / 2
-    parts = {**globals_, "technical": technical, "relational": relational}
+    globals_: dict[str, float] = {name.value: _global(rubric, name, indicators) for name in GlobalRating}
+    technical = (globals_[GlobalRating.CULTIVATING_CHANGE_TALK] + globals_[GlobalRating.SOFTENING_SUSTAIN_TALK]) / 2
+    relational = (globals_[GlobalRating.PARTNERSHIP] + globals_[GlobalRating.EMPATHY]) / 2
+    parts: dict[str, float] = {**globals_, "technical": technical, "relational": relational}
     weights = rubric.overall.weights or {}
     weight_sum = sum(weights.values())
     overall = sum(parts[k] * w for k, w in weights.items()) / weight_sum if weight_sum else relational
@@ -215,21 +216,21 @@ def _indicators(utterances: list[CountedUtterance], counts: dict[SkillCode, int]
     ct_credit: list[float] = []
     st_credit: list[float] = []
     st_righting: list[float] = []
-    question_codes = rubric.codes("question")
-    reflection_codes = rubric.codes("reflection")
+    question_codes = rubric.codes(Category.QUESTION)
+    reflection_codes = rubric.codes(Category.REFLECTION)
     run = 0
     in_runs = 0
     run_length = int(rubric.feedback.question_run or 0)
     for u in utterances:
         if u.answers is not None and u.answers.talk is not None and u.coded:
             situation = TALK_SITUATION[u.answers.talk]
-            if situation != "neutral":
+            if situation is not Situation.NEUTRAL:
                 verdict = judge(situation, u.codes, rubric)
-                if situation == "change_talk":
+                if situation is Situation.CHANGE_TALK:
                     ct_credit.append(_CREDIT[verdict])
                 else:
                     st_credit.append(_CREDIT[verdict])
-                    st_righting.append(1.0 if verdict == "righting_reflex" else 0.0)
+                    st_righting.append(1.0 if verdict is Verdict.RIGHTING_REFLEX else 0.0)
         if any(c in question_codes for c in u.codes) and not any(c in reflection_codes for c in u.codes):
             run += 1
             if run_length and run >= run_length:
@@ -253,9 +254,9 @@ def _indicators(utterances: list[CountedUtterance], counts: dict[SkillCode, int]
     }
 
 
-def _global(rubric: Rubric, name: str, indicators: dict[str, float | None]) -> float:
+def _global(rubric: Rubric, name: GlobalRating, indicators: dict[str, float | None]) -> float:
     """base + Σ weight·min(1, x/full_at) (or 1 − that when inverted), kept within 1–5."""
-    formula = rubric.globals[name]  # type: ignore[index]
+    formula = rubric.globals[name]
     value = float(formula.base or 1.0)
     for term in formula.terms or ():
         x = indicators[term.indicator]

@@ -20,7 +20,8 @@ from mitrainer.coding.base import Coder, ResponseCoding, Utterance
 from mitrainer.errors import InputError, did_you_mean
 from mitrainer.scoring.agreement import agreement_report
 from mitrainer.scoring.moments import ClientMoment, CounsellorUtterance, Moment, raw_codes
-from mitrainer.scoring.rubric import Rubric, get_rubric
+from mitrainer.scoring.rubric import Rubric
+from mitrainer.scoring.rubric_load import get_rubric
 from mitrainer.scoring.score import SessionScore, score_moments
 
 CONTEXT_LINES = 8

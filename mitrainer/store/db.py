@@ -1,7 +1,7 @@
 """The session database: every turn of every practice session, kept in SQLite.
 
-One file in the user's data folder (``mitrainer.paths.data_dir()``; ``--db`` or
-``$MITRAINER_DB`` override it). The trainer writes each turn before the client's next line
+One file, where :class:`mitrainer.settings.Settings` says (``--db``, ``$MITRAINER_DB``, else
+the user's data folder). The trainer writes each turn before the client's next line
 is shown, so killing the app loses no completed turn, and an unfinished session can be
 resumed from its record (``Session.resume``).
 
@@ -17,8 +17,8 @@ Design notes:
 - The file is created 0600 in a 0700 folder (SQLite gives its -wal/-shm files the same mode).
 - ``application_id`` marks the file as ours: a file that is not SQLite, or is someone else's
   database, raises :class:`StoreError` and is never written to.
-- The schema is versioned with ``PRAGMA user_version``; :data:`MIGRATIONS` is the one place
-  that knows how to bring an old file up to date, each step one transaction.
+- The schema is versioned with ``PRAGMA user_version``; :data:`mitrainer.store.migrations.MIGRATIONS`
+  is the one place that knows how to bring an old file up to date, each step one transaction.
 """
 
 from __future__ import annotations
@@ -27,104 +27,31 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mitrainer.errors import StoreError
-from mitrainer.paths import ENV_DB, data_dir, ensure_private_dir
-from mitrainer.record.migrate import turn_v1_to_v2
-from mitrainer.record.model import SessionRecord, Turn
-from mitrainer.record.read import parse_record
+from mitrainer.paths import ensure_private_dir
+from mitrainer.settings import Preferences
+from mitrainer.store.migrations import MIGRATIONS
 
-DB_FILENAME = "sessions.db"
+if TYPE_CHECKING:
+    # The record's models (pydantic) load when a record is first read or written: the
+    # trainer opens the store before its first paint and needs none of them for that.
+    from mitrainer.record.model import SessionRecord, Turn
+
 APPLICATION_ID = 0x4D495452  # "MITR"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
-Migration = Callable[[sqlite3.Connection], None]
-
-
-def _statements(*statements: str) -> Migration:
-    """A migration made of SQL statements, run one by one inside the migration's transaction."""
-    def run(conn: sqlite3.Connection) -> None:
-        for statement in statements:
-            conn.execute(statement)
-    return run
-
-
-def _records_v1_to_v2(conn: sqlite3.Connection) -> None:
-    """Session records of schema 1 become schema 2 (:mod:`mitrainer.record.migrate`), every row."""
-    for session_id, header in conn.execute("SELECT id, header FROM sessions").fetchall():
-        data = json.loads(header)
-        if data.get("schema_version") == 1:
-            data["schema_version"] = 2
-            conn.execute("UPDATE sessions SET header = ? WHERE id = ?", (json.dumps(data, ensure_ascii=False), session_id))
-    for session_id, idx, turn in conn.execute("SELECT session_id, idx, data FROM turns").fetchall():
-        conn.execute("UPDATE turns SET data = ? WHERE session_id = ? AND idx = ?",
-                     (json.dumps(turn_v1_to_v2(json.loads(turn)), ensure_ascii=False), session_id, idx))
-
-
-# Each entry brings the schema from version i to i + 1. Append, never edit a shipped one.
-MIGRATIONS: list[Migration] = [
-    _statements(
-        """
-        CREATE TABLE sessions (
-            id              TEXT PRIMARY KEY,
-            scenario_id     TEXT NOT NULL,
-            scenario_title  TEXT NOT NULL DEFAULT '',
-            language        TEXT NOT NULL DEFAULT '',
-            seed            INTEGER NOT NULL DEFAULT 0,
-            started_at      TEXT NOT NULL DEFAULT '',
-            ended_at        TEXT NOT NULL DEFAULT '',
-            updated_at      TEXT NOT NULL,
-            turn_count      INTEGER NOT NULL DEFAULT 0,
-            outcome         TEXT NOT NULL DEFAULT '',
-            ending_title    TEXT NOT NULL DEFAULT '',
-            score           REAL,
-            trainee         TEXT NOT NULL DEFAULT '',
-            header          TEXT NOT NULL
-        )
-        """,
-        "CREATE INDEX sessions_by_update ON sessions (updated_at DESC)",
-        "CREATE INDEX sessions_by_scenario ON sessions (scenario_id, score)",
-        """
-        CREATE TABLE turns (
-            session_id  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-            idx         INTEGER NOT NULL,
-            data        TEXT NOT NULL,
-            PRIMARY KEY (session_id, idx)
-        ) WITHOUT ROWID
-        """,
-        """
-        CREATE TABLE settings (
-            key    TEXT PRIMARY KEY,
-            value  TEXT NOT NULL
-        )
-        """,
-    ),
-    # 2: sessions imported from a bundle are marked, so that an import can never replace a
-    # session played on this machine (sessions stored before count as played here).
-    _statements("ALTER TABLE sessions ADD COLUMN imported INTEGER NOT NULL DEFAULT 0"),
-    # 3: session records of schema 1 become schema 2 (one typed record, mitrainer.record).
-    _records_v1_to_v2,
-]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _LIST_COLUMNS = ("id, scenario_id, scenario_title, language, seed, started_at, ended_at, updated_at, "
                  "turn_count, outcome, ending_title, score, trainee")
-
-
-def default_db_path(override: str | os.PathLike | None = None) -> Path:
-    """Where the database lives: ``override`` (``--db``), else ``$MITRAINER_DB``, else the data folder."""
-    if override:
-        return Path(override).expanduser()
-    env = os.environ.get(ENV_DB)
-    if env:
-        return Path(env).expanduser()
-    return data_dir() / DB_FILENAME
 
 
 @dataclass(frozen=True)
@@ -177,6 +104,12 @@ def _turn(turn: Turn) -> str:
     return json.dumps(turn.model_dump(mode="json"), ensure_ascii=False)
 
 
+def _refused_writing(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite failed because it may not write (a read-only file or folder), not because of damage."""
+    message = str(exc).lower()
+    return "readonly" in message or "read-only" in message or "unable to open" in message
+
+
 class SessionStore:
     """The session database. Every method raises :class:`StoreError` (never sqlite3 errors).
 
@@ -184,8 +117,10 @@ class SessionStore:
     """
 
     def __init__(self, path: str | os.PathLike, *, trainee: str | None = None):
-        self.path = path if str(path) == ":memory:" else Path(path)
+        # Given as a string or a Path, ":memory:" is SQLite's in-memory database, never a file named so.
+        self.path: str | Path = ":memory:" if str(path) == ":memory:" else Path(path)
         self._lock = threading.RLock()
+        self.read_only = False  # set when the file or its folder refuses writes (see _open_read_only)
         # Sessions whose last write failed (a full disk, an I/O error): their next save writes
         # the whole record, so turns that were not saved are never left out.
         self._unsaved: set[str] = set()
@@ -211,11 +146,38 @@ class SessionStore:
             self._migrate(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if isinstance(self.path, Path) and _refused_writing(exc):
+                return self._open_read_only(exc)
             raise StoreError(f"{self.path} is not a usable mitrainer session database ({exc})") from exc
         except StoreError:
             conn.close()
             raise
         return conn
+
+    def _open_read_only(self, why: sqlite3.DatabaseError) -> sqlite3.Connection:
+        """The database opened for reading only, when the file or its folder refuses writes.
+
+        Reading commands (history, export, portfolio) then work; a write is a StoreError
+        saying the database is read-only, not that it is damaged.
+        """
+        assert isinstance(self.path, Path)
+        # 'immutable' as a last resort: a WAL database in a folder where SQLite cannot create
+        # its shared-memory file can still be read (nothing can be writing it there either).
+        for options in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?{options}", uri=True,
+                                       timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+                self._check_ours(conn)
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.DatabaseError:
+                continue
+            if version > SCHEMA_VERSION:
+                conn.close()
+                raise StoreError(f"{self.path} was written by a newer mitrainer (schema {version}; "
+                                 f"this version reads up to {SCHEMA_VERSION})")
+            self.read_only = True
+            return conn
+        raise StoreError(f"{self.path} is not a usable mitrainer session database ({why})") from why
 
     @staticmethod
     def _prepare_file(path: Path) -> None:
@@ -278,6 +240,12 @@ class SessionStore:
         with self._lock:
             self._conn.close()
 
+    def __enter__(self) -> SessionStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- transactions --------------------------------------------------------------------
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -318,7 +286,7 @@ class SessionStore:
                        trainee: str | None = None) -> None:
         ending = record.ending
         if trainee is None:
-            trainee = self._trainee if self._trainee is not None else (self.get_setting("trainee_name") or "")
+            trainee = self._trainee if self._trainee is not None else (self.preferences().trainee_name or "")
         conn.execute(
             """
             INSERT INTO sessions (id, scenario_id, scenario_title, language, seed, started_at, ended_at,
@@ -337,6 +305,11 @@ class SessionStore:
              ending.title if ending else "", score, trainee, _header(record)),
         )
 
+    def _replace_turns(self, conn: sqlite3.Connection, record: SessionRecord) -> None:
+        conn.execute("DELETE FROM turns WHERE session_id = ?", (record.session_id,))
+        conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
+                         [(record.session_id, turn.index, _turn(turn)) for turn in record.turns])
+
     @contextmanager
     def _saving(self, session_id: str) -> Iterator[None]:
         """Remember whether this write of the session failed (see ``_unsaved``)."""
@@ -346,11 +319,6 @@ class SessionStore:
             self._unsaved.add(session_id)
             raise
         self._unsaved.discard(session_id)
-
-    def _replace_turns(self, conn: sqlite3.Connection, record: SessionRecord) -> None:
-        conn.execute("DELETE FROM turns WHERE session_id = ?", (record.session_id,))
-        conn.executemany("INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
-                         [(record.session_id, turn.index, _turn(turn)) for turn in record.turns])
 
     def save_session(self, record: SessionRecord, *, score: float | None = None) -> None:
         """Write a whole session record (header and every turn), replacing what was stored."""
@@ -373,8 +341,7 @@ class SessionStore:
             for record, trainee, score in sessions:
                 self._upsert_header(conn, record, score, trainee)
                 # A replaced import takes the new bundle's trainee name, and stays marked as imported.
-                conn.execute("UPDATE sessions SET imported = 1, trainee = ? WHERE id = ?",
-                             (trainee, record.session_id))
+                conn.execute("UPDATE sessions SET imported = 1, trainee = ? WHERE id = ?", (trainee, record.session_id))
                 self._replace_turns(conn, record)
 
     def save_turn(self, record: SessionRecord, *, score: float | None = None) -> None:
@@ -428,6 +395,8 @@ class SessionStore:
                 return None
             turns = [json.loads(data) for (data,) in conn.execute(
                 "SELECT data FROM turns WHERE session_id = ? ORDER BY idx", (session_id,))]
+        from mitrainer.record.read import parse_record
+
         record = json.loads(row[0])
         record["turns"] = turns
         return parse_record(record, f"session {session_id[:8]}")
@@ -435,7 +404,8 @@ class SessionStore:
     def list_sessions(self, limit: int | None = 50, offset: int = 0, *, scenario_id: str | None = None,
                       unfinished: bool | None = None) -> list[SessionSummary]:
         """Sessions, most recently active first (reads indexed columns only)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[str | int] = []
         if scenario_id is not None:
             where.append("scenario_id = ?")
             params.append(scenario_id)
@@ -448,6 +418,18 @@ class SessionStore:
         params += [-1 if limit is None else int(limit), int(offset)]
         with self._reading() as conn:
             return [SessionSummary(*row) for row in conn.execute(sql, params)]
+
+    def find_sessions(self, prefix: str, limit: int = 2) -> list[SessionSummary]:
+        """The session whose id is ``prefix``, else at most ``limit`` whose id starts with it.
+
+        Reads the listing columns of the matching rows only, never a record: resolving a
+        short id stays cheap with thousands of sessions.
+        """
+        with self._reading() as conn:
+            exact = conn.execute(f"SELECT {_LIST_COLUMNS} FROM sessions WHERE id = ?", (prefix,)).fetchall()
+            rows = exact or conn.execute(f"SELECT {_LIST_COLUMNS} FROM sessions WHERE substr(id, 1, ?) = ? "
+                                         f"ORDER BY id LIMIT ?", (len(prefix), prefix, limit)).fetchall()
+        return [SessionSummary(*row) for row in rows]
 
     def count_sessions(self) -> int:
         with self._reading() as conn:
@@ -466,19 +448,27 @@ class SessionStore:
                 "GROUP BY scenario_id")}
 
     # -- settings ------------------------------------------------------------------------
-    def get_setting(self, key: str, default: str | None = None) -> str | None:
+    def preferences(self) -> Preferences:
+        """The trainee's preferences (defaults for what was never chosen or cannot be read)."""
         with self._reading() as conn:
-            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return default if row is None else row[0]
+            rows = conn.execute("SELECT key, value FROM settings").fetchall()
+        values = {}
+        for key, value in rows:
+            try:
+                values[key] = json.loads(value)
+            except ValueError:  # not written by mitrainer: taken as never chosen
+                continue
+        return Preferences.from_values(values)
 
-    def set_setting(self, key: str, value: str) -> None:
+    def save_preferences(self, **changes: object) -> Preferences:
+        """Change some preferences (a wrong name or type is a ``ValueError``); returns them all."""
+        updated = self.preferences().changed(**changes)
+        values = updated.to_values()
         with self._writing() as conn:
-            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
-                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, str(value)))
-
-    def settings(self) -> dict[str, str]:
-        with self._reading() as conn:
-            return dict(conn.execute("SELECT key, value FROM settings"))
+            conn.executemany("INSERT INTO settings (key, value) VALUES (?, ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                             [(key, json.dumps(values[key], ensure_ascii=False)) for key in changes])
+        return updated
 
 
 @dataclass(frozen=True)
@@ -489,14 +479,13 @@ class OpenedStore:
     problem: str = ""
 
 
-def open_store(path: str | os.PathLike | None = None) -> OpenedStore:
+def open_store(wanted: Path) -> OpenedStore:
     """Open the session database, falling back to a fresh file beside it if it is unusable.
 
     A damaged or foreign file is never written to: the problem is returned for the UI to
     show, and a fresh database is opened next to it (or, failing that, in memory, so the
     trainer still starts).
     """
-    wanted = default_db_path(path)
     try:
         return OpenedStore(SessionStore(wanted))
     except StoreError as exc:

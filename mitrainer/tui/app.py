@@ -8,29 +8,22 @@ and the conversation goes on.
 
 from __future__ import annotations
 
-import argparse
 import gc
+import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from mitrainer.errors import MitrainerError, StoreError
 from mitrainer.i18n import resolve_language, set_language, t
+from mitrainer.settings import Preferences, Settings
+from mitrainer.text import visible
 from mitrainer.tui.screens.dialogs import HelpScreen, SettingsDialog
 from mitrainer.tui.screens.home import HomeScreen
-from mitrainer.tui.services import (
-    SETTING_GUIDED,
-    SETTING_LANGUAGE,
-    SETTING_REALISTIC,
-    SETTING_THEME,
-    SETTING_TRAINEE,
-    Services,
-    _default_coder,
-    coder_note,
-)
+from mitrainer.tui.services import Services, _default_coder, coder_note
 
 if TYPE_CHECKING:
     # Imported where used: the engine, scoring and the other screens load after the first paint.
@@ -54,8 +47,20 @@ class TrainerApp(App):
         self.warm_up_coder = warm_up_coder
         self._coder_started = False
         self._started = False
-        saved = services.setting(SETTING_THEME)
+        saved = services.preferences().theme
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
+
+    def _fatal_error(self) -> None:
+        # Textual's handler of an unhandled exception leaves a full traceback (with locals) on
+        # the screen. Like the command line (mitrainer.cli.main), the trainer says it in one
+        # line unless MITRAINER_DEBUG asks for the details; the exit code is 1 either way.
+        if os.environ.get("MITRAINER_DEBUG"):
+            super()._fatal_error()
+            return
+        error = self._exception
+        self.panic(Text(f"mitrainer: internal error ({type(error).__name__}: {visible(str(error))[:300]}). "
+                        "This is a bug in mitrainer; your session is saved up to its last turn. Run again with "
+                        "MITRAINER_DEBUG=1 to see the traceback and please report it."))
 
     def on_mount(self) -> None:
         self._started = True
@@ -85,8 +90,8 @@ class TrainerApp(App):
 
     def watch_theme(self, theme: str) -> None:
         # A theme picked in the command palette is kept for next time.
-        if self._started and theme != self.services.setting(SETTING_THEME, DEFAULT_THEME):
-            self.save_setting(SETTING_THEME, theme)
+        if self._started and theme != (self.services.preferences().theme or DEFAULT_THEME):
+            self.save_preferences(theme=theme)
 
     # -- navigation ----------------------------------------------------------------------
     def open_briefing(self, scenario_id: str) -> None:
@@ -100,7 +105,7 @@ class TrainerApp(App):
 
     def guided_by_default(self, scenario: Scenario) -> bool:
         """Guided when the trainee asked for it, or when the coder cannot read the scenario's language."""
-        return self.services.flag(SETTING_GUIDED) or not self.coder_reads(scenario.language)
+        return self.services.preferences().guided_default or not self.coder_reads(scenario.language)
 
     def coder_reads(self, language: str) -> bool:
         """Whether the coder reads the scenario's language (English, Vietnamese and Chinese
@@ -170,13 +175,11 @@ class TrainerApp(App):
         self.push_screen(HelpScreen(list(dict.fromkeys(keys))))
 
     def open_settings(self) -> None:
-        def apply(values: dict | None) -> None:
-            if values is None:
+        def apply(chosen: Preferences | None) -> None:
+            if chosen is None:
                 return
-            language = values.pop("language")
-            for key, value in values.items():
-                self.save_setting(key, value)
-            if self.save_setting(SETTING_LANGUAGE, language) and set_language(language):
+            if self.save_preferences(**{k: v for k, v in chosen.to_values().items() if k != "theme"}):
+                set_language(chosen.language)
                 # Screens translate themselves when built: rebuild the home screen.
                 self.switch_screen(HomeScreen())
 
@@ -189,9 +192,10 @@ class TrainerApp(App):
             self.notify(t("app.store_failed", error=problem), severity="error", timeout=15)
         return not problem
 
-    def save_setting(self, key: str, value: str | bool) -> bool:
+    def save_preferences(self, **changes: object) -> bool:
+        """Keep the trainee's choices; a store that cannot write is told, and they hold for this run."""
         try:
-            self.services.set_setting(key, value)
+            self.services.save_preferences(**changes)
         except StoreError as exc:
             return self.store_failed(str(exc))
         return True
@@ -203,26 +207,28 @@ class TrainerApp(App):
         yield from super().get_system_commands(screen)
 
 
-def build_services(args: argparse.Namespace) -> Services:
-    """Services from the command line: the store (with its fallback) and the scenario folders."""
+def build_services(settings: Settings) -> Services:
+    """Services from this run's settings: the store (with its fallback) and the scenario folders."""
     from mitrainer.paths import bundled_scenarios
     from mitrainer.store.db import open_store
 
-    opened = open_store(getattr(args, "db", None))
+    opened = open_store(settings.db_path)
     # A missing bundled folder is not the trainee's problem; a missing --scenarios folder is.
     bundled = [bundled_scenarios()] if bundled_scenarios().is_dir() else []
-    folders = [*bundled, *(Path(p) for p in getattr(args, "scenarios", []) or [])]
-    return Services(store=opened.store, scenario_folders=folders, store_problem=opened.problem,
-                    exports_confined=bool(getattr(args, "served", False)))
+    return Services(store=opened.store, scenario_folders=[*bundled, *settings.scenario_folders],
+                    store_problem=opened.problem, exports_confined=settings.served)
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """Open the trainer (bare ``mitrainer``); returns the exit code."""
-    services = build_services(args)
-    set_language(resolve_language(getattr(args, "lang", None), services.store.get_setting(SETTING_LANGUAGE)))
-    TrainerApp(services).run()
-    services.store.close()
-    return 0
+def run_app(settings: Settings) -> int:
+    """Open the trainer (bare ``mitrainer``); returns the exit code (1 when it failed)."""
+    services = build_services(settings)
+    try:
+        set_language(resolve_language(settings.language, services.preferences().language))
+        app = TrainerApp(services)
+        app.run()
+    finally:
+        services.store.close()
+    return app.return_code or 0
 
 
-__all__ = ["SETTING_REALISTIC", "SETTING_TRAINEE", "TrainerApp", "build_services", "run_app"]
+__all__ = ["TrainerApp", "build_services", "run_app"]

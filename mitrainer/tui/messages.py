@@ -1,7 +1,8 @@
 """Messages the trainer's widgets post to their screens (one place to find the data flow).
 
-A response travels: ResponseBox.Submitted or GuidedChoices.Chosen → PracticeScreen (code,
-branch, feedback, store) → Conversation and Sidebar updates.
+A response travels: ResponseSubmitted (from the ResponseBox) or GuidedChoiceMade (from the
+GuidedChoices) → PracticeScreen.take_turn → Practice.take_turn (code, branch, judge, store) →
+Conversation and Sidebar updates.
 """
 
 from __future__ import annotations

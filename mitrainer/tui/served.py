@@ -21,7 +21,7 @@ page from loading anything from elsewhere.
 
 It relies on textual-serve internals (``_make_app``, the route handlers, the page's
 template variables and its ``textual.js``), so pyproject.toml pins the 1.1 series and
-tests/store/test_serve.py checks them.
+tests/functional/cli/test_serve.py checks them.
 """
 
 from __future__ import annotations

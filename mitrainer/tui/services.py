@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mitrainer.settings import Preferences
 from mitrainer.store.db import SessionStore
 
 if TYPE_CHECKING:
@@ -26,13 +27,6 @@ if TYPE_CHECKING:
     from mitrainer.record.model import SessionRecord
     from mitrainer.scenario.load import Library, LoadedScenario
     from mitrainer.scenario.model import Scenario
-
-# Settings kept in the database (values are strings).
-SETTING_LANGUAGE = "language"
-SETTING_TRAINEE = "trainee_name"
-SETTING_REALISTIC = "realistic_mode"  # hide the client's state meters
-SETTING_GUIDED = "guided_default"
-SETTING_THEME = "theme"
 
 
 def utc_now() -> datetime:
@@ -121,13 +115,11 @@ class Services:
     def now(self) -> datetime:
         return self.clock()
 
-    # -- settings ------------------------------------------------------------------------
-    def setting(self, key: str, default: str = "") -> str:
-        value = self.store.get_setting(key)
-        return default if value is None else value
+    # -- preferences ---------------------------------------------------------------------
+    def preferences(self) -> Preferences:
+        """The trainee's preferences, as the session database keeps them."""
+        return self.store.preferences()
 
-    def flag(self, key: str) -> bool:
-        return self.setting(key) == "1"
-
-    def set_setting(self, key: str, value: str | bool) -> None:
-        self.store.set_setting(key, ("1" if value else "0") if isinstance(value, bool) else value)
+    def save_preferences(self, **changes: object) -> Preferences:
+        """Change some preferences (raises :class:`~mitrainer.errors.StoreError` when they cannot be kept)."""
+        return self.store.save_preferences(**changes)

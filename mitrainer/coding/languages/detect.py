@@ -63,7 +63,7 @@ def detect_language(text: str, before: Sequence[str] = (), default: str | None =
     or plain to tell ("Ok.", "Mm-hmm") is read in the language of the last of them that can
     be told, else taken to be in ``default``.
     """
-    found = _detect(text)
+    found: str | None = _detect(text)
     if found == _UNDECIDED:
         found = next((lang for lang in map(_detect, reversed(before[-4:])) if lang in READ), default)
     return found if found in READ else None

@@ -20,7 +20,12 @@ per group, each group L2-normalised.
   gathers (a summary), whether the line before asked a question;
 * ``t``: the part after the line's last contrast word ("…, nhưng…", "…，但是…"): a
   double-sided reflection counts by the side it ends on;
-* ``s``: shape: length, question marks, sentences.
+* ``s``: shape: length, question marks, sentences;
+* ``d`` (a counsellor line after a client line): the part of the client's line the response
+  takes up most (its units, where it stands), and the part its ending takes up: what a
+  reflection or question invites more talk about is the side of that part. The parts are
+  the client line's clauses (split at sentence ends and contrast words), or the change and
+  sustain parts a scenario marks (:class:`~mitrainer.coding.base.ClientSides`).
 """
 
 from __future__ import annotations
@@ -31,12 +36,13 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from mitrainer.codes import Speaker
-from mitrainer.coding.base import Utterance
+from mitrainer.coding.base import ClientSides, Utterance
 from mitrainer.coding.languages import vi, zh
 
 MAX_CHARS = 1500
+MAX_CLIENT_CHARS = 600  # of a client line whose parts a response may take up
 READERS: dict[str, ModuleType] = {"vi": vi, "zh": zh}
-GROUP_WEIGHTS = {"u": 1.0, "m": 0.5, "k": 0.5, "p": 0.5, "r": 0.8, "c": 0.5, "x": 0.6, "t": 0.5, "s": 0.6}
+GROUP_WEIGHTS = {"u": 1.0, "m": 0.5, "k": 0.5, "p": 0.5, "r": 0.8, "c": 0.5, "x": 0.6, "t": 0.5, "s": 0.6, "d": 0.6}
 _MARKS = frozenset("?!.,;:")
 
 
@@ -66,7 +72,26 @@ class LanguageFeaturizer:
         """The line's units: plain syllables (Vietnamese) or characters (Chinese), with marks."""
         return _units(self.reader, text)
 
-    def features(self, text: str, context: Sequence[Utterance], speaker: Speaker) -> dict[str, list[str]]:
+    def parts(self, client: str, sides: ClientSides | None = None) -> list[list[str]]:
+        """The client line's parts as units: the marked sides where given, else its clauses."""
+        if sides:
+            return [units for units in (self.units(sides.change), self.units(sides.sustain)) if units]
+        return self.reader.clauses(self.units(client[:MAX_CLIENT_CHARS]))
+
+    def taken_up(self, units: list[str], parts: list[list[str]]) -> int | None:
+        """The index of the part ``units`` shares most content with (None: none shared)."""
+        mine = self.reader.content(units)
+        best, most = None, 0.0
+        for i, part in enumerate(parts):
+            theirs = self.reader.content(part)
+            if mine and theirs:
+                shared = len(mine & theirs) / math.sqrt(len(mine) * len(theirs))
+                if shared > most:
+                    best, most = i, shared
+        return best
+
+    def features(self, text: str, context: Sequence[Utterance], speaker: Speaker,
+                 sides: ClientSides | None = None) -> dict[str, list[str]]:
         """The named features of each group (readable; for debugging and tests)."""
         role = "T" if speaker is Speaker.COUNSELLOR else "C"
         j = self.joiner
@@ -135,6 +160,9 @@ class LanguageFeaturizer:
         else:
             groups["t"].append(role + "tnone")
 
+        if speaker is Speaker.COUNSELLOR and prev is not None and "d" in self.groups:
+            groups["d"].extend(self._taken_up_features(units, ending, prev.text, sides))
+
         s = groups["s"]
         s.append(role + "len" + str(_bucket(len(words), (1, 2, 4, 7, 12, 20, 35, 60))))
         s.append(role + "q" + str(min(units.count("?"), 2)))
@@ -142,10 +170,29 @@ class LanguageFeaturizer:
         s.append(role + "sent" + str(min(len(last), 4)))
         return {g: feats for g, feats in groups.items() if g in self.groups}
 
-    def transform(self, text: str, context: Sequence[Utterance], speaker: Speaker) -> tuple[list[int], list[float]]:
+    def _taken_up_features(self, units: list[str], ending: list[str], client: str,
+                           sides: ClientSides | None) -> list[str]:
+        parts = self.parts(client, sides)
+        out = []
+        j = self.joiner
+        for mark, mine in (("a", units), ("e", ending)):
+            if not mine:
+                continue
+            i = self.taken_up(mine, parts)
+            if i is None:
+                out.append(f"d{mark}none")
+                continue
+            where = "only" if len(parts) == 1 else "first" if i == 0 else "last" if i == len(parts) - 1 else "mid"
+            out.append(f"d{mark}at{where}")
+            words = [w for w in parts[i] if w not in _MARKS]
+            out.extend(f"d{mark}w" + j.join(words[k:k + n]) for n in (1, 2) for k in range(len(words) - n + 1))
+        return out
+
+    def transform(self, text: str, context: Sequence[Utterance], speaker: Speaker,
+                  sides: ClientSides | None = None) -> tuple[list[int], list[float]]:
         """Hashed indices and values (each group L2-normalised, duplicates summed)."""
         acc: dict[int, float] = {}
-        for name, feats in self.features(text, context, speaker).items():
+        for name, feats in self.features(text, context, speaker, sides).items():
             if not feats:
                 continue
             counts: dict[int, float] = {}

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mitrainer.codes import Direction, SkillCode, Speaker, Subtype, TalkType
-from mitrainer.coding.base import ClientCoding, ResponseCoding, Utterance
+from mitrainer.coding.base import ClientCoding, ClientSides, ResponseCoding, Utterance
 from mitrainer.coding.languages import detect
 from mitrainer.coding.languages.decode import decode_client, decode_response
 from mitrainer.coding.languages.features import READERS, LanguageFeaturizer
@@ -62,6 +62,10 @@ class LanguageCoder:
             path or language_model_path(language), fmt=LANGUAGE_FORMAT, required=frozenset(HEADS),
             command=COMMAND, featurizer=_featurizer_for(language))
         self.reader = READERS[language]
+        featurizer = self.model.featurizer
+        if not isinstance(featurizer, LanguageFeaturizer):
+            raise ValueError(f"the model of {language!r} needs the language's featurizer")
+        self.featurizer = featurizer
 
     def unreadable(self, text: str) -> Unreadable | None:
         """Why the line cannot be coded in this language, or None when it can."""
@@ -77,7 +81,7 @@ class LanguageCoder:
             return Unreadable.NOT_LANGUAGE
         if self.language == "zh":
             return None  # the detector found Han characters: a rare one is still Chinese
-        units = [u for u in self.model.featurizer.units(stripped) if u[0].isalpha()]
+        units = [u for u in self.featurizer.units(stripped) if u[0].isalpha()]
         if not units:
             return Unreadable.SYMBOLS
         known = sum(1 for u in units if self.model.known_word(u)) / len(units)
@@ -86,19 +90,29 @@ class LanguageCoder:
     def _reason(self, reason: Unreadable) -> str:
         return reason_text(reason, self.languages)
 
-    def probabilities(self, text: str, context: Sequence[Utterance], speaker: Speaker) -> dict[str, dict[str, float]]:
+    def probabilities(self, text: str, context: Sequence[Utterance], speaker: Speaker,
+                      sides: ClientSides | None = None) -> dict[str, dict[str, float]]:
         """Every head's probabilities for a line (for evaluation and tools)."""
-        raw = self.model.scores(text, context, speaker)
+        raw = self.model.scores_of(*self.featurizer.transform(text, context, speaker, sides))
         return {name: self.model.probs(raw, name) for name in self.model.heads}
 
-    def code_response(self, text: str, context: Sequence[Utterance] = ()) -> ResponseCoding:
+    def code_response(self, text: str, context: Sequence[Utterance] = (),
+                      sides: ClientSides | None = None) -> ResponseCoding:
+        """Code a response: its codes, and its direction from the ``direction`` head, which
+        reads the part of the client's line the response takes up (the marked ``sides``
+        where the scenario gives them). With no client line before it, it is neutral, as
+        the English direction judge has it."""
         reason = self.unreadable(text)
         if reason:
             return ResponseCoding(primary=None, uncoded_reason=self._reason(reason), coder=self.name)
-        probs = self.probabilities(text, context, Speaker.COUNSELLOR)
+        probs = self.probabilities(text, context, Speaker.COUNSELLOR, sides)
+        sentences = self.reader.sentences(text)
         sentence_probs = [self.probabilities(s, context, Speaker.COUNSELLOR)["code"]
-                          for s in self.reader.sentences(text)[:6]] if len(self.reader.sentences(text)) > 1 else []
-        return decode_response(self.reader, text, probs, sentence_probs, self.name)
+                          for s in sentences[:6]] if len(sentences) > 1 else []
+        coding = decode_response(self.reader, text, probs, sentence_probs, self.name)
+        if not sides and not any(u.speaker is Speaker.CLIENT for u in context):
+            return coding.model_copy(update={"direction": Direction.NEUTRAL})
+        return coding
 
     def code_client(self, text: str, context: Sequence[Utterance] = ()) -> ClientCoding:
         reason = self.unreadable(text)

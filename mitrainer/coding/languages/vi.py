@@ -208,3 +208,27 @@ def tail(tokens: list[str]) -> list[str]:
     if last is None or last.end() >= len(flat) - 1:
         return []
     return flat[last.end():].split()
+
+
+# Where a client's line turns from one side to the other: the contrast words, and the
+# concessive ones ("dù", "mặc dù", "có điều", "chỉ sợ").
+_TURN = re.compile(r"\b(nhung|ma(?! tuy)|tuy vay|tuy nhien|vay ma|the ma|mat khac|dong thoi|mac du|du|tuy|"
+                   r"chi co dieu|co dieu|chi so|chu)\b")
+
+
+def clauses(tokens: list[str]) -> list[list[str]]:
+    """A line's parts, split at sentence ends and where it turns ("uống thì đỡ, nhưng mệt" → 2)."""
+    parts: list[list[str]] = [[]]
+    flat = " ".join(tokens)
+    turns = {m.start() for m in _TURN.finditer(flat)}
+    at = 0
+    for token in tokens:
+        if at in turns and parts[-1]:
+            parts.append([])
+        if token in (".", "?", "!", ";"):
+            if parts[-1]:
+                parts.append([])
+        else:
+            parts[-1].append(token)
+        at += len(token) + 1
+    return [p for p in parts if any(t[0].isalnum() for t in p)]

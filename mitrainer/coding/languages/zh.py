@@ -165,3 +165,26 @@ def tail(units: list[str]) -> list[str]:
     if last is None or last.end() >= len(flat) - 1:
         return []
     return _UNIT.findall(flat[last.end():])
+
+
+# Where a client's line turns from one side to the other: the contrast words, and the
+# concessive ones (虽然, 就是怕); "可" but not 可以 / 可能.
+_TURN = re.compile(r"但是|可是|不过|然而|只是|但|却|另一方面|虽然|尽管|就是|就怕|可(?![以能])")
+
+
+def clauses(units: list[str]) -> list[list[str]]:
+    """A line's parts, split at sentence ends and where it turns ("喝了睡得着，可是手抖" → 2)."""
+    parts: list[list[str]] = [[]]
+    flat = "".join(units)
+    turns = {m.start() for m in _TURN.finditer(flat)}
+    at = 0
+    for unit in units:
+        if at in turns and parts[-1]:
+            parts.append([])
+        if unit in (".", "?", "!", ";"):
+            if parts[-1]:
+                parts.append([])
+        else:
+            parts[-1].append(unit)
+        at += len(unit)
+    return [p for p in parts if any(u[0].isalnum() for u in p)]

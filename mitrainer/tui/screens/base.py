@@ -30,6 +30,9 @@ def translate_bindings(bindings: BindingsMap) -> BindingsMap:
 
 
 class _Translated:
+    # A mixin for Textual's Screen and ModalScreen: it uses their ``_bindings`` and ``app``,
+    # which mypy cannot see on the mixin itself (hence the attr-defined ignores), and the app
+    # is always the TrainerApp that carries the services (hence the return-value ignore).
     def _translate(self) -> None:
         self._bindings = translate_bindings(self._bindings)  # type: ignore[attr-defined]
         # The screen's own keys (those with an i18n description), for the help screen:

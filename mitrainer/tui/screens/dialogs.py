@@ -15,8 +15,8 @@ from textual.widgets.option_list import Option
 
 from mitrainer.codes import SkillCode
 from mitrainer.i18n import LANGUAGES, current_language, skill_label, t
+from mitrainer.settings import Preferences
 from mitrainer.tui.screens.base import TrainerModal
-from mitrainer.tui.services import SETTING_GUIDED, SETTING_REALISTIC, SETTING_TRAINEE
 from mitrainer.tui.widgets.chips import chip, parse_codes
 
 if TYPE_CHECKING:
@@ -136,26 +136,27 @@ class HelpScreen(TrainerModal[None]):
         self.dismiss(None)
 
 
-class SettingsDialog(TrainerModal[dict | None]):
-    """Language, trainee name, realistic mode, guided by default. Returns the new values or None."""
+class SettingsDialog(TrainerModal[Preferences | None]):
+    """Language, trainee name, realistic mode, guided by default. Returns the new preferences or None."""
 
     BINDINGS = [Binding("escape", "cancel", "key.cancel")]
 
     def compose(self) -> ComposeResult:
         services = self.services
+        preferences = services.preferences()
         with Vertical(classes="dialog wide"):
             yield Static(Content.styled(t("settings.title"), "bold"), classes="dialog-title")
             yield Static(t("settings.language"), classes="field-label")
             yield Select([(name, code) for code, name in LANGUAGES.items()], value=current_language(),
                          allow_blank=False, id="language")
             yield Static(t("settings.trainee"), classes="field-label")
-            yield Input(services.setting(SETTING_TRAINEE), placeholder=t("settings.trainee_placeholder"),
+            yield Input(preferences.trainee_name or "", placeholder=t("settings.trainee_placeholder"),
                         id="trainee", max_length=80)
             with Horizontal(classes="switch-row"):
-                yield Switch(services.flag(SETTING_REALISTIC), id="realistic")
+                yield Switch(preferences.realistic_mode, id="realistic")
                 yield Static(t("settings.realistic"), classes="switch-label")
             with Horizontal(classes="switch-row"):
-                yield Switch(services.flag(SETTING_GUIDED), id="guided")
+                yield Switch(preferences.guided_default, id="guided")
                 yield Static(t("settings.guided"), classes="switch-label")
             yield Static(Content.styled(t("settings.data", path=str(services.store.path)), "$text-muted"),
                          classes="dialog-text")
@@ -165,12 +166,12 @@ class SettingsDialog(TrainerModal[dict | None]):
 
     @on(Button.Pressed, "#save")
     def save(self) -> None:
-        self.dismiss({
-            "language": str(self.query_one("#language", Select).value),
-            SETTING_TRAINEE: self.query_one("#trainee", Input).value.strip(),
-            SETTING_REALISTIC: self.query_one("#realistic", Switch).value,
-            SETTING_GUIDED: self.query_one("#guided", Switch).value,
-        })
+        self.dismiss(self.services.preferences().changed(
+            language=str(self.query_one("#language", Select).value),
+            trainee_name=self.query_one("#trainee", Input).value.strip(),
+            realistic_mode=self.query_one("#realistic", Switch).value,
+            guided_default=self.query_one("#guided", Switch).value,
+        ))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -23,7 +23,6 @@ from mitrainer.text import clean_text
 from mitrainer.tui.messages import GuidedChoiceMade, ResponseSubmitted
 from mitrainer.tui.screens.base import TrainerScreen
 from mitrainer.tui.screens.dialogs import ConfirmDialog, HintDialog
-from mitrainer.tui.services import SETTING_REALISTIC
 from mitrainer.tui.widgets.chips import parse_codes
 from mitrainer.tui.widgets.conversation import Conversation
 from mitrainer.tui.widgets.guided import GuidedChoices, guided_choices
@@ -76,7 +75,7 @@ class PracticeScreen(TrainerScreen):
         s = self.session.scenario
         self.title = s.title
         self.sub_title = t("practice.subtitle", name=s.persona.name)
-        realistic = self.services.flag(SETTING_REALISTIC)
+        realistic = self.services.preferences().realistic_mode
         conversation = self.query_one(Conversation)
         conversation.show_talk = not realistic
         for turn in self.session.turns:
@@ -214,8 +213,8 @@ class PracticeScreen(TrainerScreen):
         sidebar.display = self.sidebar_wanted
 
     def action_toggle_meters(self) -> None:
-        realistic = not self.services.flag(SETTING_REALISTIC)
-        self.trainer.save_setting(SETTING_REALISTIC, realistic)
+        realistic = not self.services.preferences().realistic_mode
+        self.trainer.save_preferences(realistic_mode=realistic)
         self.query_one("#meters").display = bool(self.session.scenario.meters) and not realistic
         self.notify(t("practice.meters_hidden") if realistic else t("practice.meters_shown"), timeout=2)
 

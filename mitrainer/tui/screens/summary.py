@@ -25,7 +25,6 @@ from mitrainer.practice import Practice
 from mitrainer.tui import coaching
 from mitrainer.tui.screens.base import TrainerScreen
 from mitrainer.tui.screens.dialogs import ExportDialog
-from mitrainer.tui.services import SETTING_TRAINEE
 from mitrainer.tui.widgets.chart import ProgressChart
 from mitrainer.tui.widgets.chips import coding_chips, verdict
 
@@ -187,7 +186,7 @@ class SummaryScreen(TrainerScreen):
                 if path == folder:
                     ensure_private_dir(folder)  # the export names a dated file in a folder that exists
                 written = function(self.session.record(), fmt, path, scenario=self.session.scenario,
-                                   trainee=self.services.setting(SETTING_TRAINEE) or None)
+                                   trainee=self.services.preferences().trainee_name or "")
             except (MitrainerError, OSError) as exc:
                 self.notify(t("summary.export_failed", error=str(exc)), severity="error", timeout=10)
                 return
@@ -203,7 +202,7 @@ class SummaryScreen(TrainerScreen):
 
         self.store_reflections()
         record = self.session.record()
-        trainee = self.services.setting(SETTING_TRAINEE) or ""
+        trainee = self.services.preferences().trainee_name or ""
         try:
             folder = ensure_private_dir(data_dir() / "reviews")
             screen = ReviewScreen(record, trainee or t("review.you"), stored_review_path(record.session_id, folder), trainee)

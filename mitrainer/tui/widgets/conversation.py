@@ -23,9 +23,9 @@ class ClientBubble(Static):
 
     def __init__(self, name: str, line: ClientLine, show_talk: bool = True) -> None:
         parts: list[Content | tuple[str, str]] = [(name, "bold $text-secondary")]
-        if show_talk and line.talk in TALK_MARK:
+        if show_talk and line.talk is not None and line.talk in TALK_MARK:
             # Naming the client's talk teaches the trainee to hear it (hidden in realistic mode).
-            key, style = TALK_MARK[line.talk]  # type: ignore[index]
+            key, style = TALK_MARK[line.talk]
             parts += ["  ", (t(key), style)]
         parts += ["\n", line.text]
         if line.cue:

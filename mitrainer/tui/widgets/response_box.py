@@ -6,10 +6,10 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import TextArea
 
+from mitrainer.text import MAX_RESPONSE_CHARS
 from mitrainer.tui.messages import ResponseSubmitted
 
-# The scenario format allows lines up to 20 000 characters; a response is held to the same.
-MAX_RESPONSE_CHARS = 20_000
+__all__ = ["MAX_RESPONSE_CHARS", "ResponseBox"]
 
 
 class ResponseBox(TextArea):

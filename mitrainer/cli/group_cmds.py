@@ -1,0 +1,144 @@
+"""Study-group commands: importing members' bundles, and the group report over them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mitrainer.cli import EXIT_OK, EXIT_PROBLEMS
+from mitrainer.cli.sessions_io import emit, opened_store, output_arguments, scenario_index
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="import study-group session bundles into your sessions",
+                       description="Check and import session bundles. A malformed file, an unknown schema "
+                       "version, a checksum mismatch or a scenario you do not have (same id and content hash) "
+                       "stops the import with a message: either every bundle is imported, or none.")
+    p.add_argument("bundles", nargs="+", type=Path, metavar="BUNDLE", help="bundle files (.bundle.json)")
+    p.add_argument("--replace", action="store_true", help="replace sessions imported earlier with other contents (never a session played on this machine)")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("group", help="study-group reports over session bundles",
+                       description="Study-group tools. 'mitrainer group report BUNDLE...' compares members.")
+    group_sub = p.add_subparsers(dest="group_command", metavar="COMMAND", required=True, parser_class=type(p))
+    r = group_sub.add_parser("report", help="members side by side, and where their paths diverged",
+                             description="Members side by side (scores, skills, change talk) and, for members "
+                             "who played the same scenario, where their paths diverged and which responses "
+                             "led to which endings.")
+    r.add_argument("bundles", nargs="+", type=Path, metavar="BUNDLE", help="bundle files (.bundle.json)")
+    r.add_argument("--format", choices=("table", "html", "md", "csv"), default="table",
+                   help="output format (default: table, in the terminal)")
+    output_arguments(r, "file or folder to write (default: standard output for table, md and csv; a dated "
+                      "file for html)")
+    r.set_defaults(handler=cmd_group_report)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from mitrainer.cli.output import console
+    from mitrainer.export.bundles import import_bundles
+
+    with opened_store(args) as store:
+        plan = import_bundles(args.bundles, store, scenario_index(args), replace=args.replace)
+    out = console()
+    for bundle, _ in plan.to_write:
+        out.print(f"imported {bundle.path}: {bundle.name}, {bundle.record.scenario.title}, "
+                  f"{len(bundle.record.turns)} turn(s)", markup=False)
+    for bundle in plan.already_there:
+        out.print(f"already imported {bundle.path}", markup=False)
+    out.print(f"{len(plan.to_write)} imported, {len(plan.already_there)} already there", markup=False)
+    return EXIT_OK
+
+
+def cmd_group_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from mitrainer.errors import InputError
+    from mitrainer.export.bundles import read_bundles
+    from mitrainer.export.group import group_report
+    from mitrainer.export.render import render_template
+
+    bundles, problems = read_bundles(args.bundles)
+    for line in problems:
+        print(f"mitrainer group report: left out {line}", file=sys.stderr)
+    if not bundles:
+        raise InputError("no bundle could be read")
+    report = group_report(bundles, scenario_index(args))
+    if args.format == "table":
+        _print_group_table(report)
+    elif args.format == "csv":
+        emit(group_csv(report), args.output or "-", f"group-report-{date.today().isoformat()}.csv", args.force)
+    else:
+        text = render_template(args.format, f"group.{args.format}.j2", {"g": report, "problems": problems},
+                               args.templates)
+        output = args.output if args.output or args.format == "html" else "-"
+        emit(text, output, f"group-report-{date.today().isoformat()}.{args.format}", args.force)
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def group_csv(report) -> str:
+    """One row per member: scores and skills (for a spreadsheet)."""
+    import csv
+    import io
+
+    from mitrainer.export.render import spreadsheet_safe
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    keys = [key for key, _ in report.skill_labels()]
+    writer.writerow(["member", "scenario", "turns", "ending", *keys, "change_talk", "sustain_talk", "overall",
+                     "session_id"])
+    for m in report.members:
+        values = [m.metric(k).value if m.metric(k) is not None else None for k in keys]
+        writer.writerow([spreadsheet_safe(m.name), spreadsheet_safe(m.scenario_key[0]), m.turns,
+                         spreadsheet_safe(m.ending), *("" if v is None else round(v, 4) for v in values),
+                         m.score.change_talk, m.score.sustain_talk, round(m.score.overall, 4),
+                         spreadsheet_safe(m.bundle.session_id)])
+    return buffer.getvalue()
+
+
+def _print_group_table(report) -> None:
+    """One table per scenario (members side by side), then where their paths split."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from mitrainer.cli.output import console
+    from mitrainer.cli.scoring_cmds import BAND_STYLE
+    from mitrainer.export.group import SKILL_SHORT
+
+    out = console()
+    labels = report.skill_labels()
+    out.print(f"[bold]{len(report.members)} session(s)[/], {len(report.groups)} scenario(s)")
+    out.print("[dim]" + " · ".join(f"{SKILL_SHORT.get(k, k)} {escape(label)}" for k, label in labels) + "[/]")
+    for group in report.groups:
+        table = Table(title=f"\n{escape(group.title)}", title_justify="left", title_style="bold", box=None,
+                      pad_edge=False, padding=(0, 1), header_style="bold")
+        table.add_column("Member", overflow="fold")
+        table.add_column("Turns", justify="right")
+        for key, label in labels:
+            table.add_column(SKILL_SHORT.get(key, label), justify="right", no_wrap=True)
+        table.add_column("CT/ST", justify="right", no_wrap=True)
+        table.add_column("Ending", overflow="fold", min_width=12)
+        for m in group.members:
+            cells = []
+            for key, _ in labels:
+                metric = m.metric(key)
+                style = BAND_STYLE.get(metric.band or "", "") if metric else ""
+                cells.append(f"[{style}]{metric.display}[/]" if metric and style
+                             else (metric.display if metric else "—"))
+            table.add_row(escape(m.name), str(m.turns), *cells, f"{m.score.change_talk}/{m.score.sustain_talk}",
+                          escape(m.ending or "not finished"))
+        out.print(table)
+        if len(group.members) < 2:
+            continue
+        for point in group.branch_points(limit=10):
+            out.print(f"  turn {point.turn} at '{escape(point.node)}' the paths split:")
+            for option in point.options:
+                names = ", ".join(m.name for m in option.members[:6]) + (" …" if len(option.members) > 6 else "")
+                endings = ", ".join(f"{e} ×{n}" for e, n in option.endings)
+                example = option.response_of(option.members[0], point.turn)
+                out.print(f"    → {escape(option.next_node)} ({escape(names)}): “{escape(example)}”; "
+                          f"then {escape(endings)}")
+        for d in group.pairwise():
+            if d.turn:
+                out.print(f"  {escape(d.first.name)} / {escape(d.second.name)}: parted after turn {d.turn}")
