@@ -36,6 +36,7 @@ from mitrainer_training.languages import (
     SEED,
     C,
     LineExample,
+    direction_path,
     example_paths,
     fit_language,
     load_language_examples,
@@ -106,10 +107,10 @@ class RememberingFeaturizer(LanguageFeaturizer):
         super().__init__(*args, **kwargs)
         self._seen: dict[tuple, tuple[list[int], list[float]]] = {}
 
-    def transform(self, text, context, speaker):
-        key = (text, tuple(context), speaker)
+    def transform(self, text, context, speaker, sides=None):
+        key = (text, tuple(context), speaker, sides)
         if key not in self._seen:
-            self._seen[key] = super().transform(text, context, speaker)
+            self._seen[key] = super().transform(text, context, speaker, sides)
         return self._seen[key]
 
 
@@ -208,6 +209,38 @@ def on_scenarios(language: str, seed: int = SEED, c: float = C, folds: int = 5) 
                          f"{folds}-fold by file (a case agrees when the primary code is a stated one)")
 
 
+def on_direction_set(language: str, folds: int = 5, seed: int = SEED, c: float = C,
+                     groups: Sequence[str] | None = None, committed: bool = False) -> dict[str, Tally]:
+    """Direction on the developer's direction set (``examples-LANG-direction.csv``: each
+    ambivalent client line answered for change, for sustain and neutrally), k-fold *by client
+    line*, every other example always in training; or, with ``committed``, the committed
+    model on the whole set (which it never saw unless it was trained with it)."""
+    triples = load_language_examples(language, [direction_path(language)])
+    others = [ex for path in example_paths(language) if path != direction_path(language)
+              for ex in load_language_examples(language, [path])] + load_scenario_examples(language)
+    lines = sorted({ex.context[-1].text for ex in triples})
+    random.Random(seed).shuffle(lines)
+    tallies = {name: Tally() for name in ("direction", "direction plain", "code")}
+    featurizer = RememberingFeaturizer(language, BITS, groups)
+    for k in range(1 if committed else folds):
+        held = set(lines) if committed else set(lines[k::folds])
+        test = [ex for ex in triples if ex.context[-1].text in held]
+        if committed:
+            coder = LanguageCoder(language)
+        else:
+            train = [ex for ex in triples if ex.context[-1].text not in held] + others
+            coder = LanguageCoder(language, fit_language(train, language, seed=seed, c=c,
+                                                         featurizer=featurizer).shipped())
+        for ex in test:
+            coded = coder.code_response(ex.text, ex.context)
+            plain_ex = without_marks(ex, language)
+            plain = coder.code_response(plain_ex.text, plain_ex.context)
+            tallies["code"].add(ex.code.value, coded.primary and coded.primary.value)
+            tallies["direction"].add(ex.direction.value, coded.direction and coded.direction.value, ex)
+            tallies["direction plain"].add(ex.direction.value, plain.direction and plain.direction.value)
+    return tallies
+
+
 def report(language: str, tallies: dict[str, Tally], title: str) -> None:
     print(f"\n## {title}\n")
     for name, tally in tallies.items():
@@ -243,10 +276,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="instead: fit on the authors' examples only and code the developer's")
     ap.add_argument("--scenarios", action="store_true",
                     help="instead: code the bundled scenarios' exemplars, k-fold by scenario file")
+    ap.add_argument("--direction-set", action="store_true",
+                    help="instead: direction on the developer's direction set, k-fold by client line")
+    ap.add_argument("--committed", action="store_true",
+                    help="with --direction-set: code the whole set with the committed model")
     args = ap.parse_args(argv)
     groups = args.groups.split(",") if args.groups else None
     if args.scenarios:
         print(on_scenarios(args.language, args.seed, args.c, args.folds))
+        return 0
+    if args.direction_set:
+        tallies = on_direction_set(args.language, args.folds, args.seed, args.c, groups, args.committed)
+        print(f"\n## {args.language}: the direction set, "
+              f"{'committed model' if args.committed else f'{args.folds}-fold by client line'}\n")
+        for name, tally in tallies.items():
+            print(f"{name:<18} {tally.line()}")
+        print("direction confusions:", tallies["direction"].confusions(6))
         return 0
     if args.across:
         tallies = across_authors(args.language, args.seed, args.c, augment=not args.no_augment)

@@ -61,8 +61,16 @@ class LineExample:
 
 
 def example_paths(language: str) -> list[Path]:
-    """The language's examples files that exist: the authors' first, then the developer's."""
-    return [p for p in (DATA / f"examples-{language}.csv", DATA / f"examples-{language}-more.csv") if p.is_file()]
+    """The language's examples files that exist: the authors' first, then the developer's
+    (general, then the direction sets: one ambivalent client line, three responses)."""
+    names = (f"examples-{language}.csv", f"examples-{language}-more.csv", f"examples-{language}-direction.csv")
+    return [DATA / name for name in names if (DATA / name).is_file()]
+
+
+def direction_path(language: str) -> Path:
+    """The developer's direction set of ``language``: each ambivalent client line answered
+    once for change, once for sustain and once neutrally."""
+    return DATA / f"examples-{language}-direction.csv"
 
 
 def load_language_examples(language: str, paths: Sequence[Path] | None = None) -> list[LineExample]:

@@ -211,9 +211,9 @@ def tail(tokens: list[str]) -> list[str]:
 
 
 # Where a client's line turns from one side to the other: the contrast words, and the
-# concessive ones ("dù", "mặc dù", "có điều", "chỉ sợ").
-_TURN = re.compile(r"\b(nhung|ma(?! tuy)|tuy vay|tuy nhien|vay ma|the ma|mat khac|dong thoi|mac du|du|tuy|"
-                   r"chi co dieu|co dieu|chi so|chu)\b")
+# concessive ones ("dù", "mặc dù", "tuy", "có điều", "chỉ sợ"; not the "túy" of "ma túy").
+_TURN = re.compile(r"\b(nhung|ma(?! tuy)|tuy vay|tuy nhien|vay ma|the ma|mat khac|dong thoi|mac du|du|(?<!ma )tuy|"
+                   r"chi co dieu|co dieu|chi so)\b")
 
 
 def clauses(tokens: list[str]) -> list[list[str]]:

@@ -88,6 +88,30 @@ def test_a_double_sided_line_ends_on_its_last_side():
     assert zh.tail(zh.tokens("戒烟是想戒，但是怕胖。")) == ["怕", "胖", "."]
 
 
+def test_a_client_line_is_cut_where_it_turns():
+    assert vi.clauses(vi.plain_tokens("Uống thì đỡ thèm, nhưng tôi sợ cả đời phụ thuộc. Mẹ tôi thì mừng.")) == [
+        ["uong", "thi", "do", "them", ","], ["nhung", "toi", "so", "ca", "doi", "phu", "thuoc"], ["me", "toi", "thi", "mung"]]
+    assert len(vi.clauses(vi.plain_tokens("em van muon khoe de nuoi con, du uong thuoc suot doi thi met"))) == 2
+    assert vi.clauses(vi.plain_tokens("Anh dùng ma túy từ lâu.")) == [["anh", "dung", "ma", "tuy", "tu", "lau"]]
+    assert ["".join(part) for part in zh.clauses(zh.tokens("减量我也想过，就是怕头几天难受。"))] == ["减量我也想过,", "就是怕头几天难受"]
+    assert len(zh.clauses(zh.tokens("我可以去，可能下周吧"))) == 1  # 可以 and 可能 do not turn a line
+
+
+def test_the_part_of_the_client_line_a_response_takes_up():
+    from mitrainer.coding.base import ClientSides
+    from mitrainer.coding.languages.features import LanguageFeaturizer
+
+    featurizer = LanguageFeaturizer("zh")
+    client = "抽烟能让我上夜班的时候不那么紧张，可是女儿老是咳嗽，我心疼她。"
+    parts = featurizer.parts(client)
+    assert featurizer.taken_up(featurizer.units("你心疼女儿。"), parts) == 1
+    assert featurizer.taken_up(featurizer.units("夜班的时候，烟让你不那么紧张。"), parts) == 0
+    assert featurizer.taken_up(featurizer.units("几点了？"), parts) is None
+    # Marked sides replace the clauses: the change part first, then the sustain part.
+    marked = featurizer.parts(client, ClientSides(change="女儿老是咳嗽，我心疼她", sustain="抽烟让我不紧张"))
+    assert featurizer.taken_up(featurizer.units("你心疼女儿。"), marked) == 0
+
+
 def test_reasons_are_said_in_the_language_asked_for():
     assert reason_text(Unreadable.EMPTY, ("vi",), in_language="vi") == "không có nội dung"
     other = reason_text(Unreadable.OTHER_LANGUAGE, ("vi",), "en", in_language="vi")
@@ -106,3 +130,5 @@ def test_any_text_reads_without_error(text):
     zh.cue_names(text)
     vi.tail(vi.plain_tokens(text))
     zh.tail(zh.tokens(text))
+    vi.clauses(vi.plain_tokens(text))
+    zh.clauses(zh.tokens(text))

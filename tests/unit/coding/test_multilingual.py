@@ -103,6 +103,23 @@ def test_codes_every_response_of_a_session_in_the_scenario_language(language):
     assert turn.coding.uncoded_reason in shown
 
 
+@pytest.mark.parametrize(("language", "client", "response"), [
+    ("vi", "Tôi muốn bớt rượu, nhưng anh em rủ thì khó từ chối.", "Anh muốn bớt rượu."),
+    ("zh", "我想少喝点，可是朋友一叫就推不掉。", "你想少喝点。"),
+])
+def test_every_response_gets_a_direction_as_the_english_judge_gives_it(language, client, response):
+    from mitrainer.coding.base import ClientSides
+
+    coder = reading(default_coder(), language)
+    # After a client line: a side; with the scenario's marked sides too (the same interface).
+    assert coder.code_response(response, after(client)).direction in tuple(Direction)
+    sides = ClientSides(change=client.split("，" if language == "zh" else ",")[0], sustain="")
+    assert coder.code_response(response, after(client), sides).direction in tuple(Direction)
+    # No client line before it: neutral, never an error; uncoded: no direction.
+    assert coder.code_response(response, []).direction is Direction.NEUTRAL
+    assert coder.code_response("", after(client)).direction is None
+
+
 def test_client_lines_are_coded_with_talk_and_subtype():
     coder = default_coder()
     for text in ("Tôi sẽ lên phường làm căn cước tuần này.", "我这周就去派出所补身份证。"):
