@@ -241,6 +241,33 @@ def on_direction_set(language: str, folds: int = 5, seed: int = SEED, c: float =
     return tallies
 
 
+def on_stated_directions(language: str, model: str | None = None) -> dict[str, Tally]:
+    """The committed model (or the file ``model``) on the directions the bundled scenarios'
+    exemplars and distractors state, each read after its node's client line and marked
+    ``sides:``, as the validator's S113 reads English ones. Never trained on."""
+    from mitrainer.coding.base import ClientSides
+    from mitrainer.paths import bundled_scenarios
+    from mitrainer.scenario.load import load_for_play
+
+    coder = LanguageCoder(language, path=model)
+    tallies = {"stated direction": Tally(), "where sides are marked": Tally()}
+    for path in sorted(bundled_scenarios().glob("*.yaml")):
+        scenario = load_for_play(str(path), [])
+        if scenario.language.split("-")[0] != language:
+            continue
+        for node in scenario.nodes.values():
+            sides = ClientSides(node.sides.change, node.sides.sustain) if node.sides is not None else None
+            context = (Utterance(Speaker.CLIENT, node.client),)
+            for item in (*node.exemplars, *node.distractors):
+                if item.direction is None:
+                    continue
+                judged = coder.code_response(item.text, context, sides).direction
+                tallies["stated direction"].add(item.direction.value, judged and judged.value)
+                if sides:
+                    tallies["where sides are marked"].add(item.direction.value, judged and judged.value)
+    return tallies
+
+
 def report(language: str, tallies: dict[str, Tally], title: str) -> None:
     print(f"\n## {title}\n")
     for name, tally in tallies.items():
@@ -280,10 +307,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="instead: direction on the developer's direction set, k-fold by client line")
     ap.add_argument("--committed", action="store_true",
                     help="with --direction-set: code the whole set with the committed model")
+    ap.add_argument("--stated", action="store_true",
+                    help="instead: the directions the bundled scenarios state, coded by the committed model")
+    ap.add_argument("--model", metavar="FILE", help="with --stated: this model file instead of the committed one")
     args = ap.parse_args(argv)
     groups = args.groups.split(",") if args.groups else None
     if args.scenarios:
         print(on_scenarios(args.language, args.seed, args.c, args.folds))
+        return 0
+    if args.stated:
+        tallies = on_stated_directions(args.language, args.model)
+        print(f"\n## {args.language}: directions stated in the bundled scenarios\n")
+        for name, tally in tallies.items():
+            print(f"{name:<24} {tally.line()}")
+        print("confusions (stated → judged):", tallies["stated direction"].confusions(6))
         return 0
     if args.direction_set:
         tallies = on_direction_set(args.language, args.folds, args.seed, args.c, groups, args.committed)
