@@ -39,6 +39,6 @@ def reason_text(reason: Unreadable, reads: Sequence[str], detected: str | None =
     in, for :attr:`Unreadable.OTHER_LANGUAGE`.
     """
     lang = in_language or current_language()
-    names = text_in(lang, "coding.language.separator").join(language_name(r, lang) for r in reads)
+    names = text_in(lang, "report.list_separator").join(language_name(r, lang) for r in reads)
     return text_in(lang, f"coding.uncoded.{reason.value}", language=names,
                    other=language_name(detected, lang) if detected else "")

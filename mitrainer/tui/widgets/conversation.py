@@ -1,4 +1,6 @@
-"""The conversation: the client's lines (with nonverbal cues) and the trainee's coded responses."""
+"""The conversation: the client's lines (with nonverbal cues) and the trainee's coded responses.
+
+Every bubble wraps as Chinese is typeset (:class:`~mitrainer.tui.widgets.prose.Prose`)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,12 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from mitrainer.cjk import is_cjk
 from mitrainer.codes import TalkType
 from mitrainer.i18n import t
 from mitrainer.record.model import ClientLine, Turn
 from mitrainer.tui.widgets.chips import coding_chips
+from mitrainer.tui.widgets.prose import Prose
 
 TALK_MARK = {
     TalkType.CHANGE: ("talk.change", "$success"),
@@ -29,26 +33,29 @@ class ClientBubble(Static):
             parts += ["  ", (t(key), style)]
         parts += ["\n", line.text]
         if line.cue:
-            parts += ["\n", (f"({line.cue})", "italic $text-muted")]
-        super().__init__(Content.assemble(*parts), classes="bubble client")
+            # A Chinese cue takes Chinese brackets.
+            cue = f"（{line.cue}）" if is_cjk(line.cue[0]) else f"({line.cue})"
+            parts += ["\n", (cue, "italic $text-muted")]
+        super().__init__(Prose(Content.assemble(*parts)), classes="bubble client")
 
 
 class TraineeBubble(Static):
     """One trainee response with its code chips."""
 
-    def __init__(self, turn: Turn) -> None:
-        body = Content.assemble((t("practice.you"), "bold $text-primary"), "  ", coding_chips(turn.coding),
+    def __init__(self, turn: Turn, min_confidence: float = 0.0) -> None:
+        body = Content.assemble((t("practice.you"), "bold $text-primary"), "  ",
+                                coding_chips(turn.coding, min_confidence),
                                 "\n", turn.response)
         classes = "bubble trainee" + (" guided" if turn.guided else "")
-        super().__init__(body, classes=classes)
+        super().__init__(Prose(body), classes=classes)
 
 
 class EndingNote(Static):
     """Shown under the client's last line when the conversation reached an ending."""
 
     def __init__(self, title: str) -> None:
-        super().__init__(Content.assemble((t("practice.ending_reached", title=title), "bold $success"), "\n",
-                                          (t("practice.ending_next"), "$text-muted")), classes="ending-note")
+        super().__init__(Prose(Content.assemble((t("practice.ending_reached", title=title), "bold $success"), "\n",
+                                                (t("practice.ending_next"), "$text-muted"))), classes="ending-note")
 
 
 class Conversation(VerticalScroll):
@@ -56,10 +63,11 @@ class Conversation(VerticalScroll):
 
     can_focus = False
 
-    def __init__(self, client_name: str, show_talk: bool = True, **kwargs) -> None:
+    def __init__(self, client_name: str, show_talk: bool = True, min_confidence: float = 0.0, **kwargs) -> None:
         super().__init__(**kwargs)
         self.client_name = client_name
         self.show_talk = show_talk
+        self.min_confidence = min_confidence  # codes below it are shown dimmed: not counted
 
     def add_client(self, line: ClientLine) -> ClientBubble:
         bubble = ClientBubble(self.client_name, line, self.show_talk)
@@ -67,12 +75,16 @@ class Conversation(VerticalScroll):
         return bubble
 
     def add_response(self, turn: Turn) -> TraineeBubble:
-        bubble = TraineeBubble(turn)
+        bubble = TraineeBubble(turn, self.min_confidence)
         self.mount(bubble)
         return bubble
 
     def add_ending(self, title: str) -> None:
         self.mount(EndingNote(title))
+
+    def clear(self) -> None:
+        """Remove every bubble (the conversation is shown again from its record)."""
+        self.remove_children()
 
     def remove_after_last_response(self) -> None:
         """Remove the last trainee bubble and everything after it (a rewound turn)."""
