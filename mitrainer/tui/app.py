@@ -117,9 +117,12 @@ class TrainerApp(App):
         return self.services.preferences().guided_default or not self.coder_reads(scenario.language)
 
     def coder_reads(self, language: str) -> bool:
+        """Whether the coder reads the scenario's language (English, Vietnamese and Chinese
+        with the shipped models); a coder that does not say reads English."""
+        from mitrainer.i18n import base_language
+
         languages = getattr(self.services.coder(), "languages", None) or ("en",)
-        base = language.split("-")[0].lower()
-        return any(base == lang.split("-")[0].lower() for lang in languages)
+        return base_language(language) in {base_language(lang) for lang in languages}
 
     def start_session(self, scenario: Scenario, guided: bool, start: Start | None = None) -> None:
         """Practise ``scenario``; with ``start``, an author's test from that node (not saved)."""

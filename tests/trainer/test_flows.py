@@ -307,6 +307,27 @@ def test_chinese_scenario_opens_in_guided_mode_and_fits_80x24(db: Path) -> None:
     run(flow())
 
 
+def test_chinese_scenario_opens_in_free_text_when_the_coder_reads_chinese(db: Path) -> None:
+    from mitrainer.coding.languages.model import LanguageCoder
+    from mitrainer.coding.multilingual import MultilingualCoder
+    from mitrainer.coding.rules import RuleBasedCoder
+
+    async def respond(text: str):
+        app = make_app(db)
+        app.services.coder_factory = lambda: MultilingualCoder({"en": RuleBasedCoder(), "zh": LanguageCoder("zh")})
+        async with app.run_test(size=(100, 30)) as pilot:
+            practice = await open_practice(pilot, "邻居")
+            assert not practice.guided
+            await say(pilot, text)
+            return practice.session.turns[-1].coding
+
+    coding = asyncio.run(respond("听起来你很担心楼里的人知道。"))
+    assert coding.coded and coding.coder == "trained-zh"
+    # A line in English stays uncoded, its reason in the scenario's language.
+    coding = asyncio.run(respond("So you are worried about it."))
+    assert coding.primary is None and "英语" in coding.uncoded_reason and "English" not in coding.uncoded_reason
+
+
 def test_resizing_down_to_40x12_and_back_never_crashes(db: Path) -> None:
     async def flow():
         app = make_app(db)
