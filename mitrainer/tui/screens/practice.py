@@ -92,6 +92,13 @@ class PracticeScreen(TrainerScreen):
         self.update_sidebar()
         self.apply_width(self.app.size.width, self.app.size.height)
 
+    def on_screen_resume(self) -> None:
+        # While the conversation is on screen, the collector's full pass waits for a painted line.
+        self.trainer.full_collections.defer()
+
+    def on_screen_suspend(self) -> None:
+        self.trainer.full_collections.restore()
+
     def ending_title(self) -> str | None:
         """The ending's title once the session reached one (None before)."""
         ending = self.session.ending
@@ -143,11 +150,16 @@ class PracticeScreen(TrainerScreen):
             await self.query_one(Conversation).add_turn(taken.turn, self.session.current_line, self.ending_title())
             self.show_mode()
             self.refresh(layout=True)
-        self.call_after_refresh(self.update_sidebar)
+        self.call_after_refresh(self.after_line_painted)
         if taken.feedback_problem:  # the turn was kept; only its feedback is missing
             self.notify(t("practice.feedback_failed", error=taken.feedback_problem), severity="warning")
         self.trainer.store_failed(taken.store_problem)
         return True
+
+    def after_line_painted(self) -> None:
+        """What the client's line need not wait for: the sidebar, then (a frame later) the collector."""
+        self.update_sidebar()
+        self.call_after_refresh(self.trainer.full_collections.collect_if_due)
 
     def update_sidebar(self) -> None:
         self.query_one(SkillCounters).show(self.score)
