@@ -89,7 +89,7 @@ def test_the_conversation_sits_at_the_top_until_it_fills_the_view_then_follows_i
             practice = await open_practice(pilot)
             conversation = practice.query_one(Conversation)
             await say(pilot, REFLECTION)
-            assert not conversation.is_anchored and conversation.scroll_y == 0
+            assert conversation.is_anchored and conversation.scroll_y == 0
             first = practice.query(ClientBubble).first()
             assert first.region.y <= conversation.region.y + 2  # at the top, not pushed down
             for n in range(8):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from textual.containers import VerticalScroll
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.geometry import Size
 from textual.widget import AwaitMount
 from textual.widgets import Static
 
@@ -53,14 +53,21 @@ class EndingNote(Static):
                                           (t("practice.ending_next"), "$text-muted")), classes="ending-note")
 
 
+class Transcript(Vertical):
+    """The bubbles, at least as tall as the view: a short conversation starts at the view's top."""
+
+    DEFAULT_CSS = "Transcript { height: auto; min-height: 100%; }"
+
+
 class Conversation(VerticalScroll):
     """The scrolling transcript. Each turn is two bubbles: the trainee's reply, the client's next line.
 
-    Once the conversation fills the view it is anchored to its end: a turn's bubbles are laid
-    out already scrolled into view, in the same frame (a scroll after the layout would cost a
-    second frame of the whole screen). Scrolling up to reread releases the anchor; the next
-    turn (``scroll_end``) sets it again. A conversation shorter than the view is not anchored:
-    Textual would then scroll it below zero, to the bottom of the view.
+    The conversation is anchored to its end: a turn's bubbles are laid out already scrolled
+    into view, in the same frame (a scroll after the layout would cost a second frame of the
+    whole screen). Scrolling up to reread releases the anchor; the next turn (``scroll_end``)
+    sets it again. The bubbles sit in a :class:`Transcript` at least as tall as the view, so
+    a short conversation stays at the top (anchored, Textual would otherwise scroll it below
+    zero, to the bottom of the view).
     """
 
     can_focus = False
@@ -70,27 +77,25 @@ class Conversation(VerticalScroll):
         self.client_name = client_name
         self.show_talk = show_talk
 
-    def watch_virtual_size(self, size: Size) -> None:
-        fills = size.height > self.scrollable_content_region.height
-        if fills and not self.is_anchored:
-            self.anchor()
-        elif not fills and self.is_anchored:  # a rewind took it back under the view's height
-            self.anchor(False)
-            self.scroll_home(animate=False, immediate=True)
+    def compose(self) -> ComposeResult:
+        yield Transcript()
+
+    def on_mount(self) -> None:
+        self.anchor()
 
     def show_history(self, turns: list[Turn], line: ClientLine, ending_title: str | None = None) -> AwaitMount:
         """Every turn so far, then the client's current line (and the ending, if reached), mounted at once."""
         bubbles: list[Static] = []
         for turn in turns:
             bubbles += [self._client(turn.client), TraineeBubble(turn)]
-        return self.mount_all([*bubbles, *self._next(line, ending_title)])
+        return self.query_one(Transcript).mount_all([*bubbles, *self._next(line, ending_title)])
 
     def add_turn(self, turn: Turn, line: ClientLine, ending_title: str | None = None) -> AwaitMount:
         """The trainee's response, the client's next line (and the ending, if reached), mounted at once.
 
         Awaiting the result lets the screen lay them out in one pass once they are mounted.
         """
-        return self.mount_all([TraineeBubble(turn), *self._next(line, ending_title)])
+        return self.query_one(Transcript).mount_all([TraineeBubble(turn), *self._next(line, ending_title)])
 
     def _client(self, line: ClientLine) -> ClientBubble:
         return ClientBubble(self.client_name, line, self.show_talk)
@@ -100,7 +105,7 @@ class Conversation(VerticalScroll):
 
     def remove_after_last_response(self) -> None:
         """Remove the last trainee bubble and everything after it (a rewound turn)."""
-        children = list(self.children)
+        children = list(self.query_one(Transcript).children)
         for index in range(len(children) - 1, -1, -1):
             if isinstance(children[index], TraineeBubble):
                 for child in children[index:]:
