@@ -39,6 +39,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -403,6 +404,8 @@ def main() -> int:
                         help="leave numpy's BLAS threads as the app sets them (default: one, in the environment)")
     parser.add_argument("--json", type=Path, help="write every sample to this file")
     args = parser.parse_args()
+    # Stopped (kill, timeout): leave no spinner and no tmux server behind (the finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if shutil.which("tmux") is None:
         print("bench_e2e needs tmux", file=sys.stderr)
         return 2

@@ -141,15 +141,16 @@ class PracticeScreen(TrainerScreen):
         # The turn is stored: now show it, in one frame. Nothing is painted until the new
         # bubbles are mounted, and the screen's next update lays it all out (the widgets' own
         # requests arrive one by one, and a paint of the first would put the layout a frame
-        # later), so the client's line appears in the first frame. The sidebar follows in
-        # the next: it is not needed to read the client's line.
+        # later), so the client's line appears in the first frame; repaint=False: only what
+        # moved is drawn again, not the whole screen (a second frame of 17 KB to the terminal).
+        # The sidebar follows in the next frame: it is not needed to read the client's line.
         self.score = taken.score
         with self.app.batch_update():
             if not guided:
                 self.query_one(ResponseBox).clear()
             await self.query_one(Conversation).add_turn(taken.turn, self.session.current_line, self.ending_title())
             self.show_mode()
-            self.refresh(layout=True)
+            self.refresh(layout=True, repaint=False)
         self.call_after_refresh(self.after_line_painted)
         if taken.feedback_problem:  # the turn was kept; only its feedback is missing
             self.notify(t("practice.feedback_failed", error=taken.feedback_problem), severity="warning")
