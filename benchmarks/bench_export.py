@@ -37,7 +37,7 @@ from mitrainer.export.group import group_report  # noqa: E402
 from mitrainer.export.library import ScenarioIndex  # noqa: E402
 from mitrainer.export.render import render_template  # noqa: E402
 from mitrainer.paths import bundled_scenarios  # noqa: E402
-from mitrainer.record.model import Feedback, SessionRecord  # noqa: E402
+from mitrainer.record.model import Feedback, ScenarioRef, SessionRecord  # noqa: E402
 from mitrainer.scenario.load import load_library, load_scenario  # noqa: E402
 from mitrainer.scoring import feedback_for_turn  # noqa: E402
 
@@ -139,7 +139,8 @@ def main() -> int:
             paths.append(path)
         group_index = ScenarioIndex([FIXTURES])
         for scenario in scenarios:  # load the scenarios outside the timings, as a long-lived process would
-            group_index.find({"id": scenario.id})
+            ref = ScenarioRef(id=scenario.id, title=scenario.title, content_hash=scenario.content_hash())
+            assert group_index.find(ref) is not None, f"{scenario.id}: not found by the group report's index"
 
         def baseline_loads():
             return [json.loads(p.read_text(encoding="utf-8")) for p in paths]

@@ -83,6 +83,27 @@ def text_in(language: str | None, key: str, /, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
-def skill_label(code: SkillCode) -> str:
-    """The skill's name in the interface language (e.g. "Complex reflection", "Phản hồi phức")."""
-    return t(f"skill.{code.value}")
+def has_text(key: str) -> bool:
+    """Whether ``key`` is a message of the catalogs (English is the reference)."""
+    return key in catalog(DEFAULT_LANGUAGE)
+
+
+def words(language: str | None, prefix: str) -> dict[str, str]:
+    """Every message whose key starts with ``prefix``, keyed without it, in ``language``
+    (English where a message is not translated): the words a report template is given."""
+    own = catalog(normalise_language(language) or DEFAULT_LANGUAGE)
+    return {key[len(prefix):]: own.get(key, text) for key, text in catalog(DEFAULT_LANGUAGE).items()
+            if key.startswith(prefix)}
+
+
+def skill_label(code: SkillCode, language: str | None = None) -> str:
+    """The skill's name (e.g. "Complex reflection", "Phản ánh phức tạp") in ``language``,
+    by default the interface's."""
+    return text_in(language or _current, f"skill.{code.value}")
+
+
+def metric_label(key: str, fallback: str, language: str | None = None, *, short: bool = False) -> str:
+    """A score measure's name in ``language`` (default: the interface's); ``fallback`` (the
+    rubric's own label) for a measure the catalogs do not name."""
+    message = f"metric.short.{key}" if short else f"metric.{key}"
+    return text_in(language or _current, message) if has_text(message) else fallback

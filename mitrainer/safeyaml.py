@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from mitrainer.cjk import CJK_CHARACTER, refold_block, refold_flow
 from mitrainer.errors import Diagnostic, Position, Severity
 from mitrainer.text import wide_encoding
 
@@ -56,6 +57,8 @@ MAX_DECIMAL = 1e15
 
 PathKey = tuple[str | int, ...]
 
+# Line breaks as libyaml counts them (for the lines of folded text, see _Composer._cjk_joined).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _SPECIAL_FLOAT = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
@@ -315,8 +318,30 @@ class _Composer:
 
     def __init__(self, text: str):
         self.parser = _Parser(text)
+        self.text = text
+        self._lines: list[str] | None = None
         self.trail: list[Any] = []
         self.positions = PositionMap(self.trail)
+
+    def _cjk_joined(self, event: yaml.ScalarEvent, value: str) -> str:
+        """Text folded over several lines with its Chinese line breaks joined without the space
+        YAML puts there ("她没跟 过去" → "她没跟过去"; see :mod:`mitrainer.cjk`). Positions do not
+        change: they come from the parser's marks, not from the value."""
+        if not CJK_CHARACTER.search(value):
+            return value
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self.text)  # the parser's line numbers
+            if not self._lines[-1]:
+                self._lines.pop()  # what follows the last line break is not a line
+        start, end = event.start_mark, event.end_mark
+        if event.style == ">":
+            joined = refold_block(self._lines[start.line][start.column:], self._lines[start.line + 1:end.line + 1],
+                                  value)
+        else:
+            source = self._lines[start.line:end.line + 1]
+            source = [source[0][start.column:], *source[1:-1], source[-1][:end.column]]
+            joined = refold_flow(source, event.style or "", value)
+        return value if joined is None else joined
 
     def compose(self) -> Any:
         parser = self.parser
@@ -371,6 +396,9 @@ class _Composer:
                     # quoted or block scalar: always text
                 elif tag != "!":
                     value = _resolve_tagged(event)
+                if type(value) is str and " " in value and event.style != "|" \
+                        and event.end_mark.line != event.start_mark.line:
+                    value = self._cjk_joined(event, value)
                 if event.anchor:
                     anchors[event.anchor] = (value, 1)
                 if nodes > max_nodes:
@@ -535,3 +563,75 @@ def load_file(path: Path | str, display: str | None = None, max_bytes: int = MAX
     if text is None:
         return YamlDocument(None, PositionMap(), problems)
     return load_text(text, file)
+
+
+# -- writing ---------------------------------------------------------------------------
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, with text always written so that this module reads it back as text."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Lists indented under their key, as people write them (PyYAML's default puts the
+        # dashes level with the key).
+        super().increase_indent(flow, False)
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        # A literal block keeps line breaks readable; the emitter quotes instead where it must.
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    # PyYAML quotes what YAML 1.1 would not read as text ('yes', '1.0'); YAML 1.2 reads a
+    # few more plain words and numbers ('0o17', 'NULL') as other values: quote those too.
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=None if _plain_is_text(value) else "'")
+
+
+def _plain_is_text(value: str) -> bool:
+    """Whether :func:`load_text` reads ``value`` written plain as this same text."""
+    if value in _PLAIN_WORDS:
+        return False
+    if value[:1] not in _NUMBER_START:
+        return True
+    try:
+        return _number(value) is None
+    except _TooBig:  # read as a number too large to use: quoted, it stays text
+        return False
+
+
+_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+def _is_word(value: Any) -> bool:
+    """A scalar that reads the same in a flow collection: a number, a bool, an identifier."""
+    if isinstance(value, bool) or (isinstance(value, (int, float)) and value == value):
+        return True
+    return isinstance(value, str) and bool(_WORD.match(value)) and value not in _PLAIN_WORDS
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    # Short lists of codes or numbers on one line ("skills: [persuade, confront]"), as authors write them.
+    flow = bool(value) and all(_is_word(v) for v in value) and sum(len(str(v)) + 2 for v in value) <= 60
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
+    # Effects and small settings on one line ("add: {rapport: 1}").
+    flow = (bool(value) and all(_is_word(k) and _is_word(v) and not isinstance(v, str) for k, v in value.items())
+            and sum(len(str(k)) + len(str(v)) + 4 for k, v in value.items()) <= 60)
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=flow)
+
+
+_Dumper.add_representer(str, _represent_text)
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(dict, _represent_dict)
+
+
+def dump_text(data: Any, header: str = "") -> str:
+    """Plain values as block-style YAML that :func:`load_text` reads back to the same values.
+
+    Keys keep their order, non-Latin text is written as it is (not escaped), and every
+    string stays a string. ``header`` is put first as comment lines.
+    """
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False,
+                     width=100, indent=2)
+    comments = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    return comments + body

@@ -102,3 +102,17 @@ def no_control(text: str) -> str:
         raise ValueError(f"contains the control character U+{ord(text[index]):04X} at character {index + 1}; "
                          "remove it (terminal control codes are not allowed in scenario text)")
     return text
+
+
+# A spreadsheet runs a cell starting with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (a leading = + - @ is quoted)."""
+    return "'" + text if text[:1] in _FORMULA_START else text
+
+
+def from_spreadsheet(text: str) -> str:
+    """A cell read back: the quote :func:`spreadsheet_safe` put before a formula character removed."""
+    return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_START else text

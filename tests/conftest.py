@@ -3,7 +3,8 @@
 The fixtures every kind of test shares (helpers in tests/sessions.py): ``scenario`` (the
 evening-drinks fixture scenario), ``record`` (a finished session played on it), ``data_dir``
 (an empty data folder, so that nothing touches the real user's files), ``session_at`` (the
-feedback scenario from a chosen node) and ``tag_coder``.
+feedback scenario from a chosen node) and ``tag_coder``; ``english_interface`` runs for every
+test, so each starts and ends with the English interface.
 
 Under ``CI=true`` a browser test that skips is a failure.
 
@@ -42,6 +43,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.longrepr = f"browser test skipped under CI=true ({reason}); CI must run the browser checks"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_folder(tmp_path_factory, monkeypatch):
+    """Each test gets an empty cache folder: nothing is written to the user's, and no test
+    sees verdicts another remembered."""
+    monkeypatch.setenv("MITRAINER_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture(scope="session")
 def scenario() -> Scenario:
     return load_fixture_scenario()
@@ -72,3 +80,16 @@ def session_at():
 @pytest.fixture
 def tag_coder() -> TagCoder:
     return TagCoder()
+
+
+@pytest.fixture(autouse=True)
+def english_interface(monkeypatch: pytest.MonkeyPatch):
+    """Every test starts with the English interface (whatever the machine's MITRAINER_LANG) and
+    leaves it so: the language is process-wide, and commands set it."""
+    from mitrainer import i18n
+    from mitrainer.settings import ENV_LANG
+
+    monkeypatch.delenv(ENV_LANG, raising=False)
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)

@@ -1,4 +1,4 @@
-"""Commands for instructors: validate, graph, new."""
+"""Commands for instructors: validate, graph, new, schema, strings."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from mitrainer.cli import EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS
+from mitrainer.editor_schema import KINDS, SCENARIO_SCHEMA_FILE  # light: pydantic loads only to generate
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     p.add_argument("--no-talk-check", action="store_true",
                    help="skip checking, with the coder, authored talk labels of English client lines (S112) "
-                   "and the directions exemplars state (S113)")
+                   "and the directions exemplars state (S113); verdicts are remembered in your cache folder, "
+                   "by content hash, until the coder changes")
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("graph", help="draw a scenario's branches (Mermaid or DOT)",
@@ -32,12 +34,52 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_graph)
 
     p = sub.add_parser("new", help="write a small valid scenario to start from",
-                       description="Write ID.yaml: a small, valid, commented scenario to start from.")
+                       description="Write ID.yaml: a small, valid, commented scenario to start from. Its first "
+                       "line points editors with a YAML language server (VS Code's YAML extension) at "
+                       f"{SCENARIO_SCHEMA_FILE}, which is written beside it when not there yet, for completion "
+                       "and hover help.")
     p.add_argument("id", metavar="ID", help="scenario id (lower-case letters, digits, '-' and '_')")
     p.add_argument("--title", help="scenario title")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write it (default: ID.yaml)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(handler=cmd_new)
+
+    p = sub.add_parser("author", help="the trainer on a scenario file you are writing, reloaded on every save",
+                       description="Open the trainer on SCENARIO.yaml and reload it each time the file is saved: "
+                       "the conversation stays where it is when its node still exists (the turns are replayed "
+                       "with the codes they were given), and problems in the file are listed above the "
+                       "conversation while the last good version goes on. Nothing is saved to your history.")
+    p.add_argument("file", type=Path, metavar="SCENARIO.yaml", help="the scenario file")
+    p.add_argument("--from", dest="start_node", metavar="NODE", help="start at this node")
+    p.add_argument("--set", dest="assignments", action="append", default=[], metavar="VAR=VALUE",
+                   help="start with this variable set (repeatable)")
+    p.set_defaults(handler=cmd_author)
+
+    p = sub.add_parser("strings", help="export a scenario's texts for translation, or build the translation",
+                       description="Without --apply: write every text of SCENARIO that a trainee reads (and every "
+                       "branch's keywords, separated by ' | ') to a CSV with the columns id, kind, source, "
+                       "translation and source_hash. Ids come from each text's place in the scenario, so they "
+                       "stay the same when other texts change. With --apply: build the translated scenario from "
+                       "a filled-in CSV; it records the source texts it was made from, and `mitrainer validate` "
+                       "reports translations whose source has changed since (L101) or that are missing (L102).")
+    p.add_argument("scenario", metavar="SCENARIO", help="the source scenario: a file or a bundled scenario id")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="the CSV to write (default: standard output); with --apply, the scenario to write")
+    p.add_argument("--apply", type=Path, metavar="CSV", help="build the translated scenario from this filled-in CSV")
+    p.add_argument("--language", metavar="LANG", help="with --apply: the translation's language (vi, zh-Hans, …)")
+    p.add_argument("--id", dest="new_id", metavar="ID", help="with --apply: the translation's scenario id "
+                   "(default: the source's id and the language, e.g. methadone-retention-vi)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.set_defaults(handler=cmd_strings)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario or rubric files (editor completion)",
+                       description="Print the JSON Schema of a scenario or rubric file, generated from the models "
+                       "the validator uses. Point your editor's YAML language server at it for completion and "
+                       f"hover help: put '# yaml-language-server: $schema={SCENARIO_SCHEMA_FILE}' as the first "
+                       "line of a scenario (`mitrainer new` does).")
+    p.add_argument("kind", choices=KINDS, help="which format")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(handler=cmd_schema)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -59,8 +101,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not files:
         print("mitrainer validate: no .yaml files found in " + ", ".join(map(str, paths)), file=sys.stderr)
         return EXIT_CANNOT_RUN
-    coder = None if args.no_talk_check else _coder_if_available()
-    reports = [validate_file(f, coder) for f in files]
+    if args.no_talk_check:
+        reports = [validate_file(f) for f in files]
+    else:
+        from mitrainer.scenario.talk_check import talk_label_cache
+
+        # The coder loads only for a client line whose verdict no earlier run remembers.
+        cache = talk_label_cache()
+        reports = [validate_file(f, _coder_if_available, cache) for f in files]
+        cache.save()
     errors = sum(r.errors for r in reports)
     warnings = sum(r.warnings for r in reports)
     failed = errors > 0 or (args.strict and warnings > 0)
@@ -108,6 +157,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from mitrainer.editor_schema import schema_text
     from mitrainer.scenario.template import render
 
     text = render(args.id, args.title)
@@ -116,5 +166,96 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"mitrainer new: {target} already exists (use --force to overwrite)", file=sys.stderr)
         return EXIT_CANNOT_RUN
     target.write_text(text, encoding="utf-8")
-    print(f"wrote {target}\nnext: mitrainer validate {target}")
+    print(f"wrote {target}")
+    schema = target.parent / SCENARIO_SCHEMA_FILE
+    if not schema.exists():
+        # The template's first line refers to it: editors then complete keys and explain them.
+        schema.write_text(schema_text("scenario"), encoding="utf-8")
+        print(f"wrote {schema} (editor completion; refresh it with `mitrainer schema scenario -o {schema}`)")
+    print(f"next: mitrainer validate {target}")
     return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from mitrainer.editor_schema import schema_text
+
+    text = schema_text(args.kind)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_strings(args: argparse.Namespace) -> int:
+    from mitrainer.errors import InputError
+    from mitrainer.scenario import strings
+    from mitrainer.scenario.load import locate_scenario
+
+    loaded = locate_scenario(args.scenario, args.settings.scenario_folders)
+    scenario = loaded.require()
+    if args.output is not None and args.output.exists() and not args.force:
+        # A CSV may hold a translator's work: never overwrite it unasked.
+        raise InputError(f"{args.output} already exists (use --force to overwrite)")
+    if args.apply is None:
+        if args.language or args.new_id:
+            raise InputError("--language and --id go with --apply")
+        found = strings.translatable_strings(scenario)
+        text = strings.strings_csv(found)
+        if args.output is None:
+            sys.stdout.write(text)
+        else:
+            # With a byte-order mark: spreadsheets then open Vietnamese and Chinese text correctly.
+            args.output.write_text(text, encoding="utf-8-sig", newline="")
+            print(f"wrote {args.output}: {len(found)} string(s) to translate", file=sys.stderr)
+        return EXIT_OK
+    return _apply_strings(args, loaded)
+
+
+def _apply_strings(args: argparse.Namespace, loaded) -> int:
+    import re
+
+    from mitrainer.errors import InputError
+    from mitrainer.safeyaml import dump_text
+    from mitrainer.scenario import strings
+    from mitrainer.scenario.load import parse_scenario
+
+    if args.output is None or not args.language:
+        raise InputError("--apply needs -o TRANSLATED.yaml and --language LANG")
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", args.language):
+        raise InputError(f"'{args.language}' is not a language code (en, vi, zh-Hans, …)")
+    scenario = loaded.require()
+    new_id = args.new_id or f"{scenario.id}-{args.language.split('-')[0].lower()}"
+    source_file = strings.relative_source(loaded.path, args.output) if loaded.path is not None else ""
+    applied = strings.apply_translation(scenario, strings.read_strings_csv(args.apply), args.language, new_id,
+                                        source_file)
+    header = (f"A translation of '{scenario.id}', built by `mitrainer strings --apply {args.apply.name}`.\n"
+              "translation_of records the source texts it was made from: `mitrainer validate` reports the\n"
+              "ones that changed since. Edit the CSV and apply it again, or edit this file.")
+    text = dump_text(applied.data, header)
+    check = parse_scenario(text, str(args.output))
+    if check.errors:  # a translation that cannot load is not written
+        from mitrainer.cli.output import console, print_diagnostics
+
+        print_diagnostics(check.errors, args.output, console(stderr=True))
+        return EXIT_PROBLEMS
+    args.output.write_text(text, encoding="utf-8")
+    for warning in applied.warnings:
+        print(f"mitrainer strings: {args.apply}: {warning}", file=sys.stderr)
+    total = applied.translated + len(applied.untranslated)
+    print(f"wrote {args.output} ({new_id}, {args.language}): {applied.translated} of {total} string(s) translated"
+          + (f"; {len(applied.untranslated)} kept in the source language (validate lists them)"
+             if applied.untranslated else ""), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_author(args: argparse.Namespace) -> int:
+    from mitrainer.errors import InputError
+
+    if not args.file.is_file():
+        raise InputError(f"{args.file}: no such file" if not args.file.exists() else f"{args.file}: not a file")
+    from mitrainer.tui.app import run_author
+    from mitrainer.tui.screens.author import AuthorTarget
+
+    return run_author(args.settings, AuthorTarget(args.file, args.start_node, list(args.assignments)))

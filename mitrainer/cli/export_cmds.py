@@ -14,6 +14,7 @@ from mitrainer.cli.sessions_io import (
     opened_store,
     output_arguments,
     scenario_index,
+    use_interface_language,
 )
 
 
@@ -69,8 +70,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             if trainee is None:
                 assert store is not None  # the session came from it
                 trainee = ask_name(store)
+    # A log is in the session's language (its scenario's), unless --lang asks for another.
     text = render_session(found.record, args.format, trainee=trainee, scenarios=scenario_index(args),
-                          templates=args.templates)
+                          templates=args.templates, language=args.lang)
     emit(text, args.output, default_filename(found.record, args.format), args.force)
     return EXIT_OK
 
@@ -82,6 +84,7 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     from mitrainer.export.portfolio import build_portfolio, store_records
     from mitrainer.export.render import render_template
 
+    language = use_interface_language(args)  # a portfolio covers sessions in several languages
     with opened_store(args) as store:
         assert store is not None  # opened with create=True
         if args.all:
@@ -89,8 +92,8 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
         else:
             trainee = args.trainee.strip() if args.trainee else (store.preferences().trainee_name or "")
             who = trainee
-        portfolio = build_portfolio(store_records(store, trainee), scenario_index(args), who)
-    text = render_template(args.format, f"portfolio.{args.format}.j2", {"p": portfolio}, args.templates)
+        portfolio = build_portfolio(store_records(store, trainee), scenario_index(args), who, language)
+    text = render_template(args.format, f"portfolio.{args.format}.j2", {"p": portfolio}, args.templates, language)
     name = f"portfolio-{safe_name_part(who, 'all') + '-' if who else ''}{date.today().isoformat()}.{args.format}"
     emit(text, args.output, name, args.force)
     for line in portfolio.skipped:

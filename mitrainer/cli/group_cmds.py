@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 from mitrainer.cli import EXIT_OK, EXIT_PROBLEMS
-from mitrainer.cli.sessions_io import emit, opened_store, output_arguments, scenario_index
+from mitrainer.cli.sessions_io import (
+    emit,
+    opened_store,
+    output_arguments,
+    scenario_index,
+    use_interface_language,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,36 +64,39 @@ def cmd_group_report(args: argparse.Namespace) -> int:
     from mitrainer.export.group import group_report
     from mitrainer.export.render import render_template
 
+    language = use_interface_language(args)  # a group report covers sessions in several languages
     bundles, problems = read_bundles(args.bundles)
     for line in problems:
         print(f"mitrainer group report: left out {line}", file=sys.stderr)
     if not bundles:
         raise InputError("no bundle could be read")
-    report = group_report(bundles, scenario_index(args))
+    report = group_report(bundles, scenario_index(args), language)
     if args.format == "table":
         _print_group_table(report)
     elif args.format == "csv":
         emit(group_csv(report), args.output or "-", f"group-report-{date.today().isoformat()}.csv", args.force)
     else:
         text = render_template(args.format, f"group.{args.format}.j2", {"g": report, "problems": problems},
-                               args.templates)
+                               args.templates, language)
         output = args.output if args.output or args.format == "html" else "-"
         emit(text, output, f"group-report-{date.today().isoformat()}.{args.format}", args.force)
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def group_csv(report) -> str:
-    """One row per member: scores and skills (for a spreadsheet)."""
+    """One row per member: scores and skills (for a spreadsheet), headed in the report's language."""
     import csv
     import io
 
-    from mitrainer.export.render import spreadsheet_safe
+    from mitrainer.i18n import words
+    from mitrainer.text import spreadsheet_safe
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     keys = [key for key, _ in report.skill_labels()]
-    writer.writerow(["member", "scenario", "turns", "ending", *keys, "change_talk", "sustain_talk", "overall",
-                     "session_id"])
+    heading = words(report.language, "report.group_csv.")
+    writer.writerow([heading.get(column, column) for column in (
+        "member", "scenario", "turns", "ending", *keys, "change_talk", "sustain_talk", "overall", "session_id")])
     for m in report.members:
         values = [m.metric(k).value if m.metric(k) is not None else None for k in keys]
         writer.writerow([spreadsheet_safe(m.name), spreadsheet_safe(m.scenario_key[0]), m.turns,
@@ -104,21 +113,25 @@ def _print_group_table(report) -> None:
 
     from mitrainer.cli.output import console
     from mitrainer.cli.scoring_cmds import BAND_STYLE
-    from mitrainer.export.group import SKILL_SHORT
+    from mitrainer.i18n import text_in
+
+    def say(key: str, **fields: object) -> str:
+        return text_in(report.language, f"report.{key}", **fields)
 
     out = console()
     labels = report.skill_labels()
-    out.print(f"[bold]{len(report.members)} session(s)[/], {len(report.groups)} scenario(s)")
-    out.print("[dim]" + " · ".join(f"{SKILL_SHORT.get(k, k)} {escape(label)}" for k, label in labels) + "[/]")
+    short = report.skill_short
+    out.print(f"[bold]{escape(say('group_counts', sessions=len(report.members), scenarios=len(report.groups)))}[/]")
+    out.print("[dim]" + " · ".join(f"{escape(short.get(k, k))} {escape(label)}" for k, label in labels) + "[/]")
     for group in report.groups:
         table = Table(title=f"\n{escape(group.title)}", title_justify="left", title_style="bold", box=None,
                       pad_edge=False, padding=(0, 1), header_style="bold")
-        table.add_column("Member", overflow="fold")
-        table.add_column("Turns", justify="right")
+        table.add_column(say("member"), overflow="fold")
+        table.add_column(say("turns"), justify="right")
         for key, label in labels:
-            table.add_column(SKILL_SHORT.get(key, label), justify="right", no_wrap=True)
-        table.add_column("CT/ST", justify="right", no_wrap=True)
-        table.add_column("Ending", overflow="fold", min_width=12)
+            table.add_column(escape(short.get(key, label)), justify="right", no_wrap=True)
+        table.add_column(say("group_table.ct_st"), justify="right", no_wrap=True)
+        table.add_column(say("ending"), overflow="fold", min_width=12)
         for m in group.members:
             cells = []
             for key, _ in labels:
@@ -127,18 +140,20 @@ def _print_group_table(report) -> None:
                 cells.append(f"[{style}]{metric.display}[/]" if metric and style
                              else (metric.display if metric else "—"))
             table.add_row(escape(m.name), str(m.turns), *cells, f"{m.score.change_talk}/{m.score.sustain_talk}",
-                          escape(m.ending or "not finished"))
+                          escape(m.ending or say("not_finished")))
         out.print(table)
         if len(group.members) < 2:
             continue
+        separator = say("list_separator")
         for point in group.branch_points(limit=10):
-            out.print(f"  turn {point.turn} at '{escape(point.node)}' the paths split:")
+            out.print("  " + escape(say("group_table.split", turn=point.turn, node=point.node)))
             for option in point.options:
-                names = ", ".join(m.name for m in option.members[:6]) + (" …" if len(option.members) > 6 else "")
-                endings = ", ".join(f"{e} ×{n}" for e, n in option.endings)
+                names = separator.join(m.name for m in option.members[:6]) + (" …" if len(option.members) > 6 else "")
+                endings = separator.join(f"{e} ×{n}" for e, n in option.endings)
                 example = option.response_of(option.members[0], point.turn)
-                out.print(f"    → {escape(option.next_node)} ({escape(names)}): “{escape(example)}”; "
-                          f"then {escape(endings)}")
+                out.print("    " + escape(say("group_table.option", node=option.next_node, names=names,
+                                              example=example, endings=endings)))
         for d in group.pairwise():
             if d.turn:
-                out.print(f"  {escape(d.first.name)} / {escape(d.second.name)}: parted after turn {d.turn}")
+                out.print("  " + escape(say("group_table.parted", first=d.first.name, second=d.second.name,
+                                            turn=d.turn)))

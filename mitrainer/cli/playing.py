@@ -24,6 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--save", action="store_true",
                    help="keep the session in your session database (--db), so history and the portfolio show it")
     p.add_argument("--json", action="store_true", help="print the session record instead of the transcript")
+    p.add_argument("--from", dest="start_node", metavar="NODE",
+                   help="start at this node instead of the scenario's start (for authors testing a scenario)")
+    p.add_argument("--set", dest="assignments", action="append", default=[], metavar="VAR=VALUE",
+                   help="start with this variable set (repeatable; the others start at their defaults)")
     p.set_defaults(handler=cmd_play)
 
     p = sub.add_parser("playtest", help="walk random paths to find dead ends and unreachable endings",
@@ -69,20 +73,29 @@ def cmd_play(args: argparse.Namespace) -> int:
     from mitrainer.cli.output import console, write_json
     from mitrainer.coding import default_coder
     from mitrainer.engine.session import Session
-    from mitrainer.errors import StoreError
+    from mitrainer.engine.start import parse_start
+    from mitrainer.errors import InputError, StoreError
     from mitrainer.practice import Practice
     from mitrainer.scenario.load import load_for_play
     from mitrainer.store.db import SessionStore
 
     scenario = load_for_play(args.scenario, [Path(p) for p in args.scenarios])
+    start = parse_start(scenario, args.start_node, args.assignments)
+    if start is not None and args.save:
+        # A test from the middle would count in history and the portfolio as a session played.
+        raise InputError("a session started with --from or --set is an author's test and is not saved; drop --save")
     responses = read_responses(args.responses)
     store = SessionStore(args.settings.db_path) if args.save else None
     try:
-        practice = Practice(Session(scenario, seed=args.seed, coder=default_coder()), store)
+        practice = Practice(Session(scenario, seed=args.seed, coder=default_coder(), start=start), store)
         session = practice.session
         out = console()
         if not args.json:
-            out.print(f"[bold]{escape(scenario.title)}[/] — {escape(scenario.persona.name)} [dim](seed {args.seed})[/]\n")
+            out.print(f"[bold]{escape(scenario.title)}[/] — {escape(scenario.persona.name)} [dim](seed {args.seed})[/]")
+            if start is not None:
+                state = ", ".join(f"{name}={value}" for name, value in start.variables.items())
+                out.print(f"[dim]from node '{escape(start.node)}'" + (f" with {escape(state)}" if state else "") + "[/]")
+            out.print()
         for text in responses:
             if session.finished:
                 break

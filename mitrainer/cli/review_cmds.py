@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from mitrainer.cli import EXIT_OK
-from mitrainer.cli.sessions_io import opened_store
+from mitrainer.cli.sessions_io import opened_store, report_language, use_interface_language
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -83,14 +83,11 @@ def cmd_review(args: argparse.Namespace) -> int:
         for extra in args.also:
             review.merge(load_review(extra, record))
         if args.agreement:
-            _print_agreement(record, review, who, args.json)
+            _print_agreement(record, review, who, args.json, report_language(args, record))
         return EXIT_OK
-    from mitrainer.i18n import resolve_language, set_language
     from mitrainer.tui.screens.review import run_review
 
-    with opened_store(args, create=False) as store:
-        saved = store.preferences().language if store is not None else None
-    set_language(resolve_language(args.settings.language, saved))
+    use_interface_language(args)
     return run_review(record, who, review_file, _reviewer_name_or_ask(args))
 
 
@@ -104,13 +101,17 @@ def _reviewer_name_or_ask(args: argparse.Namespace) -> str:
         return ""
 
 
-def _print_agreement(record, review, who: str, as_json: bool) -> None:
+def _print_agreement(record, review, who: str, as_json: bool, language: str) -> None:
+    """The agreement tables, worded in ``language`` (the session's, or --lang)."""
     from rich.markup import escape
     from rich.table import Table
 
     from mitrainer.cli.output import console, write_json
-    from mitrainer.codes import SKILLS
-    from mitrainer.export.review import agreement
+    from mitrainer.export.review import agreement, coder_name
+    from mitrainer.i18n import skill_label, text_in
+
+    def say(key: str, **fields: object) -> str:
+        return escape(text_in(language, f"report.agreement.{key}", **fields))
 
     summary = agreement(record, review)
     if as_json:
@@ -118,30 +119,31 @@ def _print_agreement(record, review, who: str, as_json: bool) -> None:
         return
     out = console()
     if not summary.pairs:
-        out.print(f"No human codes yet for {escape(who)}'s session; re-code turns with 'mitrainer review' "
-                  f"or --code TURN=CODES.")
+        out.print(say("no_codes", who=who))
         return
 
     def k(value: float | None) -> str:
         return "—" if value is None else f"{value:.2f}"
 
-    overview = Table(title=f"Agreement on {escape(who)}'s session ({summary.turns} turns)", title_justify="left",
+    def coders(pair) -> str:
+        return f"{escape(coder_name(pair.first, language))} – {escape(coder_name(pair.second, language))}"
+
+    overview = Table(title=say("title", who=who, turns=summary.turns), title_justify="left",
                      show_edge=False, pad_edge=False)
-    for column, justify in (("Coders", "left"), ("Turns", "right"), ("Same primary", "right"),
-                            ("Kappa (primary)", "right")):
-        overview.add_column(column, justify=justify)
+    for column, justify in (("coders", "left"), ("turns", "right"), ("same_primary", "right"),
+                            ("kappa_primary", "right")):
+        overview.add_column(say(column), justify=justify)
     for pair in summary.pairs:
         same = "—" if pair.report.percent is None else f"{pair.report.percent * 100:.0f}%"
-        overview.add_row(f"{escape(pair.first)} – {escape(pair.second)}", str(pair.report.utterances), same,
-                         k(pair.report.kappa))
+        overview.add_row(coders(pair), str(pair.report.utterances), same, k(pair.report.kappa))
     out.print(overview)
-    per_code = Table(title="Kappa per code (present / absent on each turn)", title_justify="left", show_edge=False,
-                     pad_edge=False)
-    per_code.add_column("Code")
+    per_code = Table(title=say("per_code_title"), title_justify="left", show_edge=False, pad_edge=False)
+    per_code.add_column(say("code"))
     for pair in summary.pairs:
-        per_code.add_column(f"{escape(pair.first)} – {escape(pair.second)}", justify="right")
+        per_code.add_column(coders(pair), justify="right")
     for code in summary.codes():
-        per_code.add_row(SKILLS[code].label, *(k(pair.report.per_code.get(code)) if code in pair.report.per_code
-                                               else "" for pair in summary.pairs))
+        per_code.add_row(escape(skill_label(code, language)),
+                         *(k(pair.report.per_code.get(code)) if code in pair.report.per_code
+                           else "" for pair in summary.pairs))
     out.print(per_code)
-    out.print("[dim]— : kappa is undefined (both coders gave the same answer on every turn).[/]")
+    out.print(f"[dim]{say('undefined')}[/]")

@@ -39,7 +39,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from mitrainer.cli.output import console, write_json
+    from mitrainer.cli.sessions_io import use_interface_language
     from mitrainer.errors import InputError
+    from mitrainer.i18n import t
     from mitrainer.store.db import SessionStore
 
     if args.limit < 0:
@@ -57,18 +59,19 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.json:
         write_json([s.to_json() for s in sessions])
         return EXIT_OK
+    use_interface_language(args)
     out = console()
     if not sessions:
-        out.print(f"[dim]No sessions in {escape(str(path))}.[/]")
+        out.print(f"[dim]{escape(t('history.none', path=str(path)))}[/]")
         return EXIT_OK
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("started", "scenario", "turns", "status", "score", "id"):
-        table.add_column(column, justify="right" if column in ("turns", "score") else "left")
+        table.add_column(t(f"history.col.{column}"), justify="right" if column in ("turns", "score") else "left")
     for s in sessions:
         if not s.finished:
-            status = "[yellow]unfinished[/]"
+            status = f"[yellow]{escape(t('home.status.unfinished'))}[/]"
         elif s.ended_early:
-            status = "[dim]ended early[/]"
+            status = f"[dim]{escape(t('home.status.ended_early'))}[/]"
         else:
             status = f"[green]{escape(s.outcome)}[/]"
         table.add_row(escape(s.started_at[:16].replace("T", " ")), escape(s.scenario_title or s.scenario_id),

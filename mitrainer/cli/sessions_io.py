@@ -1,5 +1,5 @@
 """What the commands that take sessions off the trainer share: the store, the session asked
-for, the trainee's name, and where output goes.
+for, the trainee's name, the language a report is worded in, and where output goes.
 
 Every store opened here is closed by its caller's ``with`` block (``opened_store``); a session
 asked for by id is found from the listing columns alone (``SessionStore.find_sessions``).
@@ -85,6 +85,33 @@ def ask_name(store: SessionStore) -> str:
     except StoreError as exc:  # the name is still used for this export
         print(f"mitrainer: note: the name could not be kept ({exc})", file=sys.stderr)
     return name
+
+
+def use_interface_language(args: argparse.Namespace) -> str:
+    """Set the interface language for a headless command and return it: the one asked for
+    (``--lang``, ``$MITRAINER_LANG``), else the trainee's saved preference (read from this
+    run's session database when there is one; none is created), else English."""
+    from mitrainer.errors import StoreError
+    from mitrainer.i18n import resolve_language, set_language
+
+    asked = args.settings.language
+    saved = None
+    if asked is None:
+        try:
+            with opened_store(args, create=False) as store:
+                saved = store.preferences().language if store is not None else None
+        except StoreError:  # an unreadable database must not stop a report: it is worded in English then
+            saved = None
+    return set_language(resolve_language(asked, saved))
+
+
+def report_language(args: argparse.Namespace, record: SessionRecord) -> str:
+    """The language a report on one session is written in: ``--lang`` when given, else the
+    session's own (its scenario's); ``$MITRAINER_LANG`` sets the interface, not a session's log."""
+    from mitrainer.export.view import session_language
+    from mitrainer.i18n import normalise_language
+
+    return normalise_language(getattr(args, "lang", None)) or session_language(record)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from mitrainer import __version__
 from mitrainer.codes import SkillCode, Speaker
 from mitrainer.coding.base import Coder, ResponseCoding, Utterance
 from mitrainer.errors import MitrainerError
-from mitrainer.record.model import ClientLine, Ending, Feedback, ScenarioRef, SessionRecord, Turn
+from mitrainer.record.model import ClientLine, Ending, Feedback, ScenarioRef, SessionRecord, Start, Turn
 from mitrainer.scenario import conditions
 from mitrainer.scenario.model import Branch, Node, Scenario, When
 from mitrainer.scenario.model import Ending as ScenarioEnding
@@ -86,12 +86,21 @@ class Session:
     started_at: str = ""
     ended_at: str = ""
     reflections: dict[str, str] = field(default_factory=dict)
+    # An author's test may begin at any node with some variables set (engine/start.py).
+    start: Start | None = None
     _state: _State = field(init=False)
     _history: list[_State] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
-        defaults = {name: var.default for name, var in self.scenario.variables.items()}
-        self._state = _State(self.scenario.start, defaults, {self.scenario.start: 1})
+        variables = {name: var.default for name, var in self.scenario.variables.items()}
+        node = self.scenario.start
+        if self.start is not None:
+            if self.start.node not in self.scenario.nodes or not set(self.start.variables) <= set(variables):
+                raise MitrainerError(f"the scenario has no node '{self.start.node}' or lacks a variable this "
+                                     "session set at its start")
+            node = self.start.node
+            variables.update(self.start.variables)
+        self._state = _State(node, variables, {node: 1})
         if not self.started_at:
             self.started_at = self.clock().isoformat(timespec="seconds")
 
@@ -255,6 +264,7 @@ class Session:
             ending=None if ending is None else Ending(node=self.node_id, outcome=ending.outcome, title=ending.title,
                                                       debrief=self.debrief),
             reflections=dict(self.reflections),
+            start=self.start,
         )
 
     @classmethod
@@ -266,7 +276,7 @@ class Session:
         and notices a scenario that changed under the record.
         """
         session = cls(scenario, seed=record.seed, coder=coder, clock=clock, session_id=record.session_id,
-                      started_at=record.started_at)
+                      started_at=record.started_at, start=record.start)
         for turn in record.turns:
             if turn.client.node != session.node_id:
                 raise MitrainerError(

@@ -3,11 +3,13 @@
 Each function returns :class:`markupsafe.Markup` (safe to place in an autoescaped
 template); every piece of text that goes into an SVG is escaped here. Charts scale with
 their container (``viewBox`` and ``width="100%"``) so they read on a phone and print.
+Their words (threshold names, talk types) are given by the template, in the report's
+language; the English defaults are for callers without a catalog.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
@@ -15,6 +17,8 @@ from mitrainer.scoring import Metric
 
 BAND_COLOURS = {"good": "#2e7d32", "fair": "#b7791f", "below": "#c62828", None: "#607d8b"}
 TALK_COLOURS = {"change": "#2e7d32", "sustain": "#d97706", "discord": "#c62828", "neutral": "#b0bec5"}
+DEFAULT_BANDS = {"fair": "fair", "good": "good", "below": "below"}
+DEFAULT_TALK = {"change": "change", "sustain": "sustain", "discord": "discord", "neutral": "neutral"}
 
 
 def _num(value: float) -> str:
@@ -57,10 +61,12 @@ def bar(value: float | None, low: float, high: float, *, colour: str = "#607d8b"
     return Markup("".join(parts))
 
 
-def metric_bar(metric: Metric) -> Markup:
-    """A metric's value as a bar in its band's colour, with ticks at the fair and good thresholds."""
+def metric_bar(metric: Metric, bands: Mapping[str, str] | None = None) -> Markup:
+    """A metric's value as a bar in its band's colour, with ticks at the fair and good thresholds
+    (named by ``bands``: band → word, e.g. {"fair": "khá", "good": "tốt"})."""
     low, high = metric_range(metric)
-    marks = [(t, f"{name} {metric.show(t)}") for t, name in ((metric.fair, "fair"), (metric.good, "good"))
+    names = {**DEFAULT_BANDS, **(bands or {})}
+    marks = [(t, f"{names[name]} {metric.show(t)}") for t, name in ((metric.fair, "fair"), (metric.good, "good"))
              if t is not None]
     return bar(metric.value, low, high, colour=BAND_COLOURS.get(metric.band, BAND_COLOURS[None]), marks=marks,
                label=f"{metric.label}: {metric.display}")
@@ -71,8 +77,12 @@ def count_bar(count: float, most: float, label: str = "") -> Markup:
     return bar(count, 0.0, max(most, 1.0), label=label)
 
 
-def talk_strip(talks: Sequence[str | None], label: str = "client talk, turn by turn") -> Markup:
-    """One square per client line, coloured by talk type: change talk drawn out shows as green."""
+def talk_strip(talks: Sequence[str | None], label: str = "client talk, turn by turn",
+               names: Mapping[str, str] | None = None) -> Markup:
+    """One square per client line, coloured by talk type: change talk drawn out shows as green.
+
+    ``names`` words each talk type (talk → word) in the squares' tooltips."""
+    words = {**DEFAULT_TALK, **(names or {})}
     size, gap = 10, 2
     n = max(len(talks), 1)
     width = n * (size + gap)
@@ -81,17 +91,18 @@ def talk_strip(talks: Sequence[str | None], label: str = "client talk, turn by t
     for i, talk in enumerate(talks):
         colour = TALK_COLOURS.get(talk or "neutral", TALK_COLOURS["neutral"])
         parts.append(f'<rect x="{i * (size + gap)}" y="0" width="{size}" height="{size}" rx="2" fill="{colour}">'
-                     f"<title>{i + 1}: {escape(talk or 'neutral')}</title></rect>")
+                     f"<title>{i + 1}: {escape(words.get(talk or 'neutral', talk or ''))}</title></rect>")
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 def trend_chart(points: Sequence[tuple[str, float | None]], *, title: str, low: float | None = None,
                 high: float | None = None, thresholds: Sequence[tuple[float, str]] = (),
-                fmt: str = "score") -> Markup:
+                fmt: str = "score", empty: str = "no values yet") -> Markup:
     """A line chart of one measure across sessions (oldest left), with threshold lines.
 
-    ``points`` are (label, value) pairs; sessions without a value leave a gap in the line.
+    ``points`` are (label, value) pairs; sessions without a value leave a gap in the line,
+    and a chart without any says ``empty``.
     """
     width, height, left, right, top, bottom = 420.0, 170.0, 40.0, 8.0, 10.0, 26.0
     values = [v for _, v in points if v is not None]
@@ -156,6 +167,6 @@ def trend_chart(points: Sequence[tuple[str, float | None]], *, title: str, low: 
                          f'fill="#455a64">{escape(points[-1][0])}</text>')
     if not values:
         parts.append(f'<text x="{_num(width / 2)}" y="{_num(height / 2)}" text-anchor="middle" font-size="12" '
-                     f'fill="#78909c">no values yet</text>')
+                     f'fill="#78909c">{escape(empty)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -10,22 +10,21 @@ endings those members reached.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import ClassVar
 
 from mitrainer.export.bundles import Bundle
 from mitrainer.export.library import ScenarioIndex
-from mitrainer.export.view import CodeView, score_record
+from mitrainer.export.view import CodeView, labelled_metrics, score_record
+from mitrainer.i18n import DEFAULT_LANGUAGE, current_language, normalise_language, text_in, words
 from mitrainer.record.model import SessionRecord
 from mitrainer.scoring import Metric, SessionScore
 
-# The skills compared side by side (metric keys of the rubric), in the order shown.
+# The skills compared side by side (metric keys of the rubric), in the order shown. Their
+# short column headings (R:Q, %CR …) are report.short.* in the catalogs.
 SKILL_KEYS = ("rq_ratio", "pct_complex", "pct_open", "ct_proportion", "adherent", "non_adherent",
               "technical", "relational")
-# Column headings where space is short (the terminal table).
-SKILL_SHORT = {"rq_ratio": "R:Q", "pct_complex": "%CR", "pct_open": "%OQ", "ct_proportion": "CT%",
-               "adherent": "MI+", "non_adherent": "MI-", "technical": "Tech", "relational": "Rel"}
 PAIRWISE_LIMIT = 12  # beyond this many members a pairwise table is unreadable; branch points remain
 
 
@@ -121,15 +120,21 @@ class ScenarioGroup:
     scenario_id: str
     title: str
     members: list[Member] = field(default_factory=list)
+    language: str = DEFAULT_LANGUAGE  # the report's (for "(not finished)")
     # Templates receive plain data: these methods reach them as values (mitrainer.export.sandbox.plain).
     TEMPLATE_VALUES: ClassVar[tuple[str, ...]] = ("endings", "pairwise", "branch_points")
+
+    @property
+    def unfinished(self) -> str:
+        """What the report calls the ending of a session that did not reach one."""
+        return text_in(self.language, "report.not_finished_ending")
 
     def endings(self) -> list[tuple[str, list[Member]]]:
         """Each ending reached (unfinished last), with who reached it."""
         found: dict[str, list[Member]] = {}
         for m in self.members:
-            found.setdefault(m.ending or "(not finished)", []).append(m)
-        return sorted(found.items(), key=lambda kv: (kv[0] == "(not finished)", -len(kv[1]), kv[0]))
+            found.setdefault(m.ending or self.unfinished, []).append(m)
+        return sorted(found.items(), key=lambda kv: (kv[0] == self.unfinished, -len(kv[1]), kv[0]))
 
     def pairwise(self) -> list[Divergence]:
         """First divergence for every pair (only for groups small enough to read pairwise)."""
@@ -152,7 +157,7 @@ class ScenarioGroup:
                 if len(by_next) > 1:
                     node = members[0].path[depth]
                     line = _client_line(going_on[0], depth)
-                    options = tuple(BranchOption(nxt, tuple(ms), _ending_counts(ms))
+                    options = tuple(BranchOption(nxt, tuple(ms), _ending_counts(ms, self.unfinished))
                                     for nxt, ms in sorted(by_next.items(), key=lambda kv: (-len(kv[1]), kv[0])))
                     points.append(BranchPoint(depth + 1, node, line, options))
                 next_frontier.extend((depth + 1, ms) for ms in by_next.values() if len(ms) > 1)
@@ -165,10 +170,10 @@ def _client_line(member: Member, depth: int) -> str:
     return turns[depth].client.text if depth < len(turns) else ""
 
 
-def _ending_counts(members: Sequence[Member]) -> tuple[tuple[str, int], ...]:
+def _ending_counts(members: Sequence[Member], unfinished: str) -> tuple[tuple[str, int], ...]:
     counts: dict[str, int] = {}
     for m in members:
-        key = m.ending or "(not finished)"
+        key = m.ending or unfinished
         counts[key] = counts.get(key, 0) + 1
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -192,11 +197,14 @@ def first_divergence(a: Member, b: Member) -> Divergence:
     return Divergence(a, b, None)
 
 
-def member_of(bundle: Bundle, scenarios: ScenarioIndex, name: str) -> Member:
+def member_of(bundle: Bundle, scenarios: ScenarioIndex, name: str, language: str = DEFAULT_LANGUAGE) -> Member:
+    """One member's session, its measures and codes named in ``language``."""
     record = bundle.record
     score = score_record(record, scenarios.find(record.scenario))
+    score = replace(score, metrics=labelled_metrics(score.metrics, language))
     ending = record.ending
-    primaries = tuple(CodeView.of(t.coding.primary) if t.coding.primary else None for t in record.turns)
+    primaries = tuple(CodeView.of(t.coding.primary, language=language) if t.coding.primary else None
+                      for t in record.turns)
     lines = [t.client for t in record.turns] + ([record.current] if record.current is not None else [])
     return Member(
         name=name, bundle=bundle, score=score, path=node_path(record),
@@ -213,6 +221,7 @@ class GroupReport:
     members: list[Member]
     groups: list[ScenarioGroup]
     skill_keys: tuple[str, ...] = SKILL_KEYS
+    language: str = DEFAULT_LANGUAGE  # the language of its words (the interface's)
     TEMPLATE_VALUES: ClassVar[tuple[str, ...]] = ("skill_labels",)
 
     def skill_labels(self) -> list[tuple[str, str]]:
@@ -224,19 +233,20 @@ class GroupReport:
                 labels.append((key, metric.label))
         return labels
 
-    @staticmethod
-    def short(key: str) -> str:
+    def short(self, key: str) -> str:
         """A skill's short column heading (R:Q, %CR …)."""
-        return SKILL_SHORT.get(key, key)
+        return self.skill_short.get(key, key)
 
     @property
     def skill_short(self) -> dict[str, str]:
         """Every skill's short column heading, by key (for templates)."""
-        return dict(SKILL_SHORT)
+        return words(self.language, "report.short.")
 
 
-def group_report(bundles: Sequence[Bundle], scenarios: ScenarioIndex) -> GroupReport:
-    """Build the report for bundles already read and checked."""
+def group_report(bundles: Sequence[Bundle], scenarios: ScenarioIndex, language: str | None = None) -> GroupReport:
+    """Build the report for bundles already read and checked, in ``language`` (default: the
+    interface's: a group report covers sessions in several)."""
+    language = normalise_language(language) or current_language()
     names: dict[str, int] = {}
     members = []
     for bundle in bundles:
@@ -244,10 +254,11 @@ def group_report(bundles: Sequence[Bundle], scenarios: ScenarioIndex) -> GroupRe
         base = bundle.name
         names[base] = names.get(base, 0) + 1
         name = base if names[base] == 1 else f"{base} ({names[base]})"
-        members.append(member_of(bundle, scenarios, name))
+        members.append(member_of(bundle, scenarios, name, language))
     groups: dict[tuple[str, str], ScenarioGroup] = {}
     for member in members:
-        group = groups.setdefault(member.scenario_key, ScenarioGroup(member.scenario_key[0], member.scenario_title))
+        group = groups.setdefault(member.scenario_key, ScenarioGroup(member.scenario_key[0], member.scenario_title,
+                                                                     language=language))
         group.members.append(member)
     ordered = sorted(groups.values(), key=lambda g: (-len(g.members), g.title))
-    return GroupReport(members, ordered)
+    return GroupReport(members, ordered, language=language)

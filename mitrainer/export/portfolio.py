@@ -14,18 +14,13 @@ from typing import ClassVar
 
 from mitrainer.export.library import ScenarioIndex
 from mitrainer.export.view import date_of, reflection_prompt, score_record
+from mitrainer.i18n import DEFAULT_LANGUAGE, current_language, normalise_language, text_in
 from mitrainer.record.model import SessionRecord
 from mitrainer.record.read import RecordError, parse_record
 from mitrainer.scoring import Metric, SessionScore
 
-# (metric key, chart title): the measures whose trend the portfolio draws.
-TRENDS = (
-    ("rq_ratio", "Reflections per question (R:Q)"),
-    ("pct_complex", "% complex reflections (%CR)"),
-    ("pct_open", "% open questions"),
-    ("ct_proportion", "Change-talk proportion"),
-    ("non_adherent", "MI non-adherent responses"),
-)
+# The measures whose trend the portfolio draws; their titles are report.trend.* in the catalogs.
+TRENDS = ("rq_ratio", "pct_complex", "pct_open", "ct_proportion", "non_adherent")
 
 
 @dataclass(frozen=True)
@@ -55,10 +50,13 @@ class Trend:
     format: str
     fair: float | None
     good: float | None
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def thresholds(self) -> list[tuple[float, str]]:
-        return [(v, name) for v, name in ((self.fair, "fair"), (self.good, "good")) if v is not None]
+        """The fair and good thresholds with their names (for the chart's dashed lines)."""
+        return [(v, text_in(self.language, f"band.{name}")) for v, name in ((self.fair, "fair"), (self.good, "good"))
+                if v is not None]
 
     @property
     def latest(self) -> float | None:
@@ -92,6 +90,7 @@ class Portfolio:
     trainee: str
     sessions: list[PortfolioSession]  # oldest first
     skipped: list[str] = field(default_factory=list)  # damaged records, with the reason
+    language: str = DEFAULT_LANGUAGE  # the language its words are in (the interface's)
     # Templates receive plain data: these methods reach them as values (mitrainer.export.sandbox.plain).
     TEMPLATE_VALUES: ClassVar[tuple[str, ...]] = ("trends", "by_scenario", "reflections")
 
@@ -105,12 +104,13 @@ class Portfolio:
 
     def trends(self) -> list[Trend]:
         trends = []
-        for key, title in TRENDS:
+        for key in TRENDS:
             metrics = [(s.date, s.metric(key)) for s in self.sessions]
             sample = next((m for _, m in metrics if m is not None), None)
-            trends.append(Trend(key, title, tuple((d, m.value if m else None) for d, m in metrics),
+            trends.append(Trend(key, text_in(self.language, f"report.trend.{key}"),
+                                tuple((d, m.value if m else None) for d, m in metrics),
                                 sample.format if sample else "score", sample.fair if sample else None,
-                                sample.good if sample else None))
+                                sample.good if sample else None, self.language))
         return trends
 
     def by_scenario(self) -> list[ScenarioProgress]:
@@ -130,7 +130,8 @@ class Portfolio:
                 for s in self.sessions for prompt, answer in s.reflections if answer.strip()]
 
 
-def portfolio_session(record: SessionRecord, scenarios: ScenarioIndex) -> PortfolioSession:
+def portfolio_session(record: SessionRecord, scenarios: ScenarioIndex,
+                      language: str = DEFAULT_LANGUAGE) -> PortfolioSession:
     scenario = scenarios.find(record.scenario)
     info = record.scenario
     ending = record.ending
@@ -139,17 +140,19 @@ def portfolio_session(record: SessionRecord, scenarios: ScenarioIndex) -> Portfo
         started_at=record.started_at, date=date_of(record.started_at), turns=len(record.turns),
         ending=(ending.title or ending.outcome) if ending else "", finished=record.finished,
         score=score_record(record, scenario),
-        reflections=tuple((reflection_prompt(k), v) for k, v in record.reflections.items()),
+        reflections=tuple((reflection_prompt(k, language), v) for k, v in record.reflections.items()),
     )
 
 
 def build_portfolio(records: Iterable[SessionRecord | RecordError | dict], scenarios: ScenarioIndex,
-                    trainee: str = "") -> Portfolio:
-    """A portfolio of the records with at least one turn (damaged ones are listed, not fatal).
+                    trainee: str = "", language: str | None = None) -> Portfolio:
+    """A portfolio of the records with at least one turn (damaged ones are listed, not fatal),
+    in ``language`` (default: the interface's: a portfolio covers sessions in several).
 
     ``records`` may be typed records, JSON values still to be read (any known schema), or
     the error a damaged stored record gave (see :func:`store_records`).
     """
+    language = normalise_language(language) or current_language()
     sessions, skipped = [], []
     for record in records:
         if isinstance(record, RecordError):
@@ -162,9 +165,9 @@ def build_portfolio(records: Iterable[SessionRecord | RecordError | dict], scena
             skipped.append(str(exc))
             continue
         if checked.turns:
-            sessions.append(portfolio_session(checked, scenarios))
+            sessions.append(portfolio_session(checked, scenarios, language))
     sessions.sort(key=lambda s: (s.started_at, s.session_id))
-    return Portfolio(trainee, sessions, skipped)
+    return Portfolio(trainee, sessions, skipped, language)
 
 
 def store_records(store, trainee: str | None) -> Iterable[SessionRecord | RecordError]:

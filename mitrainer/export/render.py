@@ -5,6 +5,12 @@ then the bundled ``mitrainer/templates/``. An instructor brands or translates a 
 copying one bundled file to a folder of their own, editing it and naming the folder with
 ``--templates`` (a template is never picked up without being asked for).
 
+Words: every template is given ``t``, the catalogs' ``report.*`` messages in the report's
+language (a session's is its scenario's; a portfolio's or group report's the interface's),
+with ``t.band`` and ``t.talk`` naming bands and talk types, and ``lang``, the language's
+code. The ``fill`` filter puts values into a message's ``{name}`` fields, escaped like any
+other value: ``{{ t.turn|fill(number=3) }}``.
+
 Safety: templates receive plain data only and run in a sandbox narrowed to it
 (:mod:`mitrainer.export.sandbox`: a shared template file cannot reach into Python or the
 file system), HTML templates autoescape everything (a trainee's ``<script>`` is shown as
@@ -24,7 +30,8 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
-from mitrainer import __version__
+from mitrainer import __version__, i18n
+from mitrainer.cjk import is_cjk
 from mitrainer.errors import InputError
 from mitrainer.export import charts
 from mitrainer.export.library import ScenarioIndex
@@ -34,6 +41,7 @@ from mitrainer.export.view import SessionView, session_view
 from mitrainer.record.model import SessionRecord
 from mitrainer.scenario.model import Scenario
 from mitrainer.scoring.score import Metric, format_value
+from mitrainer.text import spreadsheet_safe
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FORMATS = ("md", "html", "json", "csv", "bundle")
@@ -76,9 +84,50 @@ def md_cell(value: object) -> Markup:
 
 
 def sentence(value: object) -> str:
-    """A headline made a sentence: a full stop added when it ends without punctuation."""
+    """A headline made a sentence: a full stop added when it ends without punctuation ("。"
+    after Chinese)."""
     text = "" if value is None else str(value).rstrip()
-    return text if not text or text[-1] in ".!?…。！？:;" else text + "."
+    if not text or text[-1] in ".!?…。！？:;：；":
+        return text
+    return text + ("。" if is_cjk(text[-1]) else ".")
+
+
+_FIELD = re.compile(r"\{([a-z_]+)\}")
+
+
+def filler(escape_text):
+    """The ``fill`` filter of an environment whose values are escaped by ``escape_text``: a
+    message's literal parts and the values put into its ``{name}`` fields are escaped apart,
+    so a value can never be read as markup and a field's name is never escaped."""
+
+    def fill(message: object, **values: object) -> Markup:
+        text = "" if message is None else str(message)
+        parts, last = [], 0
+        for match in _FIELD.finditer(text):
+            name = match.group(1)
+            parts += [escape_text(text[last:match.start()]),
+                      escape_text(values[name]) if name in values else escape_text(match.group(0))]
+            last = match.end()
+        parts.append(escape_text(text[last:]))
+        return Markup("".join(parts))
+
+    return fill
+
+
+def report_words(language: str | None) -> dict:
+    """The words a report template is given as ``t`` (see the module's docstring): ``report.*``
+    messages, those with a further dot nested (``report.trend.pct_open`` is ``t.trend.pct_open``),
+    and the band and talk-type names as ``t.band`` and ``t.talk``."""
+    words: dict = {}
+    for key, text in i18n.words(language, "report.").items():
+        group, dot, name = key.partition(".")
+        if dot:
+            words.setdefault(group, {})[name] = text
+        else:
+            words[key] = text
+    words["band"] = i18n.words(language, "band.")
+    words["talk"] = i18n.words(language, "talk.")
+    return words
 
 
 def html_lines(value: object) -> Markup:
@@ -113,9 +162,9 @@ def template_dirs(extra: Path | None = None) -> tuple[Path, ...]:
     return tuple(dirs)
 
 
-def metric_bar(metric: dict) -> Markup:
+def metric_bar(metric: dict, bands: dict | None = None) -> Markup:
     """``charts.metric_bar`` for a template's plain metric (the dict :func:`plain` made of a Metric)."""
-    return charts.metric_bar(Metric(**{f: metric[f] for f in Metric.__dataclass_fields__}))
+    return charts.metric_bar(Metric(**{f: metric[f] for f in Metric.__dataclass_fields__}), bands)
 
 
 # The charts a template may draw; they take plain values and return escaped SVG.
@@ -123,9 +172,11 @@ CHARTS = {"metric_bar": metric_bar, "count_bar": charts.count_bar, "talk_strip":
           "trend_chart": charts.trend_chart}
 
 
-@lru_cache(maxsize=16)
-def environment(kind: str, dirs: tuple[Path, ...]) -> PlainDataSandbox:
-    """A sandboxed environment for ``kind`` ("html" or "md") over ``dirs`` (cached: templates compile once)."""
+@lru_cache(maxsize=32)
+def environment(kind: str, dirs: tuple[Path, ...], language: str = i18n.DEFAULT_LANGUAGE) -> PlainDataSandbox:
+    """A sandboxed environment for ``kind`` ("html" or "md") over ``dirs`` with the words of
+    ``language`` (cached: templates compile once per language). The words are globals, so
+    macros imported without context see them too."""
     loader = ChoiceLoader([FileSystemLoader(str(d)) for d in dirs])
     if kind == "html":
         env = PlainDataSandbox(loader=loader, autoescape=True, undefined=StrictUndefined,
@@ -134,15 +185,18 @@ def environment(kind: str, dirs: tuple[Path, ...]) -> PlainDataSandbox:
         env = PlainDataSandbox(loader=loader, autoescape=False, finalize=md_escape, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(md=md_escape, cell=md_cell, lines=html_lines, percent=percent, number=number,
-                       sentence=sentence, value=show_value)
-    env.globals.update(charts=CHARTS, app_version=__version__)
+                       sentence=sentence, value=show_value, fill=filler(escape if kind == "html" else md_escape))
+    env.globals.update(charts=CHARTS, app_version=__version__, t=report_words(language), lang=language)
     return env
 
 
-def render_template(kind: str, name: str, context: dict, templates: Path | None = None) -> str:
+def render_template(kind: str, name: str, context: dict, templates: Path | None = None,
+                    language: str | None = None) -> str:
     """Render template ``name`` of ``kind`` with ``context`` (handed over as plain data, see
-    :func:`mitrainer.export.sandbox.plain`); template faults become :class:`TemplateProblem`."""
-    env = environment(kind, template_dirs(templates))
+    :func:`mitrainer.export.sandbox.plain`) and the words of ``language`` (default: the
+    interface's); template faults become :class:`TemplateProblem`."""
+    language = i18n.normalise_language(language) or i18n.current_language()
+    env = environment(kind, template_dirs(templates), language)
     data = {key: plain(value) for key, value in context.items()}
     try:
         text = env.get_template(name).render(**data)
@@ -182,25 +236,23 @@ def session_json(view: SessionView) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+# The columns' headings are the catalogs' report.csv.* messages, in the log's language.
 CSV_COLUMNS = ("turn", "node", "client", "client_talk", "response", "primary_code", "codes", "uncertain",
                "verdict", "feedback", "next_node")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a leading = + - @ is quoted)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def session_csv(view: SessionView) -> str:
     """The transcript as CSV, one row per turn (for spreadsheets)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    words = i18n.words(view.language, "report.csv.")
+    writer.writerow([words[column] for column in CSV_COLUMNS])
+    yes = i18n.text_in(view.language, "report.yes")
     for t in view.turns:
         row = (
             str(t.number), t.client.node, t.client.text, t.client.talk, t.response,
-            t.primary.code if t.primary else "", ";".join(c.code for c in t.codes), "yes" if t.uncertain else "",
-            t.feedback.verdict if t.feedback else "", t.feedback.headline if t.feedback else "", t.next_node,
+            t.primary.code if t.primary else "", ";".join(c.code for c in t.codes), yes if t.uncertain else "",
+            t.feedback.verdict_label if t.feedback else "", t.feedback.headline if t.feedback else "", t.next_node,
         )
         writer.writerow([spreadsheet_safe(cell) for cell in row])
     return buffer.getvalue()
@@ -209,7 +261,7 @@ def session_csv(view: SessionView) -> str:
 def render_view(view: SessionView, fmt: str, templates: Path | None = None) -> str:
     """A session view in ``fmt`` ("md", "html", "json" or "csv")."""
     if fmt in TEMPLATE_FORMATS:
-        return render_template(fmt, f"session.{fmt}.j2", {"s": view}, templates)
+        return render_template(fmt, f"session.{fmt}.j2", {"s": view}, templates, view.language)
     if fmt == "json":
         return session_json(view)
     if fmt == "csv":
@@ -218,12 +270,14 @@ def render_view(view: SessionView, fmt: str, templates: Path | None = None) -> s
 
 
 def render_session(record: SessionRecord, fmt: str, *, trainee: str, scenario: Scenario | None = None,
-                   scenarios: ScenarioIndex | None = None, templates: Path | None = None) -> str:
+                   scenarios: ScenarioIndex | None = None, templates: Path | None = None,
+                   language: str | None = None) -> str:
     """A session record rendered as ``fmt`` (any of :data:`FORMATS`), naming ``trainee`` ("": no name).
 
     ``scenario`` is the scenario it was played on; when not given it is looked up (id and
     content hash) in ``scenarios`` (default: the bundled library). The name comes from the
-    caller, who knows which session database's preferences apply (``--db``).
+    caller, who knows which session database's preferences apply (``--db``). The log is
+    written in ``language`` (default: the session's own, its scenario's).
     """
     if fmt == "bundle":
         from mitrainer.export.bundles import bundle_text, make_bundle
@@ -231,7 +285,7 @@ def render_session(record: SessionRecord, fmt: str, *, trainee: str, scenario: S
         return bundle_text(make_bundle(record, trainee=trainee))
     if scenario is None:
         scenario = (scenarios or ScenarioIndex()).find(record.scenario)
-    return render_view(session_view(record, trainee=trainee, scenario=scenario), fmt, templates)
+    return render_view(session_view(record, trainee=trainee, scenario=scenario, language=language), fmt, templates)
 
 
 def default_filename(record: SessionRecord, fmt: str) -> str:

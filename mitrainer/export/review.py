@@ -36,6 +36,14 @@ REVIEW_SCHEMA_VERSION = 1
 MACHINE = "machine"
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
+
+def coder_name(name: str, language: str | None = None) -> str:
+    """A coder as a reader sees it: a reviewer's own name, or the machine named in ``language``
+    (default: the interface's)."""
+    from mitrainer.i18n import current_language, text_in
+
+    return text_in(language or current_language(), "report.agreement.machine") if name == MACHINE else name
+
 Coding = tuple[SkillCode | None, frozenset[SkillCode]]  # (primary, every code), what agreement compares
 
 

@@ -2,47 +2,48 @@
 
 Templates receive plain, already-labelled values (code labels, verdict words, formatted
 dates) so that an instructor overriding a template needs no Python knowledge, and every
-format (Markdown, HTML, JSON, CSV) shows the same facts.
+format (Markdown, HTML, JSON, CSV) shows the same facts. Labels are in the view's language:
+a session's is its scenario's (``docs/export.md``, "Language").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from mitrainer.codes import SKILLS, SkillCode, Subtype, TalkType
 from mitrainer.engine.session import Session
 from mitrainer.errors import MitrainerError
+from mitrainer.i18n import (
+    DEFAULT_LANGUAGE,
+    current_language,
+    has_text,
+    metric_label,
+    normalise_language,
+    skill_label,
+    text_in,
+)
 from mitrainer.record.model import ClientLine, Feedback, Judgement, SessionRecord, Turn
 from mitrainer.scenario.model import Scenario
 from mitrainer.scoring import Metric, SessionScore, judge_turn, score_session, session_focus, session_rubric
 
-VERDICT_LABELS = {
-    "good": "Good fit",
-    "fair": "Fair",
-    "missed": "Missed opportunity",
-    "righting_reflex": "Righting reflex",
-}
 
-TALK_LABELS = {
-    TalkType.CHANGE: "change talk",
-    TalkType.SUSTAIN: "sustain talk",
-    TalkType.NEUTRAL: "neutral",
-    TalkType.DISCORD: "discord",
-}
+def verdict_label(verdict: str, language: str | None = None) -> str:
+    """A feedback verdict ("good", "missed" …) as a reader sees it ("Good fit", "Bỏ lỡ cơ hội" …)."""
+    key = f"verdict.{verdict}"
+    return text_in(language or current_language(), key) if has_text(key) else verdict
 
 
 @dataclass(frozen=True)
 class CodeView:
     code: str
     label: str
-    chip: str
+    chip: str  # the MITI abbreviation (OQ, CR …), the same in every language (docs/glossary.md)
     confidence: float | None = None
 
     @classmethod
-    def of(cls, code: SkillCode, confidence: float | None = None) -> CodeView:
-        info = SKILLS[code]
-        return cls(code.value, info.label, info.chip, confidence)
+    def of(cls, code: SkillCode, confidence: float | None = None, language: str | None = None) -> CodeView:
+        return cls(code.value, skill_label(code, language), SKILLS[code].chip, confidence)
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ class ClientLineView:
     kind: str = ""  # the talk type's value ("change", "sustain", …), for charts
 
     @classmethod
-    def of(cls, line: ClientLine) -> ClientLineView:
-        return cls(line.node, line.text, line.cue, talk_label(line.talk, line.subtype),
+    def of(cls, line: ClientLine, language: str | None = None) -> ClientLineView:
+        return cls(line.node, line.text, line.cue, talk_label(line.talk, line.subtype, language),
                    line.talk.value if line.talk else "")
 
 
@@ -70,12 +71,13 @@ class FeedbackView:
     better_why: str = ""
 
     @classmethod
-    def of(cls, judgement: Judgement) -> FeedbackView:
+    def of(cls, judgement: Judgement, language: str | None = None) -> FeedbackView:
         better = judgement.better
         # The better response's codes are the scenario's words: any that are not a code show none.
-        codes = tuple(CodeView.of(c) for c in (SkillCode.parse(x) for x in better.codes) if c) if better else ()
+        codes = (tuple(CodeView.of(c, language=language) for c in (SkillCode.parse(x) for x in better.codes) if c)
+                 if better else ())
         verdict = judgement.verdict.value
-        return cls(verdict, VERDICT_LABELS[verdict], judgement.headline, judgement.rationale,
+        return cls(verdict, verdict_label(verdict, language), judgement.headline, judgement.rationale,
                    better.text if better else "", codes, better.why if better else "")
 
 
@@ -151,6 +153,7 @@ class SessionView:
     score: SessionScore
     reflections: tuple[Reflection, ...]
     record: SessionRecord = field(repr=False)
+    language: str = DEFAULT_LANGUAGE  # the language the log is written in (its labels and headings)
 
     @property
     def finished(self) -> bool:
@@ -158,12 +161,13 @@ class SessionView:
 
     @property
     def metrics(self) -> list[Metric]:
-        return self.score.metrics
+        """The score table's measures, named in the log's language."""
+        return labelled_metrics(self.score.metrics, self.language)
 
     @property
     def code_counts(self) -> list[tuple[CodeView, int]]:
         """Codes used in this session, in the vocabulary's order, with their counts."""
-        return [(CodeView.of(code), n) for code, n in self.score.counts.items() if n]
+        return [(CodeView.of(code, language=self.language), n) for code, n in self.score.counts.items() if n]
 
     @property
     def most_code_count(self) -> int:
@@ -176,21 +180,35 @@ class SessionView:
         return [line.kind for line in lines]
 
 
-def talk_label(talk: TalkType | None, subtype: Subtype | None) -> str:
-    """"change talk (reasons)" for a client line's talk type and DARN-CAT subtype ("" when unmarked)."""
+def labelled_metrics(metrics: list[Metric], language: str | None) -> list[Metric]:
+    """``metrics`` with each measure named in ``language`` (the rubric's label where the catalogs
+    have none)."""
+    return [replace(m, label=metric_label(m.key, m.label, language)) for m in metrics]
+
+
+def talk_label(talk: TalkType | None, subtype: Subtype | None, language: str | None = None) -> str:
+    """"change talk (reasons)" for a client line's talk type and DARN-CAT subtype ("" when
+    unmarked), in ``language`` (default: the interface's)."""
     if talk is None:
         return ""
-    label = TALK_LABELS[talk]
-    return f"{label} ({subtype.value.replace('_', ' ')})" if subtype is not None else label
+    language = language or current_language()
+    label = text_in(language, f"talk.{talk.value}")
+    return text_in(language, "report.talk_with_subtype", talk=label,
+                   subtype=text_in(language, f"subtype.{subtype.value}")) if subtype is not None else label
 
 
-def reflection_prompt(key: str) -> str:
+def reflection_prompt(key: str, language: str | None = None) -> str:
     """The question a reflection answered: the trainer saves answers under prompt keys
-    (``went_well``), shown here in the interface language; any other key is shown as it is."""
-    from mitrainer.i18n import catalog, t
-
+    (``went_well``), shown here in ``language`` (default: the interface's); any other key
+    is shown as it is."""
     message = f"summary.prompt.{key}"
-    return t(message) if message in catalog("en") else key
+    return text_in(language or current_language(), message) if has_text(message) else key
+
+
+def session_language(record: SessionRecord, scenario: Scenario | None = None) -> str:
+    """The language a session is reported in: its scenario's (English when it has no catalog)."""
+    declared = scenario.language if scenario is not None else record.scenario.language
+    return normalise_language(declared) or DEFAULT_LANGUAGE
 
 
 def date_of(stamp: str) -> str:
@@ -232,22 +250,22 @@ def turn_judgements(record: SessionRecord, scenario: Scenario | None) -> list[Ju
     return [j if j is not None else judge_turn(session, session.turns[i], rubric) for i, j in enumerate(stored)]
 
 
-def _turn_view(turn: Turn, judgement: Judgement | None) -> TurnView:
+def _turn_view(turn: Turn, judgement: Judgement | None, language: str) -> TurnView:
     coding = turn.coding
-    codes = tuple(CodeView.of(c.code, c.confidence) for c in coding.codes)
+    codes = tuple(CodeView.of(c.code, c.confidence, language) for c in coding.codes)
     primary = next((c for c in codes if c.code == (coding.primary.value if coding.primary else None)), None)
     if primary is None and coding.primary is not None:
-        primary = CodeView.of(coding.primary)
+        primary = CodeView.of(coding.primary, language=language)
     feedback = turn.feedback or Feedback()
     return TurnView(
         number=turn.index + 1,
-        client=ClientLineView.of(turn.client),
+        client=ClientLineView.of(turn.client, language),
         response=turn.response,
         codes=codes,
         primary=primary,
         uncertain=coding.uncertain,
         uncoded_reason=coding.uncoded_reason,
-        feedback=FeedbackView.of(judgement) if judgement is not None else None,
+        feedback=FeedbackView.of(judgement, language) if judgement is not None else None,
         branch_note=feedback.note,
         next_node=turn.next_node,
         guided=turn.guided,
@@ -255,24 +273,26 @@ def _turn_view(turn: Turn, judgement: Judgement | None) -> TurnView:
 
 
 def session_view(record: SessionRecord, *, trainee: str = "", scenario: Scenario | None = None,
-                 score: SessionScore | None = None) -> SessionView:
+                 score: SessionScore | None = None, language: str | None = None) -> SessionView:
     """The view of a session record.
 
     ``scenario`` (the one the session was played on, when available) adds the persona,
-    the learning goals and feedback for turns recorded without it.
+    the learning goals and feedback for turns recorded without it. ``language`` (en, vi,
+    zh) is the one its labels are given in; by default the session's own.
     """
+    language = normalise_language(language) or session_language(record, scenario)
     info = record.scenario
     if scenario is not None:
         scenario_view = ScenarioView(
             scenario.id, scenario.title, scenario.version, scenario.language, scenario.content_hash(),
             scenario.topic, scenario.setting, scenario.difficulty.value, tuple(scenario.learning_goals), True)
         p = scenario.persona
-        persona = PersonaView(p.name, p.age, p.pronouns, p.background, p.stage.value.replace("_", " "))
+        persona = PersonaView(p.name, p.age, p.pronouns, p.background, text_in(language, f"stage.{p.stage.value}"))
     else:
         scenario_view = ScenarioView(info.id, info.title or info.id, info.version, info.language, info.content_hash)
         persona = None
     judgements = turn_judgements(record, scenario)
-    turns = tuple(_turn_view(t, j) for t, j in zip(record.turns, judgements, strict=True))
+    turns = tuple(_turn_view(t, j, language) for t, j in zip(record.turns, judgements, strict=True))
     ending = record.ending
     started, ended = record.started_at, record.ended_at
     return SessionView(
@@ -288,9 +308,10 @@ def session_view(record: SessionRecord, *, trainee: str = "", scenario: Scenario
         scenario=scenario_view,
         persona=persona,
         turns=turns,
-        closing_line=ClientLineView.of(record.current) if record.current is not None else None,
+        closing_line=ClientLineView.of(record.current, language) if record.current is not None else None,
         ending=EndingView(ending.outcome, ending.title, ending.debrief) if ending is not None else None,
         score=score if score is not None else score_record(record, scenario),
-        reflections=tuple(Reflection(reflection_prompt(k), v) for k, v in record.reflections.items()),
+        reflections=tuple(Reflection(reflection_prompt(k, language), v) for k, v in record.reflections.items()),
         record=record,
+        language=language,
     )

@@ -178,6 +178,14 @@ class Ending(_Record):
     debrief: str = ""
 
 
+class Start(_Record):
+    """Where a session began when not at the scenario's start: an author testing from a node."""
+
+    node: NonEmpty
+    variables: dict[str, VariableValue] = Field(default={}, description="the values set at the start; the "
+                                                "other variables start at their defaults")
+
+
 class SessionRecord(_Record):
     """The complete, versioned record of one practice session."""
 
@@ -195,6 +203,8 @@ class SessionRecord(_Record):
     variables: dict[str, VariableValue] = {}
     ending: Ending | None = None
     reflections: dict[str, str] = {}
+    start: Start | None = Field(default=None, description="where an author's test began, when not at the "
+                                "scenario's start (absent for a trainee's session)")
 
     @model_validator(mode="after")
     def _turns_in_order(self) -> SessionRecord:
@@ -202,6 +212,10 @@ class SessionRecord(_Record):
             if turn.index != position:
                 raise ValueError(f"turn {position + 1} has index {turn.index}; the turns are out of order")
         return self
+
+    def to_json(self) -> dict[str, Any]:
+        """As JSON values; a trainee's session (no ``start``) is written as it always was."""
+        return self.model_dump(mode="json", exclude={"start"} if self.start is None else None)
 
     @property
     def finished(self) -> bool:

@@ -179,11 +179,16 @@ def load_library(folders: Iterable[Path]) -> Library:
 
 def load_for_play(key: str, extra_folders: Iterable[Path] = ()) -> Scenario:
     """A scenario named by path or id (bundled or in ``extra_folders``), or ScenarioError."""
+    return locate_scenario(key, extra_folders).require()
+
+
+def locate_scenario(key: str, extra_folders: Iterable[Path] = ()) -> LoadedScenario:
+    """A scenario named by path or id, loaded with its path; ScenarioError when no such scenario."""
     from mitrainer.paths import bundled_scenarios
 
     candidate = Path(key)
     if candidate.suffix in YAML_SUFFIXES or candidate.exists():
-        return load_scenario(candidate).require()
+        return load_scenario(candidate)
     library = load_library([bundled_scenarios(), *extra_folders])
     found = library.get(key)
     if found is None:
@@ -191,4 +196,4 @@ def load_for_play(key: str, extra_folders: Iterable[Path] = ()) -> Scenario:
 
         hint = did_you_mean(key, library.scenarios)
         raise ScenarioError(f"no scenario '{key}' (not a file, nor a bundled scenario id)" + (f"; {hint}" if hint else ""))
-    return found.require()
+    return found

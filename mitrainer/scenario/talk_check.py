@@ -16,7 +16,12 @@ look, and a branch on ``direction`` would not take the path the author expects.
 
 from __future__ import annotations
 
-from mitrainer.codes import Speaker, TalkType
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from mitrainer.cache import ResultCache, content_key
+from mitrainer.codes import Direction, Speaker, TalkType
 from mitrainer.coding.base import ClientSides, Coder, Utterance
 from mitrainer.errors import Diagnostic, Severity
 from mitrainer.safeyaml import PositionMap
@@ -26,6 +31,26 @@ TALK_LABEL_DOUBTED = "S112"
 DIRECTION_DOUBTED = "S113"
 STRONG_DISAGREEMENT = 0.03
 _CHECKED = (TalkType.CHANGE, TalkType.SUSTAIN, TalkType.NEUTRAL)
+# Where the shipped coder's model files are: what its codings depend on, with the code.
+_CODER_DATA = Path(__file__).resolve().parent.parent / "coding" / "data"
+# Raise when what a remembered verdict means changes (the check's logic, not the coder's).
+_VERDICT_FORMAT = "1"
+
+
+def coder_fingerprint() -> str:
+    """A hash of what the shipped coder's client codings depend on: mitrainer's version and
+    the contents of its model files. Remembered verdicts are valid while it stays the same."""
+    from mitrainer import __version__
+
+    parts = [__version__, _VERDICT_FORMAT]
+    for model in sorted(_CODER_DATA.glob("*.npz")):
+        parts += [model.name, hashlib.sha256(model.read_bytes()).hexdigest()]
+    return content_key(*parts)
+
+
+def talk_label_cache() -> ResultCache:
+    """The verdicts of earlier runs of the check, for the shipped coder as it is now."""
+    return ResultCache("talk-labels", coder_fingerprint())
 
 
 def reads_language(language: str) -> bool:
@@ -33,36 +58,66 @@ def reads_language(language: str) -> bool:
     return language.lower().split("-")[0] == "en"
 
 
-def check_talk_labels(scenario: Scenario, positions: PositionMap, file: str, coder: Coder,
-                      threshold: float = STRONG_DISAGREEMENT) -> list[Diagnostic]:
-    """Warn about client lines whose authored talk type the coder strongly disagrees with."""
+def check_talk_labels(scenario: Scenario, positions: PositionMap, file: str,
+                      coder: Coder | Callable[[], Coder | None], threshold: float = STRONG_DISAGREEMENT,
+                      cache: ResultCache | None = None) -> list[Diagnostic]:
+    """Warn about client lines whose authored talk type the coder strongly disagrees with.
+
+    ``coder`` may be a function that gives it (or None when no coder fit for the check is
+    available): it is called only for a line whose verdict ``cache`` does not hold, so a
+    run that finds every verdict remembered never loads the coder. A cache must belong to
+    the coder given (see :func:`talk_label_cache`).
+    """
     if not reads_language(scenario.language):
         return []
     found: list[Diagnostic] = []
-    # The trained coder can rule most lines out cheaply (an exact bound, see
-    # TrainedCoder.could_doubt); other coders code every line.
-    could_doubt = getattr(coder, "could_doubt", None)
+    loaded: list[Coder | None] = []
+
+    def the_coder() -> Coder | None:
+        if not loaded:
+            loaded.append(coder if isinstance(coder, Coder) else coder())
+        return loaded[0]
+
     for node_id, node in scenario.nodes.items():
         if node.talk not in _CHECKED:
             continue
-        if could_doubt is not None and not could_doubt(node.client, node.talk, threshold):
-            continue
-        coding = coder.code_client(node.client)
-        if coding.talk is not None and coding.disagrees_with(node.talk, threshold):
+        key = content_key(node.client, node.talk.value, repr(threshold))
+        verdict = cache.get(key) if cache is not None else None
+        if verdict is None:
+            active = the_coder()
+            if active is None:
+                return []
+            verdict = _verdict(active, node.client, node.talk, threshold)
+            if cache is not None:
+                cache.put(key, verdict)
+        if verdict:
+            talk, confidence = verdict
             found.append(Diagnostic(
                 TALK_LABEL_DOUBTED, Severity.WARNING,
-                f"node '{node_id}': labelled {node.talk.value} talk, but the coder reads it as "
-                f"{coding.talk.value} ({coding.confidence:.0%})",
+                f"node '{node_id}': labelled {node.talk.value} talk, but the coder reads it as {talk} ({confidence:.0%})",
                 file, positions.of(("nodes", node_id, "talk")),
                 "check the label against the DARN-CAT definitions in docs/scenario-format.md"))
     return found
 
 
-def check_stated_directions(scenario: Scenario, positions: PositionMap, file: str, coder: Coder) -> list[Diagnostic]:
-    """Warn about exemplars and distractors whose stated direction the judge does not give them."""
+def check_stated_directions(scenario: Scenario, positions: PositionMap, file: str,
+                            coder: Coder | Callable[[], Coder | None],
+                            cache: ResultCache | None = None) -> list[Diagnostic]:
+    """Warn about exemplars and distractors whose stated direction the judge does not give them.
+
+    ``coder`` and ``cache`` work as in :func:`check_talk_labels`: the coder is loaded only for
+    a response whose verdict the cache does not hold.
+    """
     if not reads_language(scenario.language):
         return []
     found: list[Diagnostic] = []
+    loaded: list[Coder | None] = []
+
+    def the_coder() -> Coder | None:
+        if not loaded:
+            loaded.append(coder if isinstance(coder, Coder) else coder())
+        return loaded[0]
+
     for node_id, node in scenario.nodes.items():
         sides = ClientSides(node.sides.change, node.sides.sustain) if node.sides is not None else None
         context = (Utterance(Speaker.CLIENT, node.client),)
@@ -70,9 +125,20 @@ def check_stated_directions(scenario: Scenario, positions: PositionMap, file: st
             for i, item in enumerate(items):
                 if item.direction is None:
                     continue
-                judged = coder.code_response(item.text, context, sides).direction
-                if judged is None or judged is item.direction:
+                key = content_key("direction", node.client, sides.change if sides else "",
+                                  sides.sustain if sides else "", item.text)
+                remembered = cache.get(key) if cache is not None else None
+                if remembered is None:
+                    active = the_coder()
+                    if active is None:
+                        return []
+                    direction = active.code_response(item.text, context, sides).direction
+                    remembered = direction.value if direction is not None else ""
+                    if cache is not None:
+                        cache.put(key, remembered)
+                if not remembered or remembered == item.direction.value:
                     continue  # a coder without a direction judge, or agreement
+                judged = Direction(remembered)
                 found.append(Diagnostic(
                     DIRECTION_DOUBTED, Severity.WARNING,
                     f"node '{node_id}': {kind[:-1]} {i + 1} states direction {item.direction.value}, but the "
@@ -81,3 +147,16 @@ def check_stated_directions(scenario: Scenario, positions: PositionMap, file: st
                     "reword the response so it clearly invites the stated side, or mark the line's change and "
                     "sustain parts with 'sides:' (docs/scenario-format.md)"))
     return found
+
+
+def _verdict(coder: Coder, line: str, talk: TalkType, threshold: float) -> list:
+    """[] when the coder accepts the label; [its talk type, its confidence] when it doubts it."""
+    # The trained coder can rule most lines out cheaply (an exact bound, see
+    # TrainedCoder.could_doubt); other coders code every line.
+    could_doubt = getattr(coder, "could_doubt", None)
+    if could_doubt is not None and not could_doubt(line, talk, threshold):
+        return []
+    coding = coder.code_client(line)
+    if coding.talk is None or not coding.disagrees_with(talk, threshold):
+        return []
+    return [coding.talk.value, coding.confidence]

@@ -6,9 +6,12 @@ import re
 
 from mitrainer.errors import InputError
 
+# The JSON Schema file a new scenario's first line points editors at (``mitrainer schema scenario``).
+SCENARIO_SCHEMA_FILE = "scenario.schema.json"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 TEMPLATE = """\
+# yaml-language-server: $schema={schema}
 # A mitrainer scenario. The format is described in docs/scenario-format.md.
 # Check it with:  mitrainer validate {id}.yaml
 # Try it with:    mitrainer play {id}.yaml --responses answers.txt
@@ -105,6 +108,8 @@ nodes:
 
 
 def render(scenario_id: str, title: str | None = None) -> str:
+    """The template for a new scenario, its first line pointing editors at the schema beside it."""
     if not ID_PATTERN.match(scenario_id):
         raise InputError(f"'{scenario_id}' is not a valid scenario id: use lower-case letters, digits, '-' and '_'")
-    return TEMPLATE.format(id=scenario_id, title=title or scenario_id.replace("-", " ").replace("_", " ").capitalize())
+    return TEMPLATE.format(id=scenario_id, title=title or scenario_id.replace("-", " ").replace("_", " ").capitalize(),
+                           schema=SCENARIO_SCHEMA_FILE)

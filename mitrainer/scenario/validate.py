@@ -15,6 +15,7 @@ from mitrainer.codes import Direction, SkillCode
 from mitrainer.errors import Diagnostic, Severity, did_you_mean
 from mitrainer.safeyaml import PathKey, PositionMap
 from mitrainer.scenario import conditions
+from mitrainer.scenario.lint import lint_scenario
 from mitrainer.scenario.model import SCHEMA_VERSION, Scenario, value_fits
 
 # Errors
@@ -198,6 +199,8 @@ def check_scenario(scenario: Scenario, positions: PositionMap, file: str) -> lis
 
     if scenario.start in scenario.nodes:
         found.extend(_reachability(scenario, graph, positions, file))
+    if not any(d.is_error for d in found):  # the MI lint reads a scenario that runs
+        found.extend(lint_scenario(scenario, positions, file))
     return found
 
 

@@ -33,7 +33,7 @@ from mitrainer.scoring.rubric import (
     RubricError,
 )
 from mitrainer.scoring.rubric_check import check_rubric
-from mitrainer.scoring.rubric_files import available_rubrics, find_rubric_file, known_ids
+from mitrainer.scoring.rubric_files import _folders, available_rubrics, find_rubric_file, known_ids
 
 if TYPE_CHECKING:
     from mitrainer.scenario.model import Scenario
@@ -249,10 +249,32 @@ def check_scenario_rubric(rubric_name: str, positions: PositionMap, file: str,
         return [Diagnostic(UNKNOWN_RUBRIC, Severity.WARNING,
                            f"no rubric '{rubric_name}'; the session will be scored with '{DEFAULT_RUBRIC}'",
                            file, positions.of(("rubric",)), hint)]
-    loaded = load_rubric(path, search)
-    if not loaded.ok or (loaded.rubric is not None and loaded.rubric.part):
-        why = "is a part, not a complete rubric" if loaded.ok else "has errors"
+    why = _unusable(path, search)
+    if why:
         return [Diagnostic(UNKNOWN_RUBRIC, Severity.WARNING,
                            f"rubric '{rubric_name}' {why}; the session will be scored with '{DEFAULT_RUBRIC}'",
                            file, positions.of(("rubric",)), f"run: mitrainer validate {display_path(path)}")]
     return []
+
+
+# Validating a library checks the same rubric for every scenario: each verdict is worked out
+# once per process, for as long as no rubric file it may include has changed.
+_VERDICTS: dict[tuple, str] = {}
+
+
+def _unusable(path: Path, search: tuple[Path, ...]) -> str:
+    """Why the rubric file cannot score a session ("" when it can)."""
+    stamps = []
+    for folder in _folders(search):  # where includes are looked up
+        for candidate in sorted(folder.glob("*.y*ml")):
+            try:
+                stat = candidate.stat()
+            except OSError:
+                continue
+            stamps.append((candidate, stat.st_mtime_ns, stat.st_size))
+    key = (path, tuple(search), tuple(stamps))
+    if key not in _VERDICTS:
+        loaded = load_rubric(path, search)
+        part = loaded.rubric is not None and loaded.rubric.part
+        _VERDICTS[key] = "has errors" if not loaded.ok else ("is a part, not a complete rubric" if part else "")
+    return _VERDICTS[key]

@@ -97,7 +97,9 @@ def _now() -> str:
 
 def _header(record: SessionRecord) -> str:
     """The record without its turns, as the JSON a session row keeps."""
-    return json.dumps(record.model_dump(mode="json", exclude={"turns"}), ensure_ascii=False)
+    # A trainee's session has no 'start': its header is written as it always was.
+    return json.dumps(record.model_dump(mode="json", exclude={"turns", "start"} if record.start is None else {"turns"}),
+                      ensure_ascii=False)
 
 
 def _turn(turn: Turn) -> str:

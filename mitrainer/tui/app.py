@@ -29,7 +29,9 @@ from mitrainer.tui.services import Services, _default_coder, coder_note
 if TYPE_CHECKING:
     # Imported where used: the engine, scoring and the other screens load after the first paint.
     from mitrainer.practice import Practice
+    from mitrainer.record.model import Start
     from mitrainer.scenario.model import Scenario
+    from mitrainer.tui.screens.author import AuthorTarget
 
 
 DEFAULT_THEME = "nord"
@@ -42,10 +44,11 @@ class TrainerApp(App):
     TITLE = "mitrainer"
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, services: Services, *, warm_up_coder: bool = True) -> None:
+    def __init__(self, services: Services, *, warm_up_coder: bool = True, author: AuthorTarget | None = None) -> None:
         super().__init__()
         self.services = services
         self.warm_up_coder = warm_up_coder
+        self.author = author
         self._coder_started = False
         self._started = False
         self.full_collections = FullCollections()
@@ -67,6 +70,12 @@ class TrainerApp(App):
     def on_mount(self) -> None:
         self._started = True
         self.push_screen(HomeScreen())
+        if self.author is not None:
+            from mitrainer.tui.screens.author import POLL_SECONDS, AuthorWatch
+
+            watch = AuthorWatch(self, self.author)
+            watch.open()
+            self.set_interval(POLL_SECONDS, watch.check)
         if self.services.store_problem:
             self.notify(t("app.store_problem", problem=self.services.store_problem), severity="error",
                         timeout=30)
@@ -121,11 +130,14 @@ class TrainerApp(App):
         base = language.split("-")[0].lower()
         return any(base == lang.split("-")[0].lower() for lang in languages)
 
-    def start_session(self, scenario: Scenario, guided: bool) -> None:
+    def start_session(self, scenario: Scenario, guided: bool, start: Start | None = None) -> None:
+        """Practise ``scenario``; with ``start``, an author's test from that node (not saved)."""
         from mitrainer.tui.screens.practice import PracticeScreen
 
-        session = self.services.new_session(scenario)
+        session = self.services.new_session(scenario, start)
         self.switch_screen(PracticeScreen(self.services.practice(session), guided))
+        if start is not None:
+            self.notify(t("start.notice", node=start.node), timeout=6)
 
     def play_again(self, scenario: Scenario) -> None:
         from mitrainer.tui.screens.briefing import BriefingScreen
@@ -237,4 +249,17 @@ def run_app(settings: Settings) -> int:
     return app.return_code or 0
 
 
-__all__ = ["TrainerApp", "build_services", "run_app"]
+def run_author(settings: Settings, target: AuthorTarget) -> int:
+    """Open the trainer on a scenario file being written (``mitrainer author``); nothing is stored."""
+    services = build_services(settings)
+    services.authoring = True
+    try:
+        set_language(resolve_language(settings.language, services.preferences().language))
+        app = TrainerApp(services, author=target)
+        app.run()
+    finally:
+        services.store.close()
+    return app.return_code or 0
+
+
+__all__ = ["TrainerApp", "build_services", "run_app", "run_author"]

@@ -6,7 +6,7 @@ from :class:`mitrainer.practice.Practice`, and this module says how to show them
 
 from __future__ import annotations
 
-from mitrainer.i18n import t
+from mitrainer import i18n
 from mitrainer.scoring import Metric, SessionScore
 
 __all__ = ["Metric", "SessionScore", "live_metrics", "metric_label"]
@@ -21,6 +21,4 @@ def live_metrics(score: SessionScore) -> list[Metric]:
 
 def metric_label(metric: Metric, short: bool = False) -> str:
     """The metric's name in the interface language (the rubric's English label if untranslated)."""
-    key = f"metric.short.{metric.key}" if short else f"metric.{metric.key}"
-    text = t(key)
-    return metric.label if text == key else text
+    return i18n.metric_label(metric.key, metric.label, short=short)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from mitrainer.coding.base import Coder
     from mitrainer.engine.session import Clock, Session
     from mitrainer.practice import Practice
-    from mitrainer.record.model import SessionRecord
+    from mitrainer.record.model import SessionRecord, Start
     from mitrainer.scenario.load import Library, LoadedScenario
     from mitrainer.scenario.model import Scenario
 
@@ -64,6 +64,8 @@ class Services:
     store_problem: str = ""
     # Served in a browser (``mitrainer serve``): exports are written only inside the exports folder.
     exports_confined: bool = False
+    # `mitrainer author FILE`: the trainer tests a file being written; nothing is stored.
+    authoring: bool = False
     _library: Library | None = field(default=None, init=False, repr=False)
     _coder: Coder | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -89,10 +91,11 @@ class Services:
             return self._coder
 
     # -- sessions ------------------------------------------------------------------------
-    def new_session(self, scenario: Scenario) -> Session:
+    def new_session(self, scenario: Scenario, start: Start | None = None) -> Session:
+        """A new session, at the scenario's start or (an author's test) at ``start``."""
         from mitrainer.engine.session import Session
 
-        return Session(scenario, seed=self.seed_source(), coder=self.coder(), clock=self.clock)
+        return Session(scenario, seed=self.seed_source(), coder=self.coder(), clock=self.clock, start=start)
 
     def resume(self, scenario: Scenario, record: SessionRecord) -> Session:
         from mitrainer.engine.session import Session
@@ -103,7 +106,10 @@ class Services:
         """The session with its rubric and this trainer's store: every turn goes through it."""
         from mitrainer.practice import Practice
 
-        return Practice(session, self.store)
+        # An author's test (from a node, or of a file being written) is not a session the
+        # trainee played: it stays out of history, the portfolio and resume.
+        store = None if session.start is not None or self.authoring else self.store
+        return Practice(session, store)
 
     def now(self) -> datetime:
         return self.clock()

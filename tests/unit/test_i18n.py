@@ -23,19 +23,25 @@ def fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+# The reports' punctuation: Chinese puts no space between sentences ("" is its translation).
+PUNCTUATION = {"report.colon", "report.list_separator", "report.sentence_gap", "report.full_stop"}
+
+
 @pytest.mark.parametrize("lang", ["vi", "zh"])
 def test_catalogs_have_every_key_with_the_same_placeholders(lang: str) -> None:
     en, other = CATALOGS["en"], CATALOGS[lang]
     assert set(other) == set(en)
     for key, text in en.items():
         assert fields(other[key]) == fields(text), key
-        assert other[key].strip(), key
+        assert other[key].strip() or key in PUNCTUATION, key
 
 
 def test_translations_are_translated() -> None:
     vi, zh, en = CATALOGS["vi"], CATALOGS["zh"], CATALOGS["en"]
-    same_vi = [k for k in en if vi[k] == en[k] and not k.startswith("metric.short.rq")]
-    assert len(same_vi) < 5, same_vi
+    # The MITI's abbreviations stay as they are in every language (docs/glossary.md).
+    kept = {"R:Q", "%CR", "%OQ", "MI+", "MI-", "{talk} ({subtype})"}
+    same_vi = [k for k in en if vi[k] == en[k] and k not in PUNCTUATION and en[k] not in kept]
+    assert not same_vi, same_vi
     # Vietnamese is written with its diacritics; Chinese in Han characters.
     assert sum(bool(re.search("[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", v))
                for v in vi.values()) > len(vi) * 0.8

@@ -13,6 +13,7 @@ from mitrainer.codes import SkillCode
 from mitrainer.i18n import skill_label, t
 from mitrainer.scenario.model import Scenario
 from mitrainer.tui.screens.base import TrainerScreen
+from mitrainer.tui.widgets.prose import Prose
 
 
 def persona_card(scenario: Scenario) -> Content:
@@ -22,11 +23,12 @@ def persona_card(scenario: Scenario) -> Content:
         facts.append(t("brief.age", age=p.age))
     if p.pronouns:
         facts.append(p.pronouns)
+    colon, separator = t("report.colon"), t("report.list_separator")  # "：" and "、" in Chinese
     parts: list = [(" · ".join(facts), "bold $text-secondary"), "\n",
-                   (t("brief.stage") + ": ", "$text-muted"), t(f"stage.{p.stage.value}"), "\n\n", p.background]
+                   (t("brief.stage") + colon, "$text-muted"), t(f"stage.{p.stage.value}"), "\n\n", p.background]
     for label, items in (("brief.values", p.values), ("brief.fears", p.fears)):
         if items:
-            parts += ["\n", (t(label) + ": ", "$text-muted"), ", ".join(items)]
+            parts += ["\n", (t(label) + colon, "$text-muted"), separator.join(items)]
     return Content.assemble(*parts)
 
 
@@ -36,6 +38,7 @@ class BriefingScreen(TrainerScreen):
     BINDINGS = [
         Binding("enter", "start", "key.start", priority=True),
         Binding("ctrl+g", "toggle_guided", "key.guided"),
+        Binding("ctrl+n", "start_at", "key.start_at", show=False),
         Binding("escape", "back", "key.back"),
         Binding("f1", "help", "key.help"),
     ]
@@ -53,13 +56,15 @@ class BriefingScreen(TrainerScreen):
             yield Static(Content.assemble(
                 (t(f"difficulty.{s.difficulty.value}"), "$text-accent"), " · ",
                 t("brief.minutes", minutes=s.minutes), " · ", s.language, " · ", s.topic), id="brief-meta")
-            yield Static(persona_card(s), id="persona", classes="panel")
-            yield Static(s.setting, id="setting", classes="panel")
+            # Scenario text wraps as its language is typeset (no "。" at the start of a line).
+            yield Static(Prose(persona_card(s)), id="persona", classes="panel")
+            yield Static(Prose(Content(s.setting)), id="setting", classes="panel")
             goals = [Content.assemble(("• ", "$accent"), goal) for goal in s.learning_goals]
             if s.kind == "drill" and s.focus:
                 goals.append(Content.assemble(("• ", "$accent"), t("brief.focus"), " ",
-                                              ", ".join(skill_label(SkillCode(c)) for c in s.focus)))
-            yield Static(Content("\n").join(goals), id="goals", classes="panel")
+                                              t("report.list_separator").join(skill_label(SkillCode(c))
+                                                                              for c in s.focus)))
+            yield Static(Prose(Content("\n").join(goals)), id="goals", classes="panel")
             with Horizontal(id="brief-actions"):
                 yield Button(t("brief.start"), id="start", variant="primary")
                 yield Checkbox(t("brief.guided"), self.guided, id="guided")
@@ -93,9 +98,20 @@ class BriefingScreen(TrainerScreen):
     def action_help(self) -> None:
         self.trainer.open_help()
 
+    def action_start_at(self) -> None:
+        """For authors: start at a node with some variables set (a test, not saved)."""
+        from mitrainer.tui.screens.author import StartAtNodeDialog
+
+        def start(chosen) -> None:
+            if chosen is not None:
+                self.trainer.start_session(self.scenario, self.guided, chosen)
+
+        self.app.push_screen(StartAtNodeDialog(self.scenario), start)
+
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
             (t("cmd.start"), t("cmd.start.help"), self.action_start),
             (t("cmd.guided"), t("cmd.guided.help"), self.action_toggle_guided),
             (t("cmd.back"), t("cmd.back.help"), self.action_back),
+            (t("cmd.start_at"), t("cmd.start_at.help"), self.action_start_at),
         ]

@@ -209,3 +209,4 @@ class ExportDialog(TrainerModal[tuple[str, Path] | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+

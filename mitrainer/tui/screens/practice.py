@@ -80,17 +80,30 @@ class PracticeScreen(TrainerScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.show_session()
+        self.apply_width(self.app.size.width, self.app.size.height)
+
+    def show_session(self) -> None:
+        """Show the whole session: its turns so far, the client's line, the meters and scores."""
         s = self.session.scenario
         self.title = s.title
         self.sub_title = t("practice.subtitle", name=s.persona.name)
         realistic = self.services.preferences().realistic_mode
         conversation = self.query_one(Conversation)
+        conversation.clear()
+        conversation.client_name = s.persona.name
         conversation.show_talk = not realistic
         conversation.show_history(self.session.turns, self.session.current_line, self.ending_title())
         self.query_one("#meters").display = bool(s.meters) and not realistic
         self.show_mode()
         self.update_sidebar()
-        self.apply_width(self.app.size.width, self.app.size.height)
+
+    def replace_practice(self, practice: Practice) -> None:
+        """Go on with another practice of this conversation (``mitrainer author`` after a reload)."""
+        self.practice = practice
+        self.session = practice.session
+        self.score = practice.score()
+        self.show_session()
 
     def on_screen_resume(self) -> None:
         # While the conversation is on screen, the collector's full pass waits for a painted line.

@@ -23,7 +23,7 @@ from textual.widgets.selection_list import Selection
 
 from mitrainer.codes import SKILLS, SkillCode
 from mitrainer.errors import MitrainerError
-from mitrainer.export.review import Review, agreement, load_review, machine_codings, save_review
+from mitrainer.export.review import Review, agreement, coder_name, load_review, machine_codings, save_review
 from mitrainer.i18n import skill_label, t
 from mitrainer.record.model import ClientLine, SessionRecord
 from mitrainer.tui.screens.base import translate_bindings
@@ -53,7 +53,8 @@ def agreement_table(record: SessionRecord, review: Review) -> Table | Text:
                   title_justify="left")
     table.add_column(t("review.col.code"))
     for pair in summary.pairs:
-        table.add_column(f"{pair.first}–{pair.second} ({pair.report.utterances})", justify="right")
+        table.add_column(f"{coder_name(pair.first)}–{coder_name(pair.second)} ({pair.report.utterances})",
+                         justify="right")
     table.add_row(t("review.primary"), *(k(p.report.kappa) for p in summary.pairs), style="bold")
     for code in summary.codes():
         table.add_row(skill_label(code), *(k(p.report.per_code[code]) if code in p.report.per_code else ""

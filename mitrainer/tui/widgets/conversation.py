@@ -1,4 +1,6 @@
-"""The conversation: the client's lines (with nonverbal cues) and the trainee's coded responses."""
+"""The conversation: the client's lines (with nonverbal cues) and the trainee's coded responses.
+
+Every bubble wraps as Chinese is typeset (:class:`~mitrainer.tui.widgets.prose.Prose`)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ from textual.content import Content
 from textual.widget import AwaitMount
 from textual.widgets import Static
 
+from mitrainer.cjk import is_cjk
 from mitrainer.codes import TalkType
 from mitrainer.i18n import t
 from mitrainer.record.model import ClientLine, Turn
 from mitrainer.tui.widgets.chips import coding_chips
+from mitrainer.tui.widgets.prose import Prose
 
 TALK_MARK = {
     TalkType.CHANGE: ("talk.change", "$success"),
@@ -31,8 +35,10 @@ class ClientBubble(Static):
             parts += ["  ", (t(key), style)]
         parts += ["\n", line.text]
         if line.cue:
-            parts += ["\n", (f"({line.cue})", "italic $text-muted")]
-        super().__init__(Content.assemble(*parts), classes="bubble client")
+            # A Chinese cue takes Chinese brackets.
+            cue = f"（{line.cue}）" if is_cjk(line.cue[0]) else f"({line.cue})"
+            parts += ["\n", (cue, "italic $text-muted")]
+        super().__init__(Prose(Content.assemble(*parts)), classes="bubble client")
 
 
 class TraineeBubble(Static):
@@ -42,15 +48,15 @@ class TraineeBubble(Static):
         body = Content.assemble((t("practice.you"), "bold $text-primary"), "  ", coding_chips(turn.coding),
                                 "\n", turn.response)
         classes = "bubble trainee" + (" guided" if turn.guided else "")
-        super().__init__(body, classes=classes)
+        super().__init__(Prose(body), classes=classes)
 
 
 class EndingNote(Static):
     """Shown under the client's last line when the conversation reached an ending."""
 
     def __init__(self, title: str) -> None:
-        super().__init__(Content.assemble((t("practice.ending_reached", title=title), "bold $success"), "\n",
-                                          (t("practice.ending_next"), "$text-muted")), classes="ending-note")
+        super().__init__(Prose(Content.assemble((t("practice.ending_reached", title=title), "bold $success"), "\n",
+                                                (t("practice.ending_next"), "$text-muted"))), classes="ending-note")
 
 
 class Transcript(Vertical):
@@ -102,6 +108,10 @@ class Conversation(VerticalScroll):
 
     def _next(self, line: ClientLine, ending_title: str | None) -> list[Static]:
         return [self._client(line)] + ([EndingNote(ending_title)] if ending_title is not None else [])
+
+    def clear(self) -> None:
+        """Remove every bubble (the conversation is shown again from its record)."""
+        self.query_one(Transcript).remove_children()
 
     def remove_after_last_response(self) -> None:
         """Remove the last trainee bubble and everything after it (a rewound turn)."""

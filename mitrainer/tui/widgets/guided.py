@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from mitrainer.engine.session import Session
 from mitrainer.scenario.model import Exemplar
 from mitrainer.tui.messages import GuidedChoiceMade
+from mitrainer.tui.widgets.prose import Prose
 
 
 def guided_choices(session: Session) -> list[Exemplar]:
@@ -40,7 +41,7 @@ class GuidedChoices(OptionList):
     def show(self, choices: list[Exemplar]) -> None:
         self.choices = choices
         self.clear_options()
-        self.add_options([Option(Content.assemble((number(n, choice.text), "bold $text-accent"), choice.text),
+        self.add_options([Option(Prose(Content.assemble((number(n, choice.text), "bold $text-accent"), choice.text)),
                                  id=str(n - 1)) for n, choice in enumerate(choices, start=1)])
         if choices:
             self.highlighted = 0

@@ -14,6 +14,7 @@ from mitrainer.record.model import Judgement
 from mitrainer.scenario.model import Variable
 from mitrainer.tui.coaching import SessionScore, live_metrics, metric_label
 from mitrainer.tui.widgets.chips import chip, meter_bar, parse_codes, verdict
+from mitrainer.tui.widgets.prose import Prose
 
 BAND_STYLE = {"good": "bold $success", "fair": "bold $warning", "below": "bold $error"}
 
@@ -102,7 +103,7 @@ class LastFeedback(Static):
 
     def show(self, judgement: Judgement | None) -> None:
         if judgement is None:
-            self.update(Content.styled(t("side.no_feedback"), "italic $text-muted"))
+            self.update(Prose(Content.styled(t("side.no_feedback"), "italic $text-muted")))
             return
         parts: list = [verdict(judgement)]
         if judgement.uncertain:
@@ -117,7 +118,7 @@ class LastFeedback(Static):
                 parts += [" ", Content(" ").join(chip(c) for c in codes)]
             if better.why:
                 parts += ["\n", (better.why, "$text-muted")]
-        self.update(Content.assemble(*parts))
+        self.update(Prose(Content.assemble(*parts)))
 
 
 class Sidebar(VerticalScroll):

@@ -47,6 +47,8 @@ def big_scenario(count: int) -> str:
             f"      - goto: {nxt}\n"
             "    exemplars:\n"
             "      - {text: \"You're not sure.\", codes: [simple_reflection], why: \"Stays close.\"}\n"
+            "      - {text: \"What makes you unsure?\", codes: [open_question], why: \"Opens.\"}\n"
+            "      - {text: \"You're weighing it up.\", codes: [complex_reflection], why: \"Goes further.\"}\n"
         )
     parts.append("  end:\n    client: Okay.\n    talk: neutral\n    ending: {outcome: done, debrief: Done.}\n")
     return "".join(parts)

@@ -172,7 +172,9 @@ def test_a_scenario_of_5000_nodes_loads_without_error(tmp_path):
             f'  n{i}:\n    client: "Line {i}"\n    talk: neutral\n    responses:\n'
             f"      - when: {{skills: [simple_reflection]}}\n        effects: {{add: {{rapport: 1}}}}\n"
             f"        goto: n{i + 1}\n      - goto: n{(i + 1) if i % 50 else count - 1}\n"
-            f"    exemplars: [{{text: You feel it., codes: [simple_reflection], why: Reflects.}}]\n"
+            f"    exemplars: [{{text: You feel it., codes: [simple_reflection], why: Reflects.}},\n"
+            f"                {{text: What else?, codes: [open_question], why: Opens.}},\n"
+            f"                {{text: You came., codes: [affirmation], why: Affirms.}}]\n"
         )
     nodes.append(
         f"  n{count - 1}:\n    client: Bye.\n    talk: neutral\n    ending: {{outcome: done, debrief: Done.}}\n"

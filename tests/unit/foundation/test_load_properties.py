@@ -118,7 +118,7 @@ def check(loaded: LoadedScenario) -> None:
         assert loaded.errors, "no scenario and no error to say why"
     assert loaded.ok == (loaded.scenario is not None and not loaded.errors)
     for d in loaded.diagnostics:
-        assert d.code[0] in "YS" and d.message and d.position.line >= 0 and d.position.column >= 0
+        assert d.code[0] in "YSML" and d.message and d.position.line >= 0 and d.position.column >= 0
         str(d)
         d.to_json()
 
