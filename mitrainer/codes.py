@@ -176,6 +176,24 @@ class TalkType(str, Enum):
         return self in (TalkType.CHANGE, TalkType.SUSTAIN)
 
 
+# Closing marks a question may end with before its question mark ("Is it?" she asked → ends in ?").
+_TRAILING = " \t\n\"'”’」』）)]…．.。"
+_QUESTION_MARKS = ("?", "？")
+
+
+def asks_a_question(text: str, talk: TalkType | None) -> bool:
+    """Whether a client line asks the counsellor a direct question, when its author did not say.
+
+    A neutral line (or one with no talk type) that ends with a question mark asks: "Do I have
+    to come every day?", "会不会有什么记录？". Change and sustain talk phrased as a question
+    ("Why would I stop?") stays what it is; an author marks a real question there with
+    ``asks: true`` on the node.
+    """
+    if talk not in (None, TalkType.NEUTRAL):
+        return False
+    return text.rstrip(_TRAILING).endswith(_QUESTION_MARKS)
+
+
 class Direction(str, Enum):
     """Which side of the client's ambivalence a counsellor response strengthens.
 

@@ -54,6 +54,8 @@ class Practice:
         self.session = session
         self.store = store
         self.rubric = rubric or session_rubric(session.scenario)
+        # The one counting rule's threshold: a code shown below it is counted nowhere.
+        self.min_confidence = float(self.rubric.counting.min_confidence or 0.0)
         self.focus = session_focus(session.scenario)
 
     # -- the turn ------------------------------------------------------------------------

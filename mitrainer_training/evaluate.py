@@ -47,7 +47,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mitrainer.codes import SkillCode, Speaker
+from mitrainer.codes import Direction, SkillCode, Speaker
+from mitrainer.coding.base import Utterance
 from mitrainer.coding.decode import decode_response
 from mitrainer.coding.families import FAMILIES, FAMILY_OF
 from mitrainer.coding.features import Featurizer
@@ -342,25 +343,36 @@ def evaluate_talk_labels() -> int:
 HELD_OUT_DIRECTION = Path(__file__).resolve().parents[1] / "tests" / "coding" / "data" / "held-out-direction.csv"
 
 
-def evaluate_direction(path: Path | None = None) -> int:
-    """The committed direction judge on labelled responses (default: the held-out set)."""
+def load_direction_items(path: Path | None = None) -> list[tuple[str, str, Direction, str]]:
+    """Labelled responses as (client, response, direction, form); default the held-out set.
+
+    Raises ``OSError``, ``UnicodeDecodeError``, ``KeyError`` (a missing column) or
+    ``ValueError`` (an unknown direction).
+    """
     import csv
 
-    from mitrainer.codes import Direction
-    from mitrainer.coding.base import Utterance
+    with open(path or HELD_OUT_DIRECTION, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return [(r["client"], r["response"], Direction(r["direction"].strip()), r.get("form") or "") for r in rows]
+
+
+def judge_directions(coder: TrainedCoder, items: Sequence[tuple[str, str, Direction, str]]) -> list[Direction]:
+    """The committed coder's direction for each labelled response, after its client line, as the app codes it."""
+    return [coder.code_response(response, [Utterance(Speaker.CLIENT, client)]).direction or Direction.NEUTRAL
+            for client, response, _, _ in items]
+
+
+def evaluate_direction(path: Path | None = None) -> int:
+    """The committed direction judge on labelled responses (default: the held-out set)."""
     from mitrainer_training.train_direction import report as direction_report
 
     path = path or HELD_OUT_DIRECTION
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-        items = [(r["client"], r["response"], Direction(r["direction"].strip()), r.get("form", "")) for r in rows]
+        items = load_direction_items(path)
     except (OSError, UnicodeDecodeError, KeyError, ValueError) as exc:
         print(f"cannot read labelled responses from {path}: {exc}", file=sys.stderr)
         return 2
-    coder = TrainedCoder()
-    judged = [coder.code_response(response, [Utterance(Speaker.CLIENT, client)]).direction or Direction.NEUTRAL
-              for client, response, _, _ in items]
+    judged = judge_directions(TrainedCoder(), items)
     gold = [g for _, _, g, _ in items]
     print(f"# Direction judge (committed coder) on {len(items)} labelled responses ({path.name})\n")
     direction_report(gold, judged, "all")

@@ -207,11 +207,11 @@ def evaluate(path: Path, labels: str, rubric: Rubric, folds: int = 0, seed: int 
         result["auc"][key] = round(roc_auc(high, low), 4)
         if key == "overall":
             result["overall_auc_95"] = [round(v, 4) for v in bootstrap_auc(high, low, seed)]
-    result["mean_overall"] = {
-        quality: round(sum(s.overall for q, s in scores.values() if q == quality)
-                       / max(1, sum(q == quality for q, _ in scores.values())), 3)
-        for quality in ("high", "low")
-    }
+    # Transcripts with too few coded responses have no overall score: the means leave them out.
+    overalls = {quality: [s.overall for q, s in scores.values() if q == quality and s.overall is not None]
+                for quality in ("high", "low")}
+    result["mean_overall"] = {quality: round(sum(values) / max(1, len(values)), 3)
+                              for quality, values in overalls.items()}
     return result
 
 

@@ -101,7 +101,8 @@ def group_csv(report) -> str:
         values = [m.metric(k).value if m.metric(k) is not None else None for k in keys]
         writer.writerow([spreadsheet_safe(m.name), spreadsheet_safe(m.scenario_key[0]), m.turns,
                          spreadsheet_safe(m.ending), *("" if v is None else round(v, 4) for v in values),
-                         m.score.change_talk, m.score.sustain_talk, round(m.score.overall, 4),
+                         m.score.change_talk, m.score.sustain_talk,
+                         "" if m.score.overall is None else round(m.score.overall, 4),
                          spreadsheet_safe(m.bundle.session_id)])
     return buffer.getvalue()
 
@@ -132,16 +133,24 @@ def _print_group_table(report) -> None:
             table.add_column(escape(short.get(key, label)), justify="right", no_wrap=True)
         table.add_column(say("group_table.ct_st"), justify="right", no_wrap=True)
         table.add_column(say("ending"), overflow="fold", min_width=12)
+        withheld = False
         for m in group.members:
             cells = []
             for key, _ in labels:
                 metric = m.metric(key)
                 style = BAND_STYLE.get(metric.band or "", "") if metric else ""
+                if metric is not None and metric.withheld:
+                    # Too few coded responses: a dash here, said in full under the table.
+                    withheld = True
+                    cells.append("—")
+                    continue
                 cells.append(f"[{style}]{metric.display}[/]" if metric and style
                              else (metric.display if metric else "—"))
             table.add_row(escape(m.name), str(m.turns), *cells, f"{m.score.change_talk}/{m.score.sustain_talk}",
                           escape(m.ending or say("not_finished")))
         out.print(table)
+        if withheld:
+            out.print("[dim]" + escape(say("not_enough")) + "[/]")
         if len(group.members) < 2:
             continue
         separator = say("list_separator")

@@ -75,7 +75,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         else:
             status = f"[green]{escape(s.outcome)}[/]"
         table.add_row(escape(s.started_at[:16].replace("T", " ")), escape(s.scenario_title or s.scenario_id),
-                      str(s.turns), status, "–" if s.score is None else f"{s.score:.2f}", s.id[:12])
+                      str(s.turns), status, (("–" if not s.turns else "[dim]not enough coded responses[/]") if s.score is None
+                       else f"{s.score:.2f}"), s.id[:12])
     out.print(table)
     return EXIT_OK
 

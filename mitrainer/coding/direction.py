@@ -77,6 +77,11 @@ def first_side(text: str) -> str:
     return parts[0] if parts else normalize(text)
 
 
+def two_sided(text: str) -> bool:
+    """Whether a response joins two sides (its last part is not the whole of it)."""
+    return last_side(text) != normalize(text).strip(" ,.;")
+
+
 def clauses(text: str) -> list[str]:
     """The parts of a line between its turns ("I want to stop. But it's my only break" → 2)."""
     parts = [p.strip(" ,.;") for p in _TURN.split(normalize(text)) if p and p.strip(" ,.;")]
@@ -228,17 +233,17 @@ def dense_features(side: SparseLinear, text: str, client: str, sides: ClientSide
 
     t, t_end, t_start = toward(shared), toward(shared_end), toward(shared_start)
     best = values[int(np.argmax(shared))] if parts and max(shared) > 0 else 0.0
-    two_sided = ending != normalize(text).strip(" ,.;")
+    two = two_sided(text)
     end_side = side_of(side.probs(*ngram_features(mirror(ending), side.bits)))
-    whole = side_of(side.probs(*ngram_features(mirror(text), side.bits))) if two_sided else end_side
-    start_side = side_of(side.probs(*ngram_features(mirror(opening), side.bits))) if two_sided else end_side
+    whole = side_of(side.probs(*ngram_features(mirror(text), side.bits))) if two else end_side
+    start_side = side_of(side.probs(*ngram_features(mirror(opening), side.bits))) if two else end_side
     client_side = side_of(side.probs(*ngram_features(client, side.bits))) if client else 0.0
     q, r = family.get("question", 0.0), family.get("reflection", 0.0)
     return np.array([
         t, t_end, best, end_side, whole, max(values, default=0.0), min(values, default=0.0),
         max(shared, default=0.0), max(shared_end, default=0.0), q, r, family.get("therapist_input", 0.0),
         family.get("other", 0.0), t * r, end_side * r, whole * q, t * q, client_side, client_side * q,
-        float(two_sided), start_side, t_start, end_side - start_side,
+        float(two), start_side, t_start, end_side - start_side,
     ])
 
 

@@ -120,7 +120,8 @@ class Portfolio:
             grouped.setdefault(s.scenario_id, []).append(s)
         result = []
         for sid, sessions in grouped.items():
-            best = max(sessions, key=lambda s: (s.score.overall, s.started_at))
+            # A session without a score (too few coded responses) is best only when none has one.
+            best = max(sessions, key=lambda s: (s.score.overall is not None, s.score.overall or 0.0, s.started_at))
             latest = max(sessions, key=lambda s: s.started_at)
             result.append(ScenarioProgress(sid, latest.scenario_title, len(sessions), best, latest))
         return sorted(result, key=lambda p: p.title.lower())

@@ -228,8 +228,10 @@ def session_json(view: SessionView) -> str:
                      "persona": view.persona.name if view.persona else None},
         "score": view.score.to_json(),
         "feedback": [
-            None if t.feedback is None else {"verdict": t.feedback.verdict, "headline": t.feedback.headline,
-                                             "rationale": t.feedback.rationale}
+            None if t.feedback is None and not t.branch_note else
+            {"verdict": t.feedback.verdict if t.feedback else None,
+             "headline": t.feedback.headline if t.feedback else None,
+             "rationale": t.feedback.rationale if t.feedback else None, "note": t.branch_note}
             for t in view.turns],
         "record": view.record.to_json(),
     }
@@ -238,7 +240,7 @@ def session_json(view: SessionView) -> str:
 
 # The columns' headings are the catalogs' report.csv.* messages, in the log's language.
 CSV_COLUMNS = ("turn", "node", "client", "client_talk", "response", "primary_code", "codes", "uncertain",
-               "verdict", "feedback", "next_node")
+               "verdict", "feedback", "branch_note", "next_node")
 
 
 def session_csv(view: SessionView) -> str:
@@ -251,8 +253,9 @@ def session_csv(view: SessionView) -> str:
     for t in view.turns:
         row = (
             str(t.number), t.client.node, t.client.text, t.client.talk, t.response,
-            t.primary.code if t.primary else "", ";".join(c.code for c in t.codes), yes if t.uncertain else "",
-            t.feedback.verdict_label if t.feedback else "", t.feedback.headline if t.feedback else "", t.next_node,
+            t.primary.code if t.primary else "", ";".join(c.code for c in t.codes if c.counted),
+            yes if t.uncertain else "", t.feedback.verdict_label if t.feedback else "",
+            t.feedback.headline if t.feedback else "", t.branch_note, t.next_node,
         )
         writer.writerow([spreadsheet_safe(cell) for cell in row])
     return buffer.getvalue()

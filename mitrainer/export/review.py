@@ -28,6 +28,7 @@ from mitrainer.codes import SkillCode
 from mitrainer.record.model import SessionRecord
 from mitrainer.record.read import RecordError, read_json_file
 from mitrainer.scoring.agreement import AgreementReport, agreement_report
+from mitrainer.scoring.rubric_load import get_rubric
 from mitrainer.store.files import write_private_json
 from mitrainer.text import clean_name
 
@@ -187,9 +188,14 @@ def parse_codes(text: str) -> tuple[SkillCode, ...]:
 
 # -- agreement -----------------------------------------------------------------------------
 
-def machine_codings(record: SessionRecord) -> dict[int, Coding]:
-    """The machine's (primary, codes) for every turn of a record."""
-    return {turn.index: (turn.coding.primary, turn.coding.skills()) for turn in record.turns}
+def machine_codings(record: SessionRecord, min_confidence: float | None = None) -> dict[int, Coding]:
+    """The machine's (primary, codes) for every turn of a record, counted as the scores count
+    them (:meth:`ResponseCoding.counted`): a code shown below ``min_confidence`` (default: the
+    standard rubric's ``counting.min_confidence``) is not the machine's code here either."""
+    if min_confidence is None:
+        min_confidence = float(get_rubric().counting.min_confidence or 0.0)
+    return {turn.index: (turn.coding.primary, frozenset(turn.coding.counted(min_confidence)))
+            for turn in record.turns}
 
 
 def human_codings(codes: dict[int, tuple[SkillCode, ...]]) -> dict[int, Coding]:

@@ -40,10 +40,12 @@ class CodeView:
     label: str
     chip: str  # the MITI abbreviation (OQ, CR …), the same in every language (docs/glossary.md)
     confidence: float | None = None
+    counted: bool = True  # False: shown (the coder considered it) but counted nowhere (one counting rule)
 
     @classmethod
-    def of(cls, code: SkillCode, confidence: float | None = None, language: str | None = None) -> CodeView:
-        return cls(code.value, skill_label(code, language), SKILLS[code].chip, confidence)
+    def of(cls, code: SkillCode, confidence: float | None = None, language: str | None = None,
+           counted: bool = True) -> CodeView:
+        return cls(code.value, skill_label(code, language), SKILLS[code].chip, confidence, counted)
 
 
 @dataclass(frozen=True)
@@ -182,8 +184,10 @@ class SessionView:
 
 def labelled_metrics(metrics: list[Metric], language: str | None) -> list[Metric]:
     """``metrics`` with each measure named in ``language`` (the rubric's label where the catalogs
-    have none)."""
-    return [replace(m, label=metric_label(m.key, m.label, language)) for m in metrics]
+    have none), and an estimate withheld for want of coded responses saying so in that language."""
+    return [replace(m, label=metric_label(m.key, m.label, language),
+                    display=text_in(language or current_language(), "report.not_enough") if m.withheld else m.display)
+            for m in metrics]
 
 
 def talk_label(talk: TalkType | None, subtype: Subtype | None, language: str | None = None) -> str:
@@ -250,9 +254,10 @@ def turn_judgements(record: SessionRecord, scenario: Scenario | None) -> list[Ju
     return [j if j is not None else judge_turn(session, session.turns[i], rubric) for i, j in enumerate(stored)]
 
 
-def _turn_view(turn: Turn, judgement: Judgement | None, language: str) -> TurnView:
+def _turn_view(turn: Turn, judgement: Judgement | None, language: str, min_confidence: float) -> TurnView:
     coding = turn.coding
-    codes = tuple(CodeView.of(c.code, c.confidence, language) for c in coding.codes)
+    counted = coding.counted(min_confidence)
+    codes = tuple(CodeView.of(c.code, c.confidence, language, c.code in counted) for c in coding.codes)
     primary = next((c for c in codes if c.code == (coding.primary.value if coding.primary else None)), None)
     if primary is None and coding.primary is not None:
         primary = CodeView.of(coding.primary, language=language)
@@ -292,7 +297,8 @@ def session_view(record: SessionRecord, *, trainee: str = "", scenario: Scenario
         scenario_view = ScenarioView(info.id, info.title or info.id, info.version, info.language, info.content_hash)
         persona = None
     judgements = turn_judgements(record, scenario)
-    turns = tuple(_turn_view(t, j, language) for t, j in zip(record.turns, judgements, strict=True))
+    min_confidence = float(session_rubric(scenario).counting.min_confidence or 0.0)
+    turns = tuple(_turn_view(t, j, language, min_confidence) for t, j in zip(record.turns, judgements, strict=True))
     ending = record.ending
     started, ended = record.started_at, record.ended_at
     return SessionView(

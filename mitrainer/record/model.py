@@ -12,7 +12,8 @@ Schema history:
   taken) and ``feedback`` (the rubric's verdict as a plain object, ``null`` in records
   written by ``mitrainer play``); codings gained an optional ``direction`` during schema 1.
 * 2 — a turn's ``feedback`` holds both the rubric's ``judgement`` and the branch ``note``;
-  ``branch_note`` is gone. ``mitrainer play`` records feedback like the trainer.
+  ``branch_note`` is gone. ``mitrainer play`` records feedback like the trainer. During schema 2
+  client lines gained ``asks`` (false when absent: a direct question to the counsellor).
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class _Record(BaseModel):
 
 # -- codings ------------------------------------------------------------------------------------
 
+_REFLECTION_DEPTH = (SkillCode.SUMMARY, SkillCode.COMPLEX_REFLECTION, SkillCode.SIMPLE_REFLECTION)
+_QUESTION_PREFERENCE = (SkillCode.OPEN_QUESTION, SkillCode.CLOSED_QUESTION)
+
 class CodeScore(_Record):
     """One code given to a response and the coder's confidence in it."""
 
@@ -58,8 +62,9 @@ class ResponseCoding(_Record):
     ``codes`` holds every code that applies, primary first; ``primary`` is the response's main
     behaviour, the one feedback speaks to (the trained coder takes the family it finds main, as
     AnnoMI's experts chose a volley's main behaviour: "So it wears you out. What would help?" is
-    mostly a question there). The scores count the other codes too, with MITI's rule of one
-    reflection per volley (:func:`mitrainer.scoring.moments.raw_codes`). ``primary`` is None
+    mostly a question there). The scores count the other codes too, by one rule (:meth:`counted`):
+    from the rubric's confidence, with MITI's one reflection and one question per volley. A code
+    shown but not counted is shown dimmed. ``primary`` is None
     when the text was not coded, and
     ``uncoded_reason`` says why. ``direction`` is the side of the client's ambivalence the
     response strengthens (None when it was not judged: uncoded text, or a coding made before
@@ -89,6 +94,31 @@ class ResponseCoding(_Record):
     def has(self, *codes: SkillCode) -> bool:
         """Whether any of ``codes`` was given to the utterance."""
         return any(c in self.skills() for c in codes)
+
+    def counted(self, min_confidence: float) -> tuple[SkillCode, ...]:
+        """The codes the utterance is counted with: the one counting rule of scores, chips,
+        counters and agreement (before the permission rule, which scoring applies).
+
+        The primary code always counts; another code counts when the coder gave it at least
+        ``min_confidence`` (the rubric's ``counting.min_confidence``; a person's codes have
+        confidence 1 and always count). As in MITI 4.2.1, one utterance gives at most one
+        reflection (the deepest: summary, complex, simple) and one question (open over closed).
+        """
+        if self.primary is None:
+            return ()
+        codes = [self.primary]
+        for score in self.codes:
+            if score.code is not self.primary and score.confidence >= min_confidence and score.code not in codes:
+                codes.append(score.code)
+        if len(codes) == 1:
+            return (codes[0],)
+        reflections = [c for c in _REFLECTION_DEPTH if c in codes]
+        questions = [c for c in _QUESTION_PREFERENCE if c in codes]
+        allowed = set(reflections[:1]) | set(questions[:1])
+        # Order kept as the coder gave it, so the primary stays first unless a deeper
+        # reflection replaced it.
+        return tuple(c for c in codes
+                     if c in allowed or (c not in _REFLECTION_DEPTH and c not in _QUESTION_PREFERENCE))
 
     @classmethod
     def manual(cls, *codes: SkillCode, coder: str = "manual", direction: Direction | None = None) -> ResponseCoding:
@@ -135,13 +165,18 @@ class Feedback(_Record):
 # -- turns and sessions -------------------------------------------------------------------------
 
 class ClientLine(_Record):
-    """What the client said at a node: the variant picked for that visit."""
+    """What the client said at a node: the variant picked for that visit.
+
+    ``asks``: the line asks the counsellor a direct question (the node's ``asks:``, else
+    :func:`mitrainer.codes.asks_a_question`); information given in answer is MI-consistent.
+    """
 
     node: str
     text: str
     cue: str = ""
     talk: TalkType | None = None
     subtype: Subtype | None = None
+    asks: bool = False
 
 
 class Turn(_Record):

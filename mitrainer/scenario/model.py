@@ -179,6 +179,9 @@ class Node(_Model):
     talk: TalkType | None = Field(default=None, description="change, sustain, neutral or discord")
     subtype: Subtype | None = Field(default=None, description="DARN-CAT subtype of change or sustain talk")
     sides: Sides | None = Field(default=None, description="the change and sustain parts of a mixed client line")
+    asks: bool | None = Field(
+        default=None, description="the client asks the counsellor a direct question (default: a neutral line "
+        "ending with a question mark)")
     responses: list[Branch] = Field(default_factory=list, description="ordered branches: the first whose 'when' "
                                     "holds is taken; the last, without 'when', is the fallback")
     exemplars: list[Exemplar] = Field(default_factory=list, description="model responses: hints, feedback, guided "

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mitrainer.codes import SkillCode, Subtype, TalkType, Verdict
+from mitrainer.codes import Direction, SkillCode, TalkType, Verdict
 from mitrainer.i18n import text_in
 from mitrainer.record.model import BetterResponse, Feedback, Judgement, Turn
 from mitrainer.scoring.moments import (
@@ -20,17 +20,18 @@ from mitrainer.scoring.moments import (
     CounsellorUtterance,
     CountedUtterance,
     Moment,
+    client_moment,
     count_utterances,
     judge,
     question_run,
 )
 from mitrainer.scoring.rubric import Rubric
 from mitrainer.scoring.rubric_load import session_rubric
-from mitrainer.scoring.vocabulary import TALK_SITUATION, Category, Situation
+from mitrainer.scoring.vocabulary import Category, Situation
 
 if TYPE_CHECKING:
     from mitrainer.engine.session import Session
-    from mitrainer.scenario.model import Exemplar
+    from mitrainer.scenario.model import Exemplar, Sides
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
@@ -51,55 +52,78 @@ def judge_turn(session: Session, turn: Turn, rubric: Rubric | None = None) -> Ju
     rubric = rubric or session_rubric(session.scenario)
     moments: list[Moment] = []
     for earlier in session.turns[:turn.index]:
-        moments.append(ClientMoment(earlier.client.talk, earlier.client.subtype))
+        moments.append(client_moment(earlier.client))
         moments.append(CounsellorUtterance(earlier.coding, earlier.response))
-    moments.append(ClientMoment(turn.client.talk, turn.client.subtype))
+    moments.append(client_moment(turn.client))
     moments.append(CounsellorUtterance(turn.coding, turn.response))
     utterances, _ = count_utterances(moments, rubric)
     node = session.scenario.nodes.get(turn.client.node)
     return judge_response(
-        utterances[-1], utterances[:-1], turn.client.talk, turn.client.subtype,
+        utterances[-1], utterances[:-1], client_moment(turn.client),
         node.exemplars if node is not None else (), rubric,
         response=turn.response, uncoded_reason=turn.coding.uncoded_reason, uncertain=turn.coding.uncertain,
-        language=session.scenario.language,
+        language=session.scenario.language, sides=node.sides if node is not None else None,
     )
 
 
-def judge_response(current: CountedUtterance, previous: Sequence[CountedUtterance], talk: TalkType | None,
-                   subtype: Subtype | None, exemplars: Sequence[Exemplar], rubric: Rubric, *,
-                   response: str = "", uncoded_reason: str = "", uncertain: bool = False,
-                   language: str | None = None) -> Judgement:
-    """The feedback for one counted response given the utterances before it (pure).
+def _is_exemplar(response: str, exemplars: Sequence[Exemplar]) -> bool:
+    """Whether ``response`` is one of the node's model responses as written (a guided choice, or
+    a hint put in the box and sent unchanged)."""
+    said = response.strip()
+    return any(e.text.strip() == said for e in exemplars)
 
+
+def judge_response(current: CountedUtterance, previous: Sequence[CountedUtterance], client: ClientMoment,
+                   exemplars: Sequence[Exemplar], rubric: Rubric, *, response: str = "",
+                   uncoded_reason: str = "", uncertain: bool = False, language: str | None = None,
+                   sides: Sides | None = None) -> Judgement:
+    """The feedback for one counted response to the ``client``'s line, given the utterances before it (pure).
+
+    In order: a response that could not be coded; the righting reflex; the situation's rule for
+    the side of the client's ambivalence the response strengthens (``by_direction``); a
+    well-timed summary; else the best of its codes, a question that makes a run being fair.
     ``language`` is the scenario's: the rubric's words and the placeholders' values (skill
-    and DARN-CAT names) are given in it where there is a translation.
+    and DARN-CAT names) are given in it where there is a translation. ``sides`` are the
+    author's change and sustain parts of the client's line, which the direction messages quote.
     """
-    base = TALK_SITUATION[talk or TalkType.NEUTRAL]
+    talk, subtype = client.talk, client.subtype
+    base = client.situation
     codes = current.codes
     run = 0
     key_code: SkillCode | None = codes[0] if codes else None
+    rule_direction: Direction | None = None
     situation: Situation
     if not current.coded:
         situation, verdict = Situation.UNCODED, Verdict.FAIR
     else:
-        verdict = judge(base, codes, rubric)
+        verdict = judge(base, codes, rubric, current.direction)
         situation = base
+        rule = rubric.situation(base).direction_rule(codes, current.direction)
         if verdict is Verdict.RIGHTING_REFLEX:
             key_code = next(c for c in codes if c in rubric.codes(Category.NON_ADHERENT))
             if base is Situation.NEUTRAL and any(c in rubric.codes(Category.ADVICE) for c in codes):
                 situation = Situation.ADVICE_WITHOUT_PERMISSION
+        elif rule is not None:
+            rule_direction = current.direction
+            key_code = next(c for c in codes if c in rule.codes)
         elif SkillCode.SUMMARY in codes and _turns_since_summary(previous) >= (rubric.feedback.summary_after or 1):
             situation, verdict = Situation.SUMMARY, Verdict.GOOD
-        else:
+        elif not _is_exemplar(response, exemplars):
+            # A model response offered at this node is never marked down for a run of questions:
+            # the trainee who chose it could not have avoided the rule.
             run = question_run([*previous, current], rubric)
             if run >= (rubric.feedback.question_run or 0) > 0 and verdict in (Verdict.GOOD, Verdict.FAIR):
                 situation, verdict = Situation.QUESTION_RUN, Verdict.FAIR
 
     spec = rubric.situation(situation)
-    message = rubric.message(situation, verdict, key_code, language)
+    message = rubric.message(situation, verdict, key_code, language, direction=rule_direction)
 
     def said(key: str) -> str:
         return text_in(language, key)
+
+    def side(part: str, key: str) -> str:
+        # The author's words where the node marks them, else a plain naming of that side.
+        return said("feedback.quoted").replace("{text}", part) if part else said(key)
 
     values = {
         # "your other leaves it unexplored" reads badly: a response with no skill is named so.
@@ -111,6 +135,8 @@ def judge_response(current: CountedUtterance, previous: Sequence[CountedUtteranc
         "run": str(run),
         "situation": rubric.situation_label(situation, language) or situation.replace("_", " "),
         "reason": uncoded_reason or said("feedback.not_recognised"),
+        "change_side": side(sides.change if sides else "", "feedback.change_side"),
+        "sustain_side": side(sides.sustain if sides else "", "feedback.sustain_side"),
     }
     better = None if verdict is Verdict.GOOD else choose_exemplar(exemplars, spec.better or (), response)
     return Judgement(

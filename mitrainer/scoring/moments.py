@@ -11,18 +11,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from mitrainer.codes import SkillCode, Subtype, TalkType, Verdict
+from mitrainer.codes import Direction, SkillCode, Subtype, TalkType, Verdict
 from mitrainer.coding.base import ResponseCoding
+from mitrainer.record.model import ClientLine
 from mitrainer.scoring.rubric import Rubric
-from mitrainer.scoring.vocabulary import Category, Situation
+from mitrainer.scoring.vocabulary import Category, Situation, base_situation
 
 
 @dataclass(frozen=True, slots=True)
 class ClientMoment:
-    """A client line and the kind of talk it is (None when unknown)."""
+    """A client line, the kind of talk it is (None when unknown), and whether it asks the
+    counsellor a direct question (:func:`mitrainer.codes.asks_a_question`)."""
 
     talk: TalkType | None
     subtype: Subtype | None = None
+    asks: bool = False
+
+    @property
+    def situation(self) -> Situation:
+        """The situation the line sets up for the response after it."""
+        return base_situation(self.talk, self.asks)
+
+
+def client_moment(line: ClientLine) -> ClientMoment:
+    """A recorded client line as the scorer sees it."""
+    return ClientMoment(line.talk, line.subtype, line.asks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,39 +48,17 @@ class CounsellorUtterance:
 
 Moment = ClientMoment | CounsellorUtterance
 
-_REFLECTION_DEPTH = (SkillCode.SUMMARY, SkillCode.COMPLEX_REFLECTION, SkillCode.SIMPLE_REFLECTION)
-_QUESTION_PREFERENCE = (SkillCode.OPEN_QUESTION, SkillCode.CLOSED_QUESTION)
 _VERDICT_RANK = {Verdict.GOOD: 2, Verdict.FAIR: 1, Verdict.MISSED: 0}
 
 
-def raw_codes(coding: ResponseCoding, min_confidence: float) -> tuple[SkillCode, ...]:
-    """The codes an utterance is counted with, before the permission rule.
-
-    The primary code always counts; another code counts when the coder gave it at least
-    ``min_confidence``. As in MITI 4.2.1, one utterance gives at most one reflection (the
-    deepest) and one question (open over closed).
-    """
-    if coding.primary is None:
-        return ()
-    codes = [coding.primary]
-    for score in coding.codes:
-        if score.code is not coding.primary and score.confidence >= min_confidence and score.code not in codes:
-            codes.append(score.code)
-    if len(codes) == 1:
-        return (codes[0],)
-    reflections = [c for c in _REFLECTION_DEPTH if c in codes]
-    questions = [c for c in _QUESTION_PREFERENCE if c in codes]
-    allowed = set(reflections[:1]) | set(questions[:1])
-    # Order kept as the coder gave it, so the primary stays first unless a deeper
-    # reflection replaced it.
-    return tuple(c for c in codes if c in allowed or (c not in _REFLECTION_DEPTH and c not in _QUESTION_PREFERENCE))
-
-
-def with_permission(codes: tuple[SkillCode, ...], rubric: Rubric, permission_recent: bool) -> tuple[SkillCode, ...]:
-    """Advice after asking permission (now or in the last turns) is persuading with permission."""
+def with_permission(codes: tuple[SkillCode, ...], rubric: Rubric, permission_recent: bool,
+                    client_asked: bool = False) -> tuple[SkillCode, ...]:
+    """Advice with permission is persuading with permission (MITI 4.2.1): when the client asked
+    for it, when the counsellor asked permission (in this utterance or within the window), or
+    when it is framed with the client's autonomy in the same utterance."""
     advice = rubric.codes(Category.ADVICE)
-    permission = rubric.codes(Category.PERMISSION)
-    if not (permission_recent or any(c in permission for c in codes)):
+    permission = rubric.codes(Category.PERMISSION) | rubric.codes(Category.AUTONOMY)
+    if not (client_asked or permission_recent or any(c in permission for c in codes)):
         return codes
     if not any(c in advice for c in codes):
         return codes
@@ -79,11 +70,17 @@ def with_permission(codes: tuple[SkillCode, ...], rubric: Rubric, permission_rec
     return tuple(converted)
 
 
-def judge(situation: Situation, codes: Sequence[SkillCode], rubric: Rubric) -> Verdict:
-    """The verdict for a response with ``codes`` to a moment judged by code lists."""
+def judge(situation: Situation, codes: Sequence[SkillCode], rubric: Rubric,
+          direction: Direction | None = None) -> Verdict:
+    """The verdict for a response with ``codes`` (strengthening ``direction``) to a moment judged
+    by code lists: the righting reflex first, then the situation's rule for the side the
+    response strengthens (``by_direction``), then the best of the codes."""
     if any(c in rubric.codes(Category.NON_ADHERENT) for c in codes):
         return Verdict.RIGHTING_REFLEX
     spec = rubric.situation(situation)
+    rule = spec.direction_rule(codes, direction)
+    if rule is not None:
+        return rule.verdict
     good = spec.good or ()
     fair = spec.fair or ()
     best = Verdict.MISSED
@@ -102,6 +99,7 @@ class CountedUtterance:
     answers: ClientMoment | None  # the client line it directly follows, else None
     coded: bool
     uncertain: bool
+    direction: Direction | None = None
 
 
 def count_utterances(moments: Iterable[Moment], rubric: Rubric) -> tuple[list[CountedUtterance], list[ClientMoment]]:
@@ -119,9 +117,10 @@ def count_utterances(moments: Iterable[Moment], rubric: Rubric) -> tuple[list[Co
             clients.append(moment)
             pending = moment
             continue
-        raw = raw_codes(moment.coding, min_confidence)
-        codes = with_permission(raw, rubric, since_permission <= window)
-        utterances.append(CountedUtterance(codes, pending, moment.coding.coded, moment.coding.uncertain))
+        raw = moment.coding.counted(min_confidence)
+        codes = with_permission(raw, rubric, since_permission <= window, pending is not None and pending.asks)
+        utterances.append(CountedUtterance(codes, pending, moment.coding.coded, moment.coding.uncertain,
+                                           moment.coding.direction))
         pending = None
         since_permission = 1 if any(c in permission for c in raw) else since_permission + 1
     return utterances, clients

@@ -14,6 +14,7 @@ Loading never raises for a problem in a file: every problem comes back as a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from mitrainer.codes import SkillCode, Verdict
+from mitrainer.codes import Direction, SkillCode, Verdict
 from mitrainer.errors import Diagnostic, InputError, Position
 from mitrainer.i18n import DEFAULT_LANGUAGE, base_language
 from mitrainer.safeyaml import PathKey
@@ -76,6 +77,20 @@ class Message(_Model):
     rationale: Text | None = None
 
 
+class DirectionRule(_Model):
+    """How a response that strengthens one side of the client's ambivalence is judged, over its
+    code's verdict: after change talk a reflection of the sustain side is a missed chance."""
+
+    codes: list[SkillCode] = Field(min_length=1, description="the rule holds for a response with any of these codes")
+    verdict: Verdict
+    headline: Text | None = None
+    rationale: Text | None = None
+
+    @property
+    def message(self) -> Message:
+        return Message(headline=self.headline, rationale=self.rationale)
+
+
 class SituationSpec(_Model):
     """A kind of moment in the conversation and how responses to it are judged."""
 
@@ -85,6 +100,13 @@ class SituationSpec(_Model):
     better: list[SkillCode] | None = Field(default=None, description="exemplar codes to suggest, best first")
     messages: dict[Verdict, Message] = {}
     by_code: dict[SkillCode, Message] = Field(default={}, description="messages for one code, over the verdict's")
+    by_direction: dict[Direction, DirectionRule] = Field(
+        default={}, description="verdicts and messages for a response that strengthens one side, over the code's")
+
+    def direction_rule(self, codes: Sequence[SkillCode], direction: Direction | None) -> DirectionRule | None:
+        """The rule for a response with ``codes`` strengthening ``direction`` (None when none holds)."""
+        rule = self.by_direction.get(direction) if direction is not None else None
+        return rule if rule is not None and any(c in rule.codes for c in codes) else None
 
 
 class SituationWording(_Model):
@@ -93,6 +115,7 @@ class SituationWording(_Model):
     label: Text = ""
     messages: dict[Verdict, Message] = {}
     by_code: dict[SkillCode, Message] = {}
+    by_direction: dict[Direction, Message] = {}
 
 
 class Translation(_Model):
@@ -126,6 +149,8 @@ class MetricSpec(_Model):
     fair: float | None = None
     good: float | None = None
     better: Literal["higher", "lower"] = "higher"
+    bands_from: Literal["miti", "mitrainer"] = Field(
+        default="miti", description="whose thresholds these are: the MITI's competency thresholds, or mitrainer's own")
 
 
 class Counting(_Model):
@@ -134,6 +159,9 @@ class Counting(_Model):
     permission_window: int | None = Field(default=None, ge=0,
                                           description="advice this many counsellor turns after asking permission is "
                                           "persuading with permission")
+    min_coded_responses: int = Field(default=3, ge=1, le=1000,
+                                     description="below this many coded counsellor responses there are no global "
+                                     "estimates and no overall score")
 
 
 class FeedbackSettings(_Model):
@@ -182,21 +210,27 @@ class Rubric(_Model):
         return self.situations[name]
 
     def message(self, situation: Situation, verdict: Verdict, code: SkillCode | None = None,
-                language: str | None = None) -> Message:
+                language: str | None = None, direction: Direction | None = None) -> Message:
         """What the trainee reads for ``verdict`` in ``situation``, in ``language`` where the
         rubric has it.
 
-        A message for the code (``by_code``) wins over the verdict's. The choice is made on
-        the rubric's own messages and then looked up in the translation, so a translation
-        never changes what is said, only its words; whatever it lacks stays in English.
+        The message of a direction rule that decided the verdict (``direction``) wins, then a
+        message for the code (``by_code``), then the verdict's. The choice is made on the
+        rubric's own messages and then looked up in the translation, so a translation never
+        changes what is said, only its words; whatever it lacks stays in English.
         """
         spec = self.situation(situation)
-        by_code = code is not None and code in spec.by_code
-        message = spec.by_code[code] if by_code and code is not None else spec.messages[verdict]
         wording = self._wording(situation, language)
-        if wording is None:
-            return message
-        translated = wording.by_code.get(code) if by_code and code is not None else wording.messages.get(verdict)
+        translated: Message | None
+        if direction is not None and direction in spec.by_direction:
+            message = spec.by_direction[direction].message
+            translated = wording.by_direction.get(direction) if wording is not None else None
+        elif code is not None and code in spec.by_code:
+            message = spec.by_code[code]
+            translated = wording.by_code.get(code) if wording is not None else None
+        else:
+            message = spec.messages[verdict]
+            translated = wording.messages.get(verdict) if wording is not None else None
         if translated is None:
             return message
         return Message(headline=translated.headline or message.headline,

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from mitrainer.codes import SKILLS, Adherence, SkillCode, Verdict
+from mitrainer.codes import SKILLS, Adherence, Direction, SkillCode, Verdict
 from mitrainer.errors import Diagnostic, Position, Severity, did_you_mean
 from mitrainer.safeyaml import PathKey
 from mitrainer.scoring.rubric import (
@@ -24,6 +24,7 @@ from mitrainer.scoring.rubric import (
     RIGHTING_REFLEX_REWARDED,
     THRESHOLDS_REVERSED,
     TRANSLATION_INCOMPLETE,
+    DirectionRule,
     Message,
     Rubric,
     SituationSpec,
@@ -106,6 +107,10 @@ def check_complete(rubric: Rubric, report: Report) -> None:
             if message is None or message.headline is None or message.rationale is None:
                 report.missing(f"situation '{situation}' needs a headline and a rationale for '{verdict}'",
                                ("situations", situation, "messages", verdict) if message else ("situations", situation))
+        for direction, rule in spec.by_direction.items():
+            if rule.headline is None or rule.rationale is None:
+                report.missing(f"situation '{situation}': the rule for direction '{direction.value}' needs a "
+                               "headline and a rationale", ("situations", situation, "by_direction", direction.value))
     for name, metric in rubric.metrics.items():
         if metric.format is None:
             report.missing(f"metric '{name}' has no format", ("metrics", name))
@@ -135,6 +140,9 @@ def _messages(rubric: Rubric) -> Iterator[tuple[PathKey, Message]]:
                 yield (*prefix, "situations", name, "messages", verdict), message
             for code, message in wording.by_code.items():
                 yield (*prefix, "situations", name, "by_code", code.value), message
+            for direction, rule in wording.by_direction.items():
+                text = rule.message if isinstance(rule, DirectionRule) else rule
+                yield (*prefix, "situations", name, "by_direction", direction.value), text
 
 
 def check_placeholders(rubric: Rubric, report: Report) -> None:
@@ -154,11 +162,19 @@ def check_translations_complete(rubric: Rubric, report: Report) -> None:
     for language, translation in rubric.translations.items():
         lacking = [f"{situation}.{verdict}" for situation in Situation for verdict in SITUATION_VERDICTS[situation]
                    if not _translated(translation, situation, verdict)]
+        lacking += [f"{name}.by_direction.{direction.value}" for name, spec in rubric.situations.items()
+                    for direction in spec.by_direction if not _direction_translated(translation, name, direction)]
         if lacking:
             report.add(TRANSLATION_INCOMPLETE, Severity.WARNING,
                        f"the '{language}' translation lacks {len(lacking)} message(s), shown in English: "
                        + ", ".join(lacking[:4]) + (" …" if len(lacking) > 4 else ""),
                        ("translations", language), "translate them here or in an included rubric")
+
+
+def _direction_translated(translation: Translation, situation: Situation, direction: Direction) -> bool:
+    wording = translation.situations.get(situation)
+    message = wording.by_direction.get(direction) if wording is not None else None
+    return message is not None and bool(message.headline) and bool(message.rationale)
 
 
 def _translated(translation: Translation, situation: Situation, verdict: Verdict) -> bool:

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from mitrainer.codes import SkillCode, TalkType, Verdict
 from mitrainer.record.model import SessionRecord
 from mitrainer.scoring.moments import (
-    ClientMoment,
     CounsellorUtterance,
     CountedUtterance,
     Moment,
+    client_moment,
     count_utterances,
     judge,
 )
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 # Indicator value when there is nothing to measure (no change talk to respond to, no
 # questions …): neither good nor bad.
 UNMEASURED = 0.5
+# The metrics that are estimates from the whole session: none below the minimum of coded responses.
+ESTIMATES = frozenset({*(name.value for name in GlobalRating), "technical", "relational", "overall"})
+# How an export shows a withheld estimate (the trainer says it in the interface language: score.not_enough).
+NOT_ENOUGH = "— not enough coded responses"
 _CREDIT = {Verdict.GOOD: 1.0, Verdict.FAIR: 0.5, Verdict.MISSED: 0.0, Verdict.RIGHTING_REFLEX: 0.0}
 
 
@@ -47,6 +51,8 @@ class Metric:
     fair: float | None
     good: float | None
     format: str = "score"  # "ratio" | "percent" | "score" | "count": how values and thresholds are shown
+    withheld: bool = False  # an estimate not given: fewer coded responses than the rubric's minimum
+    bands_from: str = "miti"  # whose thresholds: "miti" (MITI 4.2.1 competency) or "mitrainer" (its own)
 
     def show(self, value: float | None) -> str:
         """A value (or a threshold) of this metric as the table shows it."""
@@ -54,7 +60,8 @@ class Metric:
 
     def to_json(self) -> dict:
         return {"key": self.key, "label": self.label, "value": _round(self.value), "display": self.display,
-                "band": self.band, "fair": self.fair, "good": self.good, "format": self.format}
+                "band": self.band, "fair": self.fair, "good": self.good, "format": self.format,
+                "withheld": self.withheld, "bands_from": self.bands_from}
 
 
 @dataclass(frozen=True)
@@ -84,13 +91,14 @@ class SessionScore:
     change_talk: int
     sustain_talk: int
     ct_proportion: float | None
-    globals: dict[str, float]
-    technical: float
-    relational: float
-    overall: float
+    globals: dict[str, float | None]
+    technical: float | None
+    relational: float | None
+    overall: float | None
     metrics: list[Metric]
     turns: int
     uncoded: int = 0
+    min_coded: int = 0
     indicators: dict[str, float | None] = field(default_factory=dict)
     focus: dict[SkillCode, FocusRate] = field(default_factory=dict)
     focus_hit_rate: float | None = None
@@ -102,9 +110,20 @@ class SessionScore:
         return next((m for m in self.metrics if m.key == key), None)
 
     @property
+    def coded(self) -> int:
+        """Counsellor responses the coder (or a person) coded: the only ones that count."""
+        return self.turns - self.uncoded
+
+    @property
+    def enough_data(self) -> bool:
+        """Whether there are enough coded responses for the global estimates and the overall score
+        (the rubric's ``counting.min_coded_responses``); below it they are None: no score without data."""
+        return self.overall is not None
+
+    @property
     def listed_overall(self) -> float | None:
-        """The overall score as session lists keep it: two places, None before the first response."""
-        return round(self.overall, 2) if self.turns else None
+        """The overall score as session lists keep it: two places, None without enough coded responses."""
+        return None if self.overall is None else round(self.overall, 2)
 
     def to_json(self) -> dict:
         return {
@@ -112,6 +131,9 @@ class SessionScore:
             "source": self.source,
             "turns": self.turns,
             "uncoded": self.uncoded,
+            "coded": self.coded,
+            "min_coded": self.min_coded,
+            "enough_data": self.enough_data,
             "counts": {code.value: n for code, n in self.counts.items()},
             "reflections": self.reflections,
             "questions": self.questions,
@@ -148,8 +170,14 @@ def _ratio(num: float, den: float) -> float | None:
 
 def score_moments(moments: Iterable[Moment], rubric: Rubric, *, focus: Sequence[SkillCode] = (),
                   source: str = "session") -> SessionScore:
-    """Score a conversation given as moments with ``rubric``."""
-    utterances, clients = count_utterances(moments, rubric)
+    """Score a conversation given as moments with ``rubric``.
+
+    Responses that could not be coded never count: not in the rates, not in a drill's focus
+    rate. Below the rubric's ``counting.min_coded_responses`` coded responses, the global
+    estimates, technical, relational and overall are None (no score without data).
+    """
+    counted, clients = count_utterances(moments, rubric)
+    utterances = [u for u in counted if u.coded]
     counts = {code: 0 for code in SkillCode}
     for utterance in utterances:
         for code in utterance.codes:
@@ -169,13 +197,22 @@ def score_moments(moments: Iterable[Moment], rubric: Rubric, *, focus: Sequence[
 
     indicators = _indicators(utterances, counts, rubric, reflections, questions, complex_, open_,
                              adherent, non_adherent, change_talk, sustain_talk)
-    globals_: dict[str, float] = {name.value: _global(rubric, name, indicators) for name in GlobalRating}
-    technical = (globals_[GlobalRating.CULTIVATING_CHANGE_TALK] + globals_[GlobalRating.SOFTENING_SUSTAIN_TALK]) / 2
-    relational = (globals_[GlobalRating.PARTNERSHIP] + globals_[GlobalRating.EMPATHY]) / 2
-    parts: dict[str, float] = {**globals_, "technical": technical, "relational": relational}
-    weights = rubric.overall.weights or {}
-    weight_sum = sum(weights.values())
-    overall = sum(parts[k] * w for k, w in weights.items()) / weight_sum if weight_sum else relational
+    min_coded = rubric.counting.min_coded_responses
+    enough = len(utterances) >= min_coded
+    # Below the minimum every estimate is None: no score without data.
+    parts: dict[str, float | None] = {name.value: None for name in GlobalRating}
+    parts.update(technical=None, relational=None)
+    overall: float | None = None
+    if enough:
+        estimates = {name.value: _global(rubric, name, indicators) for name in GlobalRating}
+        technical = (estimates[GlobalRating.CULTIVATING_CHANGE_TALK] + estimates[GlobalRating.SOFTENING_SUSTAIN_TALK]) / 2
+        relational = (estimates[GlobalRating.PARTNERSHIP] + estimates[GlobalRating.EMPATHY]) / 2
+        whole: dict[str, float] = {**estimates, "technical": technical, "relational": relational}
+        weights = rubric.overall.weights or {}
+        weight_sum = sum(weights.values())
+        overall = sum(whole[k] * w for k, w in weights.items()) / weight_sum if weight_sum else relational
+        parts.update(whole)
+    globals_ = {name.value: parts[name.value] for name in GlobalRating}
 
     focus_rates: dict[SkillCode, FocusRate] = {}
     focus_hit_rate = None
@@ -195,15 +232,15 @@ def score_moments(moments: Iterable[Moment], rubric: Rubric, *, focus: Sequence[
         "overall": overall,
         "focus_hit_rate": focus_hit_rate,
     }
-    metrics = [make_metric(key, spec, values[key]) for key, spec in rubric.metrics.items()
-               if key != "focus_hit_rate" or focus]
+    metrics = [make_metric(key, spec, values[key], withheld=not enough and key in ESTIMATES)
+               for key, spec in rubric.metrics.items() if key != "focus_hit_rate" or focus]
     return SessionScore(
         counts=counts, reflections=reflections, questions=questions, rq_ratio=values["rq_ratio"],
         pct_complex=values["pct_complex"], pct_open=values["pct_open"], adherent=adherent,
         non_adherent=non_adherent, change_talk=change_talk, sustain_talk=sustain_talk,
-        ct_proportion=values["ct_proportion"], globals=globals_, technical=technical, relational=relational,
-        overall=overall, metrics=metrics, turns=len(utterances),
-        uncoded=sum(not u.coded for u in utterances), indicators=indicators, focus=focus_rates,
+        ct_proportion=values["ct_proportion"], globals=globals_, technical=parts["technical"],
+        relational=parts["relational"], overall=overall, metrics=metrics, turns=len(counted),
+        uncoded=len(counted) - len(utterances), min_coded=min_coded, indicators=indicators, focus=focus_rates,
         focus_hit_rate=focus_hit_rate, rubric=rubric.id, source=source,
     )
 
@@ -225,7 +262,7 @@ def _indicators(utterances: list[CountedUtterance], counts: dict[SkillCode, int]
         if u.answers is not None and u.answers.talk is not None and u.coded:
             situation = TALK_SITUATION[u.answers.talk]
             if situation is not Situation.NEUTRAL:
-                verdict = judge(situation, u.codes, rubric)
+                verdict = judge(situation, u.codes, rubric, u.direction)
                 if situation is Situation.CHANGE_TALK:
                     ct_credit.append(_CREDIT[verdict])
                 else:
@@ -293,10 +330,12 @@ def format_value(kind: str | None, value: float | None) -> str:
     return f"{value:.2f}"
 
 
-def make_metric(key: str, spec: MetricSpec, value: float | None) -> Metric:
+def make_metric(key: str, spec: MetricSpec, value: float | None, withheld: bool = False) -> Metric:
+    """A metric line; ``withheld``: an estimate left out for want of coded responses."""
     kind = spec.format or "score"
-    return Metric(key, spec.label or key, value, format_value(kind, value), band(spec, value), spec.fair, spec.good,
-                  kind)
+    display = NOT_ENOUGH if withheld else format_value(kind, value)
+    return Metric(key, spec.label or key, value, display, band(spec, value), spec.fair, spec.good, kind, withheld,
+                  spec.bands_from)
 
 
 # -- sessions ---------------------------------------------------------------------------------
@@ -306,10 +345,9 @@ def session_moments(session: Session) -> list[Moment]:
     current line."""
     moments: list[Moment] = []
     for turn in session.turns:
-        moments.append(ClientMoment(turn.client.talk, turn.client.subtype))
+        moments.append(client_moment(turn.client))
         moments.append(CounsellorUtterance(turn.coding, turn.response))
-    line = session.current_line
-    moments.append(ClientMoment(line.talk, line.subtype))
+    moments.append(client_moment(session.current_line))
     return moments
 
 
@@ -317,10 +355,10 @@ def record_moments(record: SessionRecord) -> list[Moment]:
     """The moments of a session record: each turn's client line and response, then its last line."""
     moments: list[Moment] = []
     for turn in record.turns:
-        moments.append(ClientMoment(turn.client.talk, turn.client.subtype))
+        moments.append(client_moment(turn.client))
         moments.append(CounsellorUtterance(turn.coding, turn.response))
     if record.current is not None:
-        moments.append(ClientMoment(record.current.talk, record.current.subtype))
+        moments.append(client_moment(record.current))
     return moments
 
 

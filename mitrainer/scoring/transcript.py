@@ -15,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
+from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType, asks_a_question
 from mitrainer.coding.base import Coder, ResponseCoding, Utterance
 from mitrainer.errors import InputError, did_you_mean
 from mitrainer.scoring.agreement import agreement_report
-from mitrainer.scoring.moments import ClientMoment, CounsellorUtterance, Moment, raw_codes
+from mitrainer.scoring.moments import ClientMoment, CounsellorUtterance, Moment
 from mitrainer.scoring.rubric import Rubric
 from mitrainer.scoring.rubric_load import get_rubric
 from mitrainer.scoring.score import SessionScore, score_moments
@@ -117,11 +117,14 @@ def transcript_moments(rows: Iterable[Any], coder: Coder, rubric: Rubric,
             else:
                 moments.append(CounsellorUtterance(machine, line.text))
         else:
+            talk: TalkType | None
+            subtype: Subtype | None
             if line.codes:
-                moments.append(ClientMoment(*human_talk(line.codes, number)))
+                talk, subtype = human_talk(line.codes, number)
             else:
                 coding = coder.code_client(line.text, context[-CONTEXT_LINES:])
-                moments.append(ClientMoment(coding.talk, coding.subtype))
+                talk, subtype = coding.talk, coding.subtype
+            moments.append(ClientMoment(talk, subtype, asks_a_question(line.text, talk)))
         context.append(Utterance(line.speaker, line.text))
     return moments, pairs, counsellor_lines
 
@@ -151,7 +154,7 @@ def score_transcript(rows: Iterable[Any], rubric: Rubric | None = None, *, coder
         return score
     min_confidence = float(rubric.counting.min_confidence or 0.0)
     report = agreement_report(
-        [(h.primary, raw_codes(h, 0.0)) for h, _ in pairs],
-        [(m.primary, raw_codes(m, min_confidence)) for _, m in pairs],
+        [(h.primary, h.counted(min_confidence)) for h, _ in pairs],
+        [(m.primary, m.counted(min_confidence)) for _, m in pairs],
     )
     return replace(score, agreement=report)

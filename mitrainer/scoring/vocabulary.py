@@ -21,6 +21,7 @@ class Situation(StrEnum):
     SUSTAIN_TALK = "sustain_talk"
     DISCORD = "discord"
     NEUTRAL = "neutral"
+    CLIENT_QUESTION = "client_question"
     QUESTION_RUN = "question_run"
     ADVICE_WITHOUT_PERMISSION = "advice_without_permission"
     SUMMARY = "summary"
@@ -28,7 +29,8 @@ class Situation(StrEnum):
 
 
 # Situations whose verdict comes from the code lists (the others are fixed moments).
-JUDGED_SITUATIONS = (Situation.CHANGE_TALK, Situation.SUSTAIN_TALK, Situation.DISCORD, Situation.NEUTRAL)
+JUDGED_SITUATIONS = (Situation.CHANGE_TALK, Situation.SUSTAIN_TALK, Situation.DISCORD, Situation.NEUTRAL,
+                     Situation.CLIENT_QUESTION)
 # The situation a client line of each talk type sets up.
 TALK_SITUATION: dict[TalkType, Situation] = {
     TalkType.CHANGE: Situation.CHANGE_TALK,
@@ -36,6 +38,14 @@ TALK_SITUATION: dict[TalkType, Situation] = {
     TalkType.DISCORD: Situation.DISCORD,
     TalkType.NEUTRAL: Situation.NEUTRAL,
 }
+
+
+def base_situation(talk: TalkType | None, asks: bool = False) -> Situation:
+    """The situation a client line sets up: a direct question to the counsellor (``asks``), else
+    its kind of talk (a line without a talk type is neutral)."""
+    if asks:
+        return Situation.CLIENT_QUESTION
+    return TALK_SITUATION[talk or TalkType.NEUTRAL]
 # The verdicts each situation can give, hence the messages it needs.
 SITUATION_VERDICTS: dict[Situation, tuple[Verdict, ...]] = {
     **{situation: tuple(Verdict) for situation in JUDGED_SITUATIONS},
@@ -56,6 +66,7 @@ class Category(StrEnum):
     ADHERENT = "adherent"
     NON_ADHERENT = "non_adherent"
     PERMISSION = "permission"
+    AUTONOMY = "autonomy"
     ADVICE = "advice"
 
 
@@ -116,4 +127,5 @@ class MetricKey(StrEnum):
 
 
 # Placeholders a feedback message may use ({name}); filled in by feedback.py.
-PLACEHOLDERS = frozenset({"code", "codes", "talk", "subtype", "run", "situation", "reason"})
+PLACEHOLDERS = frozenset({"code", "codes", "talk", "subtype", "run", "situation", "reason", "change_side",
+                          "sustain_side"})

@@ -497,3 +497,90 @@ def test_recode_the_turns_from_the_summary(db: Path, tmp_path: Path, monkeypatch
     saved = json.loads(files[0].read_text(encoding="utf-8"))
     codes = saved["reviewers"]["Mai"]["codes"]
     assert list(codes) == ["1"] and codes["1"][0] == session.turns[1].coding.primary.value  # primary first
+
+
+def test_the_branch_note_is_shown_with_the_verdict_in_the_sidebar_and_the_summary(db: Path) -> None:
+    async def flow():
+        app = make_app(db)
+        async with app.run_test(size=(120, 40)) as pilot:
+            practice = await open_practice(pilot)
+            await say(pilot, REFLECTION)
+            feedback = practice.session.turns[0].feedback
+            assert feedback.note == "A reflection instead of advice lowers his guard."
+            shown = str(practice.query_one("#feedback", Static).render())
+            assert feedback.judgement.headline in shown
+            assert "What happened: A reflection instead of advice lowers his guard." in shown
+            await pilot.press("ctrl+e")
+            await pilot.pause()
+            if isinstance(app.screen, ConfirmDialog):
+                await pilot.press("enter")
+                await pilot.pause()
+            assert isinstance(app.screen, SummaryScreen)
+            turns = " ".join(str(app.screen.query_one("#turns", Static).render()).split())
+            assert "What happened: A reflection instead of advice lowers his guard." in turns
+    run(flow())
+
+
+def test_below_72_columns_the_footer_says_how_to_show_the_hidden_sidebar(db: Path) -> None:
+    from textual.widgets import Footer
+
+    from mitrainer.tui.widgets.sidebar import Sidebar
+
+    def footer_text(app) -> str:
+        return " ".join(str(key.render()) for key in app.screen.query_one(Footer).query("FooterKey"))
+
+    async def flow():
+        app = make_app(db)
+        async with app.run_test(size=(60, 24)) as pilot:
+            practice = await open_practice(pilot)
+            await pilot.pause()
+            assert not practice.query_one(Sidebar).display
+            assert "Show sidebar" in footer_text(app)
+            await pilot.press("ctrl+b")
+            await pilot.pause()
+            assert practice.query_one(Sidebar).display
+            assert "Show sidebar" not in footer_text(app)
+            await pilot.press("ctrl+b")
+            await pilot.pause()
+            assert not practice.query_one(Sidebar).display and "Show sidebar" in footer_text(app)
+    run(flow())
+
+
+def test_a_rewound_response_can_be_selected_and_cleared_and_the_notice_leaves_the_input_free(db: Path) -> None:
+    async def flow():
+        app = make_app(db)
+        async with app.run_test(size=(100, 30)) as pilot:
+            practice = await open_practice(pilot)
+            await say(pilot, REFLECTION)
+            await pilot.press("ctrl+z")
+            await pilot.pause()
+            box = practice.query_one(ResponseBox)
+            assert box.text == REFLECTION
+            assert not app._notifications  # no toast over the input
+            help_line = str(practice.query_one("#composer-help", Static).render())
+            assert "Rewound one turn" in help_line
+            await pilot.press("ctrl+a")
+            assert box.selected_text == REFLECTION
+            await pilot.press("ctrl+l")
+            assert box.text == ""
+    run(flow())
+
+
+def test_guided_choices_wrap_and_are_never_cut_in_a_small_terminal(db: Path) -> None:
+    from mitrainer.paths import bundled_scenarios
+
+    async def flow():
+        app = make_app(db, [bundled_scenarios()])
+        async with app.run_test(size=(50, 16)) as pilot:
+            practice = await open_practice(pilot, "shenzhen")
+            await pilot.pause()
+            choices = practice.query_one(GuidedChoices)
+            assert len(choices.choices) == 6
+            # Every line fits the width: long choices wrap onto more lines instead of being cut.
+            assert choices.max_scroll_x == 0
+            assert choices.virtual_size.height > len(choices.choices)
+            # Every choice can be reached: the list scrolls to the last one.
+            choices.highlighted = len(choices.choices) - 1
+            await pilot.pause()
+            assert choices.scroll_offset.y + choices.scrollable_content_region.height >= choices.virtual_size.height
+    run(flow())

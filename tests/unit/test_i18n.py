@@ -24,7 +24,7 @@ def fields(text: str) -> set[str]:
 
 
 # The reports' punctuation: Chinese puts no space between sentences ("" is its translation).
-PUNCTUATION = {"report.colon", "report.list_separator", "report.sentence_gap", "report.full_stop"}
+PUNCTUATION = {"report.colon", "report.list_separator", "report.sentence_gap", "report.full_stop", "feedback.quoted"}
 
 
 @pytest.mark.parametrize("lang", ["vi", "zh"])

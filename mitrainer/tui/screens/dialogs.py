@@ -125,6 +125,7 @@ class HelpScreen(TrainerModal[None]):
                 yield Static(Content("\n").join(rows), classes="dialog-text")
                 yield Static(Content.styled(t("help.oars_title"), "bold"), classes="dialog-title")
                 yield Static(t("help.oars"), classes="dialog-text")
+                yield Static(Content.styled(t("help.dimmed"), "$text-muted"), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("hint.close"), id="close", variant="primary")
 

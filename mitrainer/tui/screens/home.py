@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from mitrainer.i18n import t
+from mitrainer.tui.coaching import listed_score
 from mitrainer.tui.screens.base import TrainerScreen
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ class HomeScreen(TrainerScreen):
             table.add_row(self.status_of(summary), fit(summary.scenario_title or summary.scenario_id,
                                                        max(self.app.size.width - 60, 16)),
                           short_time(summary.started_at), str(summary.turns),
-                          "–" if summary.score is None else f"{summary.score:.1f}", key=summary.id)
+                          listed_score(summary.score, summary.turns), key=summary.id)
         self.query_one("#recent-title", Static).update(
             t("home.recent") if sessions else t("home.no_recent"))
         table.display = bool(sessions)

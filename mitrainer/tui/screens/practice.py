@@ -47,6 +47,10 @@ class PracticeScreen(TrainerScreen):
     """The conversation with the simulated client."""
 
     BINDINGS = [
+        # Shown in the footer only while the sidebar is hidden (below 72 columns it hides itself):
+        # then the trainee needs to know how to bring it back. First, so that a narrow footer
+        # still has room for it.
+        Binding("ctrl+b", "show_sidebar", "key.show_sidebar", priority=True),
         Binding("ctrl+t", "hint", "key.hint", priority=True),
         Binding("ctrl+z", "rewind", "key.rewind", priority=True),
         Binding("ctrl+g", "toggle_guided", "key.guided", priority=True),
@@ -71,7 +75,8 @@ class PracticeScreen(TrainerScreen):
         yield Header()
         with Horizontal(id="practice-body"):
             with Vertical(id="chat"):
-                yield Conversation(self.session.scenario.persona.name, id="conversation")
+                yield Conversation(self.session.scenario.persona.name, id="conversation",
+                                   min_confidence=self.practice.min_confidence)
                 with Vertical(id="composer"):
                     yield GuidedChoices(id="choices")
                     yield ResponseBox(t("practice.placeholder"), id="response")
@@ -180,7 +185,7 @@ class PracticeScreen(TrainerScreen):
         self.query_one(ClientTalk).show(self.score)
         self.query_one(ClientMeters).show(self.session.scenario.meters, self.session.variables)
         feedback = self.session.turns[-1].feedback if self.session.turns else None
-        self.query_one(LastFeedback).show(feedback.judgement if feedback is not None else None)
+        self.query_one(LastFeedback).show(feedback)
 
     def show_mode(self) -> None:
         """Show the response box or the guided choices (or neither once the session ended)."""
@@ -236,7 +241,8 @@ class PracticeScreen(TrainerScreen):
             box = self.query_one(ResponseBox)
             box.text = turn.response
             box.move_cursor(box.document.end)
-        self.notify(t("practice.rewound"), timeout=2)
+        # In the composer's own help line, not a toast: a toast sits over the input box.
+        self.query_one("#composer-help", Static).update(Content.styled(t("practice.rewound"), "bold $warning"))
 
     def action_toggle_guided(self) -> None:
         self.guided = not self.guided
@@ -246,6 +252,17 @@ class PracticeScreen(TrainerScreen):
         sidebar = self.query_one(Sidebar)
         self.sidebar_wanted = not sidebar.display
         sidebar.display = self.sidebar_wanted
+        self.refresh_bindings()
+
+    def action_show_sidebar(self) -> None:
+        self.action_toggle_sidebar()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_sidebar":
+            # False passes ctrl+b on to toggle_sidebar and keeps it out of the footer.
+            sidebars = self.query(Sidebar)
+            return bool(sidebars) and not sidebars.first().display
+        return True
 
     def action_toggle_meters(self) -> None:
         realistic = not self.services.preferences().realistic_mode
@@ -287,6 +304,7 @@ class PracticeScreen(TrainerScreen):
         sidebar = self.query_one(Sidebar)
         sidebar.display = self.sidebar_wanted if self.sidebar_wanted is not None else width >= NARROW_WIDTH
         self.query_one("#composer-help").display = height >= SHORT_HEIGHT
+        self.refresh_bindings()
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [

@@ -51,25 +51,35 @@ def score_table(score: coaching.SessionScore) -> Table:
     table.add_column(t("summary.col.band"), ratio=1)
     table.add_column(t("summary.col.fair"), justify="right", ratio=1)
     table.add_column(t("summary.col.good"), justify="right", ratio=1)
+    own = False
     for metric in score.metrics:
         style = BAND_RICH.get(metric.band or "", "")
         band = Text(t(f"band.{metric.band}") if metric.band else "", style)
-        table.add_row(coaching.metric_label(metric), Text(metric.display, style), band,
+        label = coaching.metric_label(metric)
+        if metric.bands_from == "mitrainer" and (metric.fair is not None or metric.good is not None):
+            own, label = True, label + " †"
+        table.add_row(label, Text(coaching.metric_display(metric), style), band,
                       "" if metric.fair is None else metric.show(metric.fair),
                       "" if metric.good is None else metric.show(metric.good))
+    if own:
+        table.caption = t("summary.own_bands")
+        table.caption_justify = "left"
     return table
 
 
-def turn_lines(session: Session) -> Content:
+def turn_lines(session: Session, min_confidence: float = 0.0) -> Content:
     lines: list[Content] = []
     name = session.scenario.persona.name
     for turn in session.turns:
         lines.append(Content.assemble((f"{turn.index + 1:>2}. ", "bold"), (f"{name}: ", "$text-secondary"),
                                       (turn.client.text, "$text-muted")))
         lines.append(Content.assemble("    ", (t("practice.you") + ": ", "$text-primary"), turn.response, "  ",
-                                      coding_chips(turn.coding)))
+                                      coding_chips(turn.coding, min_confidence)))
         if turn.feedback is not None and turn.feedback.judgement is not None:
             lines.append(Content.assemble("    ", verdict(turn.feedback.judgement)))
+        if turn.feedback is not None and turn.feedback.note:
+            lines.append(Content.assemble("    ", (t("side.note") + " ", "bold $text-secondary"),
+                                          (turn.feedback.note, "$text-muted")))
     if not lines:
         lines.append(Content.styled(t("summary.no_turns"), "italic $text-muted"))
     return Content("\n").join(lines)
@@ -102,7 +112,7 @@ class SummaryScreen(TrainerScreen):
             yield Static(self.outcome(), id="outcome", classes="panel")
             yield Static(score_table(self.score), id="scores", classes="panel")
             yield ProgressChart(id="chart", classes="panel")
-            yield Static(turn_lines(s), id="turns", classes="panel")
+            yield Static(turn_lines(s, self.practice.min_confidence), id="turns", classes="panel")
             for key in REFLECTION_PROMPTS:
                 yield Static(t(f"summary.prompt.{key}"), classes="field-label")
                 yield TextArea(s.reflections.get(key, ""), id=f"reflect-{key}", classes="reflection",

@@ -20,13 +20,28 @@ def chip(code: SkillCode, style: str = "$text-primary on $primary-muted") -> Con
     return Content.styled(f" {code.info.chip} ", style)
 
 
-def coding_chips(coding: ResponseCoding) -> Content:
-    """The response's codes as chips (primary first); "?" marks a coding the coder is unsure of."""
+# A code shown but not counted (below the rubric's counting threshold): dimmed, as the help explains.
+NOT_COUNTED_STYLE = "dim italic $text-disabled"
+
+
+def coding_chips(coding: ResponseCoding, min_confidence: float = 0.0) -> Content:
+    """The response's codes as chips (primary first); "?" marks a coding the coder is unsure of.
+
+    A code the scores do not count (:meth:`ResponseCoding.counted` with the rubric's
+    ``min_confidence``) is dimmed: shown, so the trainee sees what the coder considered, but
+    visibly not one of the response's codes.
+    """
     if not coding.coded:
         return Content.styled(t("chips.uncoded"), "italic $text-muted")
+    counted = coding.counted(min_confidence)
     parts: list[Content] = []
     for score in coding.codes:
-        style = "bold $text-accent on $accent-muted" if score.code is coding.primary else "$text-muted on $boost"
+        if score.code is coding.primary:
+            style = "bold $text-accent on $accent-muted"
+        elif score.code in counted:
+            style = "$text-muted on $boost"
+        else:
+            style = NOT_COUNTED_STYLE
         parts.append(chip(score.code, style))
     if coding.uncertain:
         parts.append(Content.styled(" ?", "$text-muted"))

@@ -44,8 +44,9 @@ class ClientBubble(Static):
 class TraineeBubble(Static):
     """One trainee response with its code chips."""
 
-    def __init__(self, turn: Turn) -> None:
-        body = Content.assemble((t("practice.you"), "bold $text-primary"), "  ", coding_chips(turn.coding),
+    def __init__(self, turn: Turn, min_confidence: float = 0.0) -> None:
+        body = Content.assemble((t("practice.you"), "bold $text-primary"), "  ",
+                                coding_chips(turn.coding, min_confidence),
                                 "\n", turn.response)
         classes = "bubble trainee" + (" guided" if turn.guided else "")
         super().__init__(Prose(body), classes=classes)
@@ -78,10 +79,11 @@ class Conversation(VerticalScroll):
 
     can_focus = False
 
-    def __init__(self, client_name: str, show_talk: bool = True, **kwargs) -> None:
+    def __init__(self, client_name: str, show_talk: bool = True, min_confidence: float = 0.0, **kwargs) -> None:
         super().__init__(**kwargs)
         self.client_name = client_name
         self.show_talk = show_talk
+        self.min_confidence = min_confidence  # codes below it are shown dimmed: not counted
 
     def compose(self) -> ComposeResult:
         yield Transcript()
@@ -93,7 +95,7 @@ class Conversation(VerticalScroll):
         """Every turn so far, then the client's current line (and the ending, if reached), mounted at once."""
         bubbles: list[Static] = []
         for turn in turns:
-            bubbles += [self._client(turn.client), TraineeBubble(turn)]
+            bubbles += [self._client(turn.client), TraineeBubble(turn, self.min_confidence)]
         return self.query_one(Transcript).mount_all([*bubbles, *self._next(line, ending_title)])
 
     def add_turn(self, turn: Turn, line: ClientLine, ending_title: str | None = None) -> AwaitMount:
@@ -101,7 +103,7 @@ class Conversation(VerticalScroll):
 
         Awaiting the result lets the screen lay them out in one pass once they are mounted.
         """
-        return self.query_one(Transcript).mount_all([TraineeBubble(turn), *self._next(line, ending_title)])
+        return self.query_one(Transcript).mount_all([TraineeBubble(turn, self.min_confidence), *self._next(line, ending_title)])
 
     def _client(self, line: ClientLine) -> ClientBubble:
         return ClientBubble(self.client_name, line, self.show_talk)

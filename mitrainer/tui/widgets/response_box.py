@@ -18,7 +18,12 @@ class ResponseBox(TextArea):
     A TextArea rather than an Input so that a pasted multi-line answer arrives whole.
     """
 
-    BINDINGS = [Binding("ctrl+j,shift+enter", "newline", "New line", show=False)]
+    # Select all and clear: what a rewound turn, back in the box, needs to start afresh.
+    BINDINGS = [
+        Binding("ctrl+j,shift+enter", "newline", "New line", show=False),
+        Binding("ctrl+a", "select_all", "Select all", show=False),
+        Binding("ctrl+l", "clear_text", "Clear", show=False),
+    ]
 
     def __init__(self, placeholder: str = "", **kwargs) -> None:
         super().__init__(soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus",
@@ -34,3 +39,6 @@ class ResponseBox(TextArea):
 
     def action_newline(self) -> None:
         self.insert("\n")
+
+    def action_clear_text(self) -> None:
+        self.clear()

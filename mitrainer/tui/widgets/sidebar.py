@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from mitrainer.codes import SkillCode
 from mitrainer.i18n import t
-from mitrainer.record.model import Judgement
+from mitrainer.record.model import Feedback
 from mitrainer.scenario.model import Variable
 from mitrainer.tui.coaching import SessionScore, live_metrics, metric_label
 from mitrainer.tui.widgets.chips import chip, meter_bar, parse_codes, verdict
@@ -99,17 +99,28 @@ class ClientMeters(Static):
 
 
 class LastFeedback(Static):
-    """Feedback on the last turn: verdict, rationale and a better alternative."""
+    """Feedback on the last turn: the rubric's verdict and rationale, the scenario's note on the
+    branch the response took, and a better alternative."""
 
-    def show(self, judgement: Judgement | None) -> None:
-        if judgement is None:
+    def show(self, feedback: Feedback | None) -> None:
+        judgement = feedback.judgement if feedback is not None else None
+        note = feedback.note if feedback is not None else ""
+        if judgement is None and not note:
             self.update(Prose(Content.styled(t("side.no_feedback"), "italic $text-muted")))
             return
-        parts: list = [verdict(judgement)]
-        if judgement.uncertain:
-            parts += ["\n", (t("side.uncertain"), "italic $text-muted")]
-        if judgement.rationale:
-            parts += ["\n", judgement.rationale]
+        parts: list = []
+        if judgement is not None:
+            parts.append(verdict(judgement))
+            if judgement.uncertain:
+                parts += ["\n", (t("side.uncertain"), "italic $text-muted")]
+            if judgement.rationale:
+                parts += ["\n", judgement.rationale]
+        if note:
+            # The author's teaching for this branch, beside the rubric's verdict.
+            parts += ["\n" if parts else "", (t("side.note") + " ", "bold $text-secondary"), note]
+        if judgement is None:
+            self.update(Prose(Content.assemble(*parts)))
+            return
         better = judgement.better
         if better is not None:
             parts += ["\n\n", (t("side.try"), "bold $text-accent"), " ", (f"“{better.text}”", "italic")]

@@ -101,3 +101,15 @@ def test_score_transcript_with_a_bad_header(tmp_path, capsys):
     path.write_text("speaker,words\nclient,hi\n", encoding="utf-8")
     assert main(["score", str(path)]) == 2
     assert "T003" in capsys.readouterr().err
+
+
+def test_score_of_a_transcript_with_one_counsellor_line_has_no_overall(tmp_path, capsys):
+    transcript = tmp_path / "one.csv"
+    transcript.write_text("speaker,text\nclient,I drink too much lately.\n"
+                          "counsellor,You're worried about where it is going.\n", encoding="utf-8")
+    assert main(["score", str(transcript), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["overall"] is None and data["technical"] is None and data["relational"] is None
+    assert data["enough_data"] is False and data["turns"] == 1
+    assert main(["score", str(transcript)]) == 0
+    assert "not enough" in capsys.readouterr().out  # the table may wrap the rest

@@ -34,13 +34,15 @@ def tiny_annomi(path):
     rows = []
     for tid, quality in (("1", "high"), ("2", "high"), ("3", "low"), ("4", "low")):
         rows.append(row(quality, tid, 0, "client", "I want to cut down.", client_talk_type="change"))
-        if quality == "high":
-            rows.append(row(quality, tid, 1, "therapist", "You want things to change.", reflection_exists="True",
-                            reflection_subtype="complex", main_therapist_behaviour="reflection"))
-        else:
-            rows.append(row(quality, tid, 1, "therapist", "You need to stop now.", therapist_input_exists="True",
-                            therapist_input_subtype="advice", main_therapist_behaviour="therapist_input"))
-        rows.append(row(quality, tid, 2, "client", "But it's hard.", client_talk_type="sustain"))
+        # Three counsellor turns each: the rubric gives no overall score below three coded responses.
+        for uid in (1, 2, 3):
+            if quality == "high":
+                rows.append(row(quality, tid, uid, "therapist", "You want things to change.", reflection_exists="True",
+                                reflection_subtype="complex", main_therapist_behaviour="reflection"))
+            else:
+                rows.append(row(quality, tid, uid, "therapist", "You need to stop now.", therapist_input_exists="True",
+                                therapist_input_subtype="advice", main_therapist_behaviour="therapist_input"))
+        rows.append(row(quality, tid, 4, "client", "But it's hard.", client_talk_type="sustain"))
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, COLUMNS)
         writer.writeheader()

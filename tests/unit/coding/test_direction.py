@@ -57,6 +57,52 @@ def test_the_side_a_response_strengthens(coder, response, expected):
     assert coder.code_response(response, after(BEERS)).direction is expected
 
 
+METHADONE = ("Since the methadone I've got my job back and my wife trusts me again. "
+             "But queuing at that window every morning with everyone staring makes me want to quit the programme.")
+
+# The known gaps, in wording written for this test (in no training file): the
+# righting reflex towards the status quo, double-sided reflections (they count by the side
+# they end on), sustain-side reflections that name the change topic, change-side ones in
+# other words, questions that invite either side, logistics.
+HARD_CASES = [
+    (BEERS, "Maybe the mornings with your son can wait until work calms down.", Direction.SUSTAIN),
+    (BEERS, "There's no need to give up the team nights; everyone needs to switch off.", Direction.SUSTAIN),
+    (BEERS, "Your son's mornings matter to you, and the beers with the team are the one time you really unwind.",
+     Direction.SUSTAIN),
+    (BEERS, "The team nights help you switch off, and you'd like to be fresh for your boy when he wakes.",
+     Direction.CHANGE),
+    (BEERS, "Being bright and early for your son would cost you the only break you get.", Direction.SUSTAIN),
+    (BEERS, "Cutting out the team beers would leave you with no way to let go of the day.", Direction.SUSTAIN),
+    (BEERS, "Starting his day with him clear-headed is something you care about.", Direction.CHANGE),
+    (BEERS, "What would those mornings with him look like if you had them back?", Direction.CHANGE),
+    (BEERS, "What do the evenings with the team give you?", Direction.SUSTAIN),
+    (BEERS, "What would you miss if the beers went?", Direction.SUSTAIN),
+    (BEERS, "What time does your son start school?", Direction.NEUTRAL),
+    (BEERS, "Which team do you work on?", Direction.NEUTRAL),
+    (METHADONE, "Standing in that queue while people stare is a high price for staying on.", Direction.SUSTAIN),
+    (METHADONE, "Walking away from the programme would free you from the stares.", Direction.SUSTAIN),
+    (METHADONE, "Your wife trusting you again means a great deal.", Direction.CHANGE),
+    (METHADONE, "Having work to go to again is something the treatment gave you.", Direction.CHANGE),
+    (METHADONE, "The stares are hard to bear, and you've won back your job and your wife's trust.", Direction.CHANGE),
+    (METHADONE, "You've got your job back, and that window every morning feels like a public shaming.",
+     Direction.SUSTAIN),
+    (METHADONE, "Perhaps a break from the programme would do you good while things settle.", Direction.SUSTAIN),
+    (METHADONE, "What is it like to stand there with people watching?", Direction.SUSTAIN),
+    (METHADONE, "What has getting your wife's trust back meant to you?", Direction.CHANGE),
+    (METHADONE, "What would help you keep what you've won back?", Direction.CHANGE),
+    (METHADONE, "What time does the window open?", Direction.NEUTRAL),
+    (METHADONE, "Where is your clinic?", Direction.NEUTRAL),
+]
+# Measured 23 of 24 with the judge trained with direction-en-2.csv (19 with the one before).
+HARD_CASES_FLOOR = 22
+
+
+def test_the_known_gaps_are_mostly_closed(coder):
+    wrong = [(response, expected.value, got) for line, response, expected in HARD_CASES
+             if (got := coder.code_response(response, after(line)).direction) is not expected]
+    assert len(HARD_CASES) - len(wrong) >= HARD_CASES_FLOOR, wrong
+
+
 def test_no_client_line_before_is_neutral(coder):
     coding = coder.code_response("You want to be there for your son.")
     assert coding.coded and coding.direction is Direction.NEUTRAL

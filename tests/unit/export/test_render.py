@@ -164,6 +164,19 @@ def test_csv_one_row_per_turn_and_formula_safe(record, scenario, data_dir):
     assert rows[1][5] == "complex_reflection"
 
 
+def test_every_export_shows_the_branch_note_with_the_verdict(record, scenario, data_dir):
+    notes = [turn.feedback.note for turn in record.turns]
+    note = next(n for n in notes if n)
+    index = notes.index(note)
+    document = json.loads(render_session(record, "json", trainee="", scenario=scenario))
+    assert document["feedback"][index]["note"] == note and document["feedback"][index]["verdict"]
+    rows = list(csv.DictReader(io.StringIO(render_session(record, "csv", trainee="", scenario=scenario))))
+    assert rows[index]["branch_note"] == note and rows[index]["verdict"]
+    for fmt in ("md", "html"):
+        text = render_session(record, fmt, trainee="", scenario=scenario)
+        assert "What happened:" in text and note.split()[0] in text
+
+
 # -- templates ------------------------------------------------------------------------------------
 
 def test_templates_folder_overrides_a_bundled_template(record, scenario, data_dir, tmp_path):
@@ -243,3 +256,27 @@ def test_the_trainee_name_comes_from_the_database_named_by_db(record, tmp_path, 
 
 def test_golden_files_exist():
     assert sorted(p.name for p in Path(GOLDEN).glob("*.md")) == ["session-finished.md", "session-unfinished.md"]
+
+
+def test_a_code_below_the_counting_threshold_is_marked_and_never_counted(record, scenario, data_dir):
+    from mitrainer.codes import SkillCode
+    from mitrainer.coding.base import CodeScore, ResponseCoding
+
+    shown = ResponseCoding(primary=SkillCode.OPEN_QUESTION,
+                           codes=(CodeScore(code=SkillCode.OPEN_QUESTION, confidence=0.9),
+                                  CodeScore(code=SkillCode.CLOSED_QUESTION, confidence=0.43),
+                                  CodeScore(code=SkillCode.AFFIRMATION, confidence=0.43)))
+    turns = list(record.turns)
+    turns[1] = turns[1].model_copy(update={"coding": shown})
+    record = record.model_copy(update={"turns": tuple(turns)})
+    md = render_session(record, "md", trainee="", scenario=scenario)
+    assert "*Closed question (CQ 0.43, not counted)*" in md and "Closed question (CQ 0.43)" not in md
+    html = render_session(record, "html", trainee="", scenario=scenario)
+    assert 'class="chip not-counted"' in html and "not counted" in html
+    rows = list(csv.DictReader(io.StringIO(render_session(record, "csv", trainee="", scenario=scenario))))
+    assert rows[1]["codes"] == "open_question"
+    # The scores count the turn as the open question alone.
+    turns[1] = turns[1].model_copy(update={"coding": ResponseCoding.manual(SkillCode.OPEN_QUESTION)})
+    alone = record.model_copy(update={"turns": tuple(turns)})
+    counts = json.loads(render_session(record, "json", trainee="", scenario=scenario))["score"]["counts"]
+    assert counts == json.loads(render_session(alone, "json", trainee="", scenario=scenario))["score"]["counts"]

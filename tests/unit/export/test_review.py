@@ -145,3 +145,20 @@ def test_a_stored_review_never_leaves_its_folder(tmp_path, session_id):
     assert path.parent == tmp_path and path.name.endswith(".review.json")
     assert session_id not in path.name or not session_id
     assert stored_review_path("f120c2f1e4644d8e", tmp_path).name == "f120c2f1e4644d8e.review.json"
+
+
+def test_machine_codes_below_the_counting_threshold_are_not_the_machines_in_kappa(record):
+    from mitrainer.coding.base import CodeScore, ResponseCoding
+
+    # The machine shows "Closed question 0.43" beside its open question on turn 2: shown, not counted.
+    shown = ResponseCoding(primary=C.OPEN_QUESTION, codes=(CodeScore(code=C.OPEN_QUESTION, confidence=0.9),
+                                                           CodeScore(code=C.AFFIRMATION, confidence=0.43)))
+    turns = list(record.turns)
+    turns[1] = turns[1].model_copy(update={"coding": shown})
+    record = record.model_copy(update={"turns": turns})
+    review = Review(record.session_id)
+    review.set_codes("Mai", 1, [C.OPEN_QUESTION])
+    review.set_codes("Mai", 0, [C.AFFIRMATION])
+    report = agreement(record, review).with_machine[0].report
+    # Counted, the machine never gave AF: Mai's one AF is the only use.
+    assert report.used[C.AFFIRMATION] == (1, 0)

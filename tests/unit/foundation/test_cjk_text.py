@@ -86,6 +86,8 @@ def test_folding_property(lines, style):
     else:
         text = f"a: {style}\n" + "".join(f"  {line}\n" for line in lines)
     expected = yaml.safe_load(text)["a"]
+    if not isinstance(expected, str):  # a plain "12" is a number to YAML: no text to fold
+        return
     joined = lines[0]
     for previous, line in zip(lines, lines[1:], strict=False):
         joined += ("" if joins_without_space(previous, line) else " ") + line

@@ -147,3 +147,4 @@ def test_the_json_schema_describes_what_is_written():
     assert "feedback" in turn["properties"] and "branch_note" not in turn["properties"]
     assert set(schema["$defs"]["Judgement"]["properties"]["verdict"]["$ref"].split("/")[-1:]) == {"Verdict"}
     assert SessionRecord.model_validate(parse_record(v1("guided-direction"), "g").to_json())
+

@@ -205,3 +205,26 @@ def test_a_response_with_no_skill_is_not_called_your_other(session_at):
     feedback = respond(session_at("change"), "other")
     assert feedback.verdict == "missed"
     assert "your response leaves it unexplored" in feedback.rationale and "your other" not in feedback.rationale
+
+
+def test_a_model_response_is_never_marked_down_for_a_run_of_questions():
+    from mitrainer.engine.session import Session
+    from mitrainer.scenario.load import parse_scenario
+    from tests.sessions import FEEDBACK_SCENARIO
+
+    text = FEEDBACK_SCENARIO.format(start="chat", kind="conversation", focus="[]", rubric="standard", language="en")
+    text = text.replace('      - {{text: "Busy at work.", codes: [simple_reflection], why: stays with the client}}'
+                        .replace("{{", "{").replace("}}", "}"),
+                        '      - {text: "What keeps work so busy?", codes: [open_question], why: asks for more}')
+    loaded = parse_scenario(text)
+    assert loaded.ok, [str(d) for d in loaded.diagnostics]
+    offered, typed = Session(loaded.scenario), Session(loaded.scenario)
+    for session in (offered, typed):
+        respond(session, "open_question", text="How is it going?")
+        respond(session, "closed_question", text="Is it every day?")
+    # The node offers this question as a model response (a guided choice): no question-run verdict.
+    chosen = respond(offered, "open_question", text="What keeps work so busy?")
+    assert (chosen.situation, chosen.verdict) == ("neutral", "good")
+    # The same codes in the trainee's own words are a run of three questions.
+    own = respond(typed, "open_question", text="What else is busy?")
+    assert (own.situation, own.verdict) == ("question_run", "fair")

@@ -103,7 +103,8 @@ def test_globals_with_a_custom_rubric(tag_coder):
 
 
 def test_unmeasured_indicators_count_as_neither_good_nor_bad(tag_coder):
-    rows = [("client", "[neutral] Hello.", None), ("counsellor", "[oq] How are things?", None)]
+    rows = [("client", "[neutral] Hello.", None), ("counsellor", "[oq] How are things?", None),
+            ("counsellor", "[oq] What brings you here?", None), ("counsellor", "[cq] Is it work?", None)]
     score = score_transcript(rows, simple_rubric(), coder=tag_coder)
     assert score.source == "machine"
     assert score.indicators["ct_response"] is None and score.indicators["ct_proportion"] is None
@@ -111,11 +112,45 @@ def test_unmeasured_indicators_count_as_neither_good_nor_bad(tag_coder):
     assert score.rq_ratio == 0.0 and score.pct_complex is None and score.ct_proportion is None
 
 
-def test_empty_conversation_scores_without_error(tag_coder):
+def test_empty_conversation_has_no_score(tag_coder):
     score = score_transcript([], get_rubric(), coder=tag_coder)
     assert score.turns == 0 and score.rq_ratio is None and score.pct_open is None
-    for value in score.globals.values():
-        assert 1 <= value <= 5
+    assert score.overall is None and score.technical is None and score.relational is None
+    assert set(score.globals.values()) == {None}
+
+
+def test_no_score_below_the_minimum_of_coded_responses(tag_coder):
+    rows = [("client", "[change] I want to cut down.", None), ("counsellor", "[cr] You want things to change.", None),
+            ("client", "[neutral] Yes.", None), ("counsellor", "[oq] What would help?", None)]
+    score = score_transcript(rows, get_rubric(), coder=tag_coder)
+    assert get_rubric().counting.min_coded_responses == 3
+    assert score.coded == 2 and score.overall is None and not score.enough_data
+    document = score.to_json()
+    assert document["overall"] is None and document["technical"] is None and document["relational"] is None
+    assert document["globals"] == {name: None for name in score.globals}
+    assert document["coded"] == 2 and document["min_coded"] == 3
+    # The rates are still shown: they are counts, not estimates.
+    assert score.rq_ratio == 1.0
+    third = rows + [("counsellor", "[sr] You want it.", None)]
+    assert score_transcript(third, get_rubric(), coder=tag_coder).overall is not None
+
+
+def test_uncoded_responses_never_count_towards_the_minimum(tag_coder):
+    rows = [("client", "[neutral] Hello.", None), ("counsellor", "[oq] How are things?", None),
+            ("counsellor", "[sr] You are tired.", None), ("counsellor", "mm", None)]
+    score = score_transcript(rows, get_rubric(), coder=tag_coder)
+    assert (score.turns, score.uncoded, score.coded) == (3, 1, 2)
+    assert score.overall is None
+    assert sum(score.counts.values()) == 2
+
+
+def test_the_minimum_is_a_rubric_setting(tag_coder):
+    loaded = parse_rubric("rubric_version: 1\nid: one\ntitle: One\ninclude: [standard]\n"
+                          "counting: {min_coded_responses: 1}\n", search=(bundled_rubrics(),))
+    assert loaded.ok, [str(d) for d in loaded.diagnostics]
+    rows = [("client", "[neutral] Hello.", None), ("counsellor", "[oq] How are things?", None)]
+    assert score_transcript(rows, loaded.rubric, coder=tag_coder).overall is not None
+    assert score_transcript(rows, get_rubric(), coder=tag_coder).overall is None
 
 
 def test_metrics_come_from_the_rubric_in_order(tag_coder):
@@ -164,18 +199,14 @@ def test_one_reflection_and_one_question_per_volley():
         CodeScore(code=SkillCode.SIMPLE_REFLECTION, confidence=0.9), CodeScore(code=SkillCode.COMPLEX_REFLECTION, confidence=0.6),
         CodeScore(code=SkillCode.CLOSED_QUESTION, confidence=0.7), CodeScore(code=SkillCode.OPEN_QUESTION, confidence=0.55),
         CodeScore(code=SkillCode.AFFIRMATION, confidence=0.3)))
-    from mitrainer.scoring.moments import raw_codes
-
-    assert raw_codes(coding, rubric.counting.min_confidence) == (SkillCode.COMPLEX_REFLECTION, SkillCode.OPEN_QUESTION)
+    assert coding.counted(rubric.counting.min_confidence) == (SkillCode.COMPLEX_REFLECTION, SkillCode.OPEN_QUESTION)
 
 
 def test_low_confidence_secondary_codes_do_not_count(tag_coder):
     rubric = get_rubric()
     coding = ResponseCoding(primary=SkillCode.OPEN_QUESTION, codes=(CodeScore(code=SkillCode.OPEN_QUESTION, confidence=0.8),
                                                       CodeScore(code=SkillCode.AFFIRMATION, confidence=0.49)))
-    from mitrainer.scoring.moments import raw_codes
-
-    assert raw_codes(coding, rubric.counting.min_confidence) == (SkillCode.OPEN_QUESTION,)
+    assert coding.counted(rubric.counting.min_confidence) == (SkillCode.OPEN_QUESTION,)
 
 
 def play(session, *responses):
