@@ -21,6 +21,7 @@ from mitrainer.errors import MitrainerError, StoreError
 from mitrainer.i18n import resolve_language, set_language, t
 from mitrainer.settings import Preferences, Settings
 from mitrainer.text import visible
+from mitrainer.tui.collector import FullCollections
 from mitrainer.tui.screens.dialogs import HelpScreen, SettingsDialog
 from mitrainer.tui.screens.home import HomeScreen
 from mitrainer.tui.services import Services, _default_coder, coder_note
@@ -50,6 +51,7 @@ class TrainerApp(App):
         self.author = author
         self._coder_started = False
         self._started = False
+        self.full_collections = FullCollections()
         saved = services.preferences().theme
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
 
@@ -78,6 +80,10 @@ class TrainerApp(App):
             self.notify(t("app.store_problem", problem=self.services.store_problem), severity="error",
                         timeout=30)
 
+    def on_unmount(self) -> None:
+        # Leaving while a conversation is on screen: CPython decides full passes again.
+        self.full_collections.restore()
+
     def library_ready(self) -> None:
         """Called by the home screen once the library is shown: now load the coder's model.
 
@@ -93,6 +99,9 @@ class TrainerApp(App):
 
     def _load_coder(self) -> None:
         self.services.coder()
+        # The coder's model lives as long as the app too: out of the collector's reach (a
+        # full pass walked it at every collection).
+        gc.freeze()
         note = coder_note() if self.services.coder_factory is _default_coder else ""
         if note:
             self.call_from_thread(self.notify, t("app.coder_fallback", note=note), severity="warning", timeout=10)
