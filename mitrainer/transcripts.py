@@ -8,7 +8,9 @@ header or JSON keys):
 * ``text``: what was said;
 * ``codes`` (optional): human codes separated by ``;`` — skill codes for counsellor
   lines (``open_question;complex_reflection``), talk type and DARN-CAT subtype for
-  client lines (``change;desire``, ``sustain``, ``neutral``).
+  client lines (``change;desire``, ``sustain``, ``neutral``);
+* ``language`` (optional): the line's language, ``en``, ``vi`` or ``zh`` (tags such as
+  ``zh-Hans`` or ``vi-VN`` are read by their base); empty or ``auto``: detected.
 
 Problems never raise: :func:`read_transcript` returns the rows it could read and a list
 of :class:`~mitrainer.errors.Diagnostic` with codes ``T001``… and line numbers.
@@ -26,6 +28,7 @@ from pathlib import Path
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import Utterance
 from mitrainer.errors import Diagnostic, Position, Severity, did_you_mean
+from mitrainer.i18n import base_language
 from mitrainer.text import clean_text, find_control, wide_encoding
 
 MAX_BYTES = 20_000_000
@@ -45,6 +48,9 @@ T_TOO_LARGE = "T008"
 T_LONG_TEXT = "T009"
 T_NO_ROWS = "T010"
 T_CONTROL = "T011"
+T_UNKNOWN_LANGUAGE = "T012"
+# The languages a row's ``language`` column may name (the coder's).
+LANGUAGES = ("en", "vi", "zh")
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class TranscriptRow:
     codes: tuple[SkillCode, ...] = ()  # human skill codes (counsellor lines)
     talk: TalkType | None = None  # human talk type (client lines)
     subtype: Subtype | None = None
+    language: str | None = None  # "en", "vi" or "zh" when the row says; None: detected
 
     @property
     def utterance(self) -> Utterance:
@@ -117,7 +124,18 @@ class _Reader:
             self.diag(T_LONG_TEXT, f"text of {len(text)} characters; only its beginning is coded", line,
                       error=False)
         codes, talk, subtype = self._codes(record.get("codes"), speaker, line)
-        self.rows.append(TranscriptRow(len(self.rows), line, speaker, text, codes, talk, subtype))
+        language = self._language(record.get("language"), line)
+        self.rows.append(TranscriptRow(len(self.rows), line, speaker, text, codes, talk, subtype, language))
+
+    def _language(self, raw, line: int) -> str | None:
+        if raw is None or not str(raw).strip() or str(raw).strip().lower() == "auto":
+            return None
+        base = base_language(str(raw))
+        if base not in LANGUAGES:
+            self.diag(T_UNKNOWN_LANGUAGE, f"unknown language {str(raw)[:20]!r}; the line's language is detected",
+                      line, error=False, hint="use en, vi or zh (or leave it empty)")
+            return None
+        return base
 
     def _codes(self, raw, speaker: Speaker, line: int):
         codes: list[SkillCode] = []
@@ -164,7 +182,7 @@ class _Reader:
         line = 2
         try:
             for row in reader:
-                record = {k: row.get(names[k]) for k in ("speaker", "text", "codes") if k in names}
+                record = {k: row.get(names[k]) for k in ("speaker", "text", "codes", "language") if k in names}
                 self.add(line, record)
                 line = reader.line_num + 1
         except csv.Error as exc:

@@ -23,7 +23,10 @@ and codes the held-out files), then the committed model on every case, which rew
 
 ``--lines [CSV]`` codes labelled counsellor lines (``setting,context,text,code``) with the
 committed model; without a file, the held-out set ``tests/coding/data/held-out-lines.csv``,
-written by an author who saw neither the training examples nor the scenarios.
+written by an author who saw neither the training examples nor the scenarios. A Vietnamese
+or Chinese file (``part,setting,context,text,label,subtype,diacritics|punct``, such as
+``tests/coding/data/held-out-vi.csv``) is reported by part: counsellor codes, client talk,
+direction (:mod:`mitrainer_training.language_lines`).
 
 ``--direction [CSV]`` judges the direction of labelled responses (``client,response,direction``,
 optionally ``form``) with the committed coder and prints accuracy and per-class precision and
@@ -163,8 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="with --exemplars: skip the k-fold, only code every case with the committed model and "
                          "rewrite the disagreements list (no training, no PyTorch)")
     ap.add_argument("--lines", metavar="CSV", nargs="?", const="",
-                    help="code labelled counsellor lines (columns setting,context,text,code) with the committed "
-                         "model and report agreement per code (default: the held-out set, "
+                    help="code labelled counsellor lines (columns setting,context,text,code; or, in Vietnamese "
+                         "and Chinese, part,setting,context,text,label,subtype,diacritics|punct) with the "
+                         "committed models and report agreement per code (default: the held-out set, "
                          "tests/coding/data/held-out-lines.csv; no AnnoMI, no training)")
     ap.add_argument("--direction", metavar="CSV", nargs="?", const="",
                     help="judge the direction of labelled responses (columns client,response,direction[,form]) "
@@ -292,7 +296,12 @@ def evaluate_exemplars(base: Sequence[Record], seed: int, folds: int,
 
 
 def evaluate_lines(path: Path | None = None) -> int:
-    """The committed coder's agreement with a file of labelled lines (default: the held-out set)."""
+    """The committed coder's agreement with a file of labelled lines (default: the held-out set).
+
+    English files have the columns ``setting,context,text,code``; Vietnamese and Chinese
+    ones ``part,setting,context,text,label,subtype`` and ``diacritics`` or ``punct``
+    (:mod:`mitrainer_training.language_lines`).
+    """
     from mitrainer_training.exemplars import (
         HELD_OUT_LINES,
         Agreement,
@@ -300,9 +309,14 @@ def evaluate_lines(path: Path | None = None) -> int:
         load_line_cases,
         render_report,
     )
+    from mitrainer_training.language_lines import evaluate_language_lines, is_language_lines
 
     path = path or HELD_OUT_LINES
     try:
+        if is_language_lines(path):
+            report_text, _ = evaluate_language_lines(path)
+            print(report_text)
+            return 0
         cases = load_line_cases(path)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         print(f"cannot read labelled lines: {exc}", file=sys.stderr)

@@ -134,12 +134,15 @@ def _coder_if_available():
 
     from mitrainer.coding import default_coder
     from mitrainer.coding.model import TrainedCoder
+    from mitrainer.coding.multilingual import MultilingualCoder
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         coder = default_coder()
-    # The rule-based fallback is too rough to second-guess an author's label.
-    return coder if isinstance(coder, TrainedCoder) else None
+    # The check reads English scenarios only (talk_check.reads_language), with the English
+    # coder; the rule-based fallback is too rough to second-guess an author's label.
+    english = coder.coders["en"] if isinstance(coder, MultilingualCoder) else coder
+    return english if isinstance(english, TrainedCoder) else None
 
 
 def cmd_graph(args: argparse.Namespace) -> int:

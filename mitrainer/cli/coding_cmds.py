@@ -11,6 +11,7 @@ import json
 import sys
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_CANNOT_RUN = 0, 1, 2
+LANG_CHOICES = ("auto", "en", "vi", "zh")
 
 
 def register(subparsers) -> None:
@@ -23,6 +24,10 @@ def register(subparsers) -> None:
                    help="the line it answers (the client's line; the counsellor's with --client); "
                    "repeat for earlier lines, oldest first, speakers alternating")
     p.add_argument("--client", action="store_true", help="code TEXT as a client line")
+    p.add_argument("--lang", dest="text_lang", choices=LANG_CHOICES, default="auto",
+                   help="the language of TEXT: en, vi or zh, or auto (detected; the default); a line in "
+                   "another language is not coded. (Before the command, --lang is the interface "
+                   "language, in which a reason for not coding is given.)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a readable result")
     p.add_argument("--rules", action="store_true", help="use the rule-based coder instead of the trained one")
     p.set_defaults(handler=run_code)
@@ -35,25 +40,34 @@ def register(subparsers) -> None:
     t.add_argument("--format", choices=("table", "jsonl"), default="table",
                    help="table (readable, default) or jsonl (one object per utterance)")
     t.add_argument("--input-format", choices=("csv", "jsonl"), help="override the file extension")
+    t.add_argument("--lang", dest="text_lang", choices=LANG_CHOICES, default="auto",
+                   help="the language of the lines: en, vi or zh, or auto (detected per line; the default); "
+                   "a row's own language column wins")
     t.add_argument("--rules", action="store_true", help="use the rule-based coder instead of the trained one")
     t.set_defaults(handler=run_code_transcript)
 
 
 def _coder(args):
-    from mitrainer.coding import default_coder, fallback_note
+    """The coder the options ask for, reading the command's ``--lang``; its reasons for leaving
+    a line uncoded are given in the interface language (the global ``--lang``, or $MITRAINER_LANG)."""
+    from mitrainer.coding import default_coder, fallback_note, reading
+    from mitrainer.coding.multilingual import MultilingualCoder
+    from mitrainer.i18n import resolve_language
 
     if args.rules:
         from mitrainer.coding.rules import RuleBasedCoder
 
-        return RuleBasedCoder()
-    import warnings
+        # The rules read English: a line in another language is left uncoded, not misread.
+        coder = MultilingualCoder({"en": RuleBasedCoder()})
+    else:
+        import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        coder = default_coder()
-    if fallback_note():
-        print(f"mitrainer: note: {fallback_note()}", file=sys.stderr)
-    return coder
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            coder = default_coder()
+        if fallback_note():
+            print(f"mitrainer: note: {fallback_note()}", file=sys.stderr)
+    return reading(coder, None if args.text_lang == "auto" else args.text_lang, resolve_language(args.settings.language))
 
 
 def _clean(text: str, limit: int = 0) -> str:
@@ -99,7 +113,7 @@ def run_code(args: argparse.Namespace) -> int:
             console.print(f" {mark} {score.code.label:<26} {score.confidence:.0%}")
         if result.direction is not None:
             console.print(f"direction: [bold]{result.direction.value}[/]")
-    console.print(f"[dim]coder: {result.coder}[/]")
+    console.print(f"[dim]coder: {_clean(result.coder)}[/]")
     return EXIT_OK
 
 
@@ -110,6 +124,8 @@ def run_code_transcript(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from mitrainer.codes import Speaker
+    from mitrainer.coding import reading
+    from mitrainer.i18n import resolve_language
     from mitrainer.transcripts import read_transcript
 
     transcript = read_transcript(args.file, args.input_format)
@@ -118,6 +134,7 @@ def run_code_transcript(args: argparse.Namespace) -> int:
     if not transcript.rows:
         return EXIT_CANNOT_RUN
     coder = _coder(args)
+    reasons = resolve_language(args.settings.language)
     results = []
     # About 130 lines a second: a long transcript gets a progress bar on a terminal's stderr.
     from mitrainer.cli.output import console as make_console
@@ -129,10 +146,11 @@ def run_code_transcript(args: argparse.Namespace) -> int:
         task = progress.add_task("coding", total=len(transcript.rows))
         for row in transcript.rows:
             ctx = transcript.context(row.index)[-8:]
+            line_coder = reading(coder, row.language, reasons) if row.language else coder
             if row.speaker is Speaker.COUNSELLOR:
-                results.append((row, coder.code_response(row.text, ctx)))
+                results.append((row, line_coder.code_response(row.text, ctx)))
             else:
-                results.append((row, coder.code_client(row.text, ctx)))
+                results.append((row, line_coder.code_client(row.text, ctx)))
             progress.advance(task)
     if args.format == "jsonl":
         for row, res in results:
@@ -162,6 +180,9 @@ def _row_json(row, res) -> dict:
             out["human_talk"] = row.talk.value
             out["human_subtype"] = row.subtype.value if row.subtype else None
     out["uncertain"] = res.uncertain
+    out["coder"] = res.coder
+    if row.language:
+        out["language"] = row.language
     if res.uncoded_reason:
         out["uncoded_reason"] = res.uncoded_reason
     return out

@@ -71,7 +71,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     from mitrainer.cli.output import console, write_json
-    from mitrainer.coding import default_coder
+    from mitrainer.coding import default_coder, reading
     from mitrainer.engine.session import Session
     from mitrainer.engine.start import parse_start
     from mitrainer.errors import InputError, StoreError
@@ -85,9 +85,12 @@ def cmd_play(args: argparse.Namespace) -> int:
         # A test from the middle would count in history and the portfolio as a session played.
         raise InputError("a session started with --from or --set is an author's test and is not saved; drop --save")
     responses = read_responses(args.responses)
+    # The responses are read in the scenario's language; a reason for leaving one uncoded is
+    # given in it too, as its feedback is.
+    coder = reading(default_coder(), scenario.language, scenario.language)
     store = SessionStore(args.settings.db_path) if args.save else None
     try:
-        practice = Practice(Session(scenario, seed=args.seed, coder=default_coder(), start=start), store)
+        practice = Practice(Session(scenario, seed=args.seed, coder=coder, start=start), store)
         session = practice.session
         out = console()
         if not args.json:

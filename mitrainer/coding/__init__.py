@@ -1,7 +1,10 @@
 """Coding of utterances: OARS/MITI skill codes for counsellors, change/sustain talk for clients.
 
-``default_coder()`` returns the trained coder when its model file is present and loads,
-and the rule-based coder otherwise; ``code_utterance`` codes one counsellor utterance.
+``default_coder()`` returns a coder for English, Vietnamese and Chinese
+(:class:`~mitrainer.coding.multilingual.MultilingualCoder`): the trained English coder when
+its model file is present and loads (the rule-based coder otherwise), and the Vietnamese and
+Chinese coders whose model files load. ``reading(coder, language)`` sets it to read one
+language (a session reads its scenario's); ``code_utterance`` codes one counsellor utterance.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ __all__ = [
     "code_utterance",
     "default_coder",
     "fallback_note",
+    "reading",
 ]
 
 _default: Coder | None = None
@@ -37,27 +41,53 @@ _note = ""
 def default_coder() -> Coder:
     """The best coder available offline (loaded once per process).
 
-    The trained coder when its model file loads; otherwise the rule-based coder, with a
-    warning and :func:`fallback_note` saying why.
+    English, Vietnamese and Chinese, each line read by the coder of its language. The
+    English coder is the trained one when its model file loads, else the rule-based coder;
+    a Vietnamese or Chinese model that does not load leaves that language unread. Either
+    way a warning is given and :func:`fallback_note` says why.
     """
     global _default, _note
     if _default is None:
+        from mitrainer.coding.languages.model import LanguageCoder
         from mitrainer.coding.model import TrainedCoder
+        from mitrainer.coding.multilingual import MultilingualCoder
         from mitrainer.errors import ModelFileError
 
+        notes = []
+        coders: dict[str, Coder] = {}
         try:
-            _default = TrainedCoder()
+            coders["en"] = TrainedCoder()
         except ModelFileError as exc:
             from mitrainer.coding.rules import RuleBasedCoder
 
-            _note = f"{exc}; using the rule-based coder instead"
+            notes.append(f"{exc}; using the rule-based coder instead")
+            coders["en"] = RuleBasedCoder()
+        for language in ("vi", "zh"):
+            try:
+                coders[language] = LanguageCoder(language)
+            except ModelFileError as exc:
+                notes.append(f"{exc}; lines in this language are not coded")
+        _note = "; ".join(notes)
+        if _note:
             warnings.warn(_note, RuntimeWarning, stacklevel=2)
-            _default = RuleBasedCoder()
+        _default = MultilingualCoder(coders)
     return _default
 
 
+def reading(coder: Coder, language: str | None, reasons_in: str | None = None) -> Coder:
+    """``coder`` set to read every line in ``language`` (None: each line's own), giving its
+    reasons for leaving a line uncoded in ``reasons_in`` (None: the interface language).
+
+    A coder that reads one language only (the rule-based coder, a test's coder) is returned
+    as it is.
+    """
+    choose = getattr(coder, "reading", None)
+    return choose(language, reasons_in) if choose is not None else coder
+
+
 def fallback_note() -> str:
-    """Why :func:`default_coder` fell back to the rule-based coder ("" when it did not)."""
+    """Why :func:`default_coder` fell back to the rule-based coder or left a language unread
+    ("" when it did neither)."""
     return _note
 
 

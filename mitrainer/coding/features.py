@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 from mitrainer.codes import Speaker
 from mitrainer.coding.base import Utterance
+from mitrainer.coding.reasons import Unreadable
 
 # Features are computed from the first MAX_CHARS characters only: a 20 000-character
 # paste is coded from its beginning instead of stalling the session.
@@ -186,29 +187,29 @@ GROUP_WEIGHTS = {"u": 1.0, "c": 0.5, "x": 0.6, "s": 0.6}
 
 # -- readability ---------------------------------------------------------------------
 
-def unreadable_reason(text: str, known_word) -> str:
-    """Why ``text`` cannot be coded (empty, not English, gibberish), or "" when it can.
+def unreadable_reason(text: str, known_word) -> Unreadable | None:
+    """Why ``text`` cannot be coded as English (empty, another language, gibberish), or None.
 
     ``known_word`` tells whether a lower-case word was seen in the training data.
     """
     stripped = _CONTROL.sub("", text).strip()
     if not stripped:
-        return "empty text"
+        return Unreadable.EMPTY
     letters = [ch for ch in stripped[:MAX_CHARS] if ch.isalpha()]
     if not letters:
-        return "no words to code (only symbols, digits or emoji)"
+        return Unreadable.SYMBOLS
     ascii_letters = sum(1 for ch in letters if ch.isascii())
     if ascii_letters / len(letters) < 0.6:
-        return "mostly non-Latin script; the coder reads English only"
+        return Unreadable.NOT_LANGUAGE
     words = LETTERS.findall(normalize(stripped))
     words = [w.strip("'") for w in words if w.strip("'")]
     if not words:
-        return "no words to code"
+        return Unreadable.SYMBOLS
     known = sum(1 for w in words if known_word(w))
     ratio = known / len(words)
     accented = (len(letters) - ascii_letters) / len(letters)
     if len(words) >= 3 and (ratio < 0.5 or (accented > 0.08 and ratio < 0.8)):
-        return "does not look like English; the coder reads English only"
+        return Unreadable.NOT_LANGUAGE
     if len(words) < 3 and known == 0:
-        return "unknown words; the coder reads English only"
-    return ""
+        return Unreadable.UNKNOWN_WORDS
+    return None

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -38,6 +39,18 @@ from mitrainer.errors import ModelFileError
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "coder-model.npz"
 FORMAT = "mitrainer-coder/1"
 KNOWN_WORD_BITS = 20
+ENGLISH_HEADS = frozenset({"family", "talk", "subtype", *(f"sub_{f}" for f in FAMILIES)})
+
+
+class TextFeatures(Protocol):
+    """What turns a line and its context into hashed features: :class:`Featurizer` for English,
+    :class:`mitrainer.coding.languages.features.LanguageFeaturizer` for Vietnamese and Chinese."""
+
+    bits: int
+
+    def transform(self, text: str, context: Sequence[Utterance], speaker: Speaker) -> tuple[list[int], list[float]]:
+        ...
+
 
 def word_bucket(word: str) -> int:
     """The bit of the known-words set that stands for ``word``."""
@@ -84,11 +97,12 @@ class LinearModel:
     """The arrays of a model file and the arithmetic over them."""
 
     def __init__(self, weights: np.ndarray | SparseRows, bias: np.ndarray, heads: Sequence[Head], bits: int,
-                 known_words: np.ndarray, meta: dict | None = None):
+                 known_words: np.ndarray, meta: dict | None = None, featurizer: TextFeatures | None = None):
         self.weights = weights  # (2**bits, columns) float32, or SparseRows once loaded
         self.bias = bias
         self.heads = {h.name: h for h in heads}
-        self.featurizer = Featurizer(bits)
+        # English by default; the Vietnamese and Chinese models bring their own featurizer.
+        self.featurizer: TextFeatures = featurizer if featurizer is not None else Featurizer(bits)
         self.known_words = known_words
         self.meta = meta or {}
 
@@ -97,7 +111,10 @@ class LinearModel:
         return bool(self.known_words[b >> 3] & (1 << (b & 7)))
 
     def scores(self, text: str, context: Sequence[Utterance], speaker: Speaker) -> np.ndarray:
-        idx, vals = self.featurizer.transform(text, context, speaker)
+        return self.scores_of(*self.featurizer.transform(text, context, speaker))
+
+    def scores_of(self, idx: Sequence[int], vals: Sequence[float]) -> np.ndarray:
+        """The raw scores of every head for a line's hashed features."""
         if not idx:
             return self.bias.copy()
         return np.asarray(vals, dtype=np.float32) @ self.weights[idx] + self.bias
@@ -125,12 +142,13 @@ class LinearModel:
         """This freshly fitted model as the app will load it from its file (int8 weights)."""
         rows, packed, scale = self._quantised()
         return LinearModel(SparseRows(rows.astype(np.int64), packed.astype(np.float32) * scale), self.bias,
-                           list(self.heads.values()), self.featurizer.bits, self.known_words, self.meta)
+                           list(self.heads.values()), self.featurizer.bits, self.known_words, self.meta,
+                           self.featurizer)
 
     def save(self, path: Path) -> None:
         nz, quantised, scale = self._quantised()
         heads = [{"name": h.name, "classes": list(h.classes), "start": h.start} for h in self.heads.values()]
-        meta = {**self.meta, "format": FORMAT, "bits": self.featurizer.bits}
+        meta = {"format": FORMAT, **self.meta, "bits": self.featurizer.bits}
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as fh:
             # Not compressed: loading (the app's cold start) matters more than file size.
@@ -146,9 +164,17 @@ class LinearModel:
             )
 
     @classmethod
-    def load(cls, path: Path | str = MODEL_PATH) -> LinearModel:
-        """Load a model file; anything wrong with it raises :class:`ModelFileError`."""
-        with read_model_file(path, "coder model file", FORMAT, "python -m mitrainer_training.train") as (data, meta):
+    def load(cls, path: Path | str = MODEL_PATH, *, fmt: str = FORMAT,
+             required: frozenset[str] | None = None, command: str = "python -m mitrainer_training.train",
+             featurizer: Callable[[dict], TextFeatures] | None = None) -> LinearModel:
+        """Load a model file; anything wrong with it raises :class:`ModelFileError`.
+
+        The defaults read the English model; the Vietnamese and Chinese models pass their
+        format, heads, the command that regenerates them and a featurizer built from the
+        file's ``meta``.
+        """
+        required = ENGLISH_HEADS if required is None else required
+        with read_model_file(path, "coder model file", fmt, command) as (data, meta):
             bits = int(meta["bits"])
             heads = [Head(h["name"], tuple(h["classes"]), int(h["start"]))
                      for h in json.loads(str(data["heads"]))]
@@ -166,9 +192,13 @@ class LinearModel:
                 or any(h.stop > columns for h in heads)):
             raise ModelFileError(f"coder model file {path} is corrupt: arrays do not fit together")
         names = {h.name for h in heads}
-        missing = {"family", "talk", "subtype", *(f"sub_{f}" for f in FAMILIES)} - names
+        missing = required - names
         if missing:
             raise ModelFileError(f"coder model file {path} lacks heads: {', '.join(sorted(missing))}")
         if not np.all(np.isfinite(scale)) or not np.all(np.isfinite(bias)):
             raise ModelFileError(f"coder model file {path} is corrupt: weights are not finite")
-        return cls(SparseRows(rows, packed.astype(np.float32) * scale), bias, heads, bits, known, meta)
+        try:
+            made = featurizer(meta) if featurizer is not None else Featurizer(bits)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"coder model file {path} is corrupt: its meta does not say how to read text ({exc})") from exc
+        return cls(SparseRows(rows, packed.astype(np.float32) * scale), bias, heads, bits, known, meta, made)

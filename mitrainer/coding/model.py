@@ -30,6 +30,7 @@ from mitrainer.coding.encoder import Encoder
 from mitrainer.coding.families import FAMILIES
 from mitrainer.coding.features import unreadable_reason
 from mitrainer.coding.linear import MODEL_PATH, LinearModel, softmax
+from mitrainer.coding.reasons import Unreadable, reason_text
 from mitrainer.coding.rules import RuleBasedCoder, change_talk_cue
 
 # The encoder's share when its probabilities are averaged with the linear model's: an
@@ -63,6 +64,7 @@ class TrainedCoder:
     """
 
     name = "trained"
+    languages = ("en",)
 
     def __init__(self, model: LinearModel | None = None, path: Path | str = MODEL_PATH,
                  encoder: Encoder | None | _Shipped = SHIPPED, direction: DirectionJudge | None | _Shipped = SHIPPED):
@@ -108,11 +110,15 @@ class TrainedCoder:
                 out[flag] = self._probs(raw, enc, flag)
         return out
 
+    def unreadable(self, text: str) -> Unreadable | None:
+        """Why the line cannot be coded as English, or None when it can."""
+        return unreadable_reason(text, self.model.known_word)
+
     def code_response(self, text: str, context: Sequence[Utterance] = (),
                       sides: ClientSides | None = None) -> ResponseCoding:
-        reason = unreadable_reason(text, self.model.known_word)
+        reason = self.unreadable(text)
         if reason:
-            return ResponseCoding(primary=None, uncoded_reason=reason, coder=self.name)
+            return ResponseCoding(primary=None, uncoded_reason=reason_text(reason, self.languages), coder=self.name)
         probs = self.response_probabilities(text, context)
         learned = decode_response(probs, self.name, self.sentence_codes(text, context))
         merged = merge_cues(learned, self._rules.code_response(text, context), probs["family"])
@@ -148,15 +154,15 @@ class TrainedCoder:
         is at least the linear model's share of it, so where the linear model alone gives
         ``talk`` more than ``at_most / (1 - ENCODER_SHARE)`` the transformer need not run.
         """
-        if self.encoder is None or unreadable_reason(text, self.model.known_word) or change_talk_cue(text):
+        if self.encoder is None or self.unreadable(text) or change_talk_cue(text):
             return True
         linear = self.model.probs(self.model.scores(text, (), Speaker.CLIENT), "talk")
         return linear.get(talk.value, 0.0) * (1 - ENCODER_SHARE) <= at_most
 
     def code_client(self, text: str, context: Sequence[Utterance] = ()) -> ClientCoding:
-        reason = unreadable_reason(text, self.model.known_word)
+        reason = self.unreadable(text)
         if reason:
-            return ClientCoding(talk=None, uncoded_reason=reason, coder=self.name)
+            return ClientCoding(talk=None, uncoded_reason=reason_text(reason, self.languages), coder=self.name)
         m = self.model
         raw = m.scores(text, context, Speaker.CLIENT)
         enc = self.encoder.scores(text, context, Speaker.CLIENT) if self.encoder is not None else None

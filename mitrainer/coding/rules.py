@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from mitrainer.codes import SkillCode, Speaker, Subtype, TalkType
 from mitrainer.coding.base import ClientCoding, ClientSides, CodeScore, ResponseCoding, Utterance
 from mitrainer.coding.features import content_words, normalize, tokens
+from mitrainer.coding.reasons import Unreadable, reason_text
 
 
 def _rx(*patterns: str) -> re.Pattern[str]:
@@ -249,13 +250,22 @@ class RuleBasedCoder:
     """Deterministic keyword rules: the fallback coder and the engine tests' coder."""
 
     name = "rule-based"
+    languages = ("en",)
+
+    @staticmethod
+    def unreadable(text: str) -> Unreadable | None:
+        """Empty text, or text without a letter: nothing for the rules to read."""
+        norm = normalize(text)
+        if not any(ch.isalpha() for ch in norm):
+            return Unreadable.SYMBOLS if norm else Unreadable.EMPTY
+        return None
 
     def code_response(self, text: str, context: Sequence[Utterance] = (),
                       sides: ClientSides | None = None) -> ResponseCoding:
+        reason = self.unreadable(text)
+        if reason:
+            return ResponseCoding(primary=None, coder=self.name, uncoded_reason=reason_text(reason, self.languages))
         norm = normalize(text)
-        if not any(ch.isalpha() for ch in norm):
-            return ResponseCoding(primary=None, coder=self.name,
-                                  uncoded_reason="empty text" if not norm else "no words to code")
         sentences = [s.strip() for s in re.split(r"(?<=[.?!])\s+", norm) if s.strip()]
         codes: dict[SkillCode, float] = {}
 
@@ -335,10 +345,10 @@ class RuleBasedCoder:
         return touched >= 3
 
     def code_client(self, text: str, context: Sequence[Utterance] = ()) -> ClientCoding:
+        reason = self.unreadable(text)
+        if reason:
+            return ClientCoding(talk=None, coder=self.name, uncoded_reason=reason_text(reason, self.languages))
         norm = normalize(text)
-        if not any(ch.isalpha() for ch in norm):
-            return ClientCoding(talk=None, coder=self.name,
-                                uncoded_reason="empty text" if not norm else "no words to code")
         if DISCORD.search(norm):
             return ClientCoding(talk=TalkType.DISCORD, confidence=0.7, scores={"discord": 0.7}, coder=self.name)
         cue = change_talk_cue(norm)

@@ -91,16 +91,24 @@ class Services:
             return self._coder
 
     # -- sessions ------------------------------------------------------------------------
+    def coder_for(self, scenario: Scenario) -> Coder:
+        """The coder set to read the scenario's language, with its reasons for leaving a
+        response uncoded in that language (the language of the session's feedback)."""
+        from mitrainer.coding import reading
+
+        return reading(self.coder(), scenario.language, scenario.language)
+
     def new_session(self, scenario: Scenario, start: Start | None = None) -> Session:
         """A new session, at the scenario's start or (an author's test) at ``start``."""
         from mitrainer.engine.session import Session
 
-        return Session(scenario, seed=self.seed_source(), coder=self.coder(), clock=self.clock, start=start)
+        return Session(scenario, seed=self.seed_source(), coder=self.coder_for(scenario), clock=self.clock,
+                       start=start)
 
     def resume(self, scenario: Scenario, record: SessionRecord) -> Session:
         from mitrainer.engine.session import Session
 
-        return Session.resume(scenario, record, coder=self.coder(), clock=self.clock)
+        return Session.resume(scenario, record, coder=self.coder_for(scenario), clock=self.clock)
 
     def practice(self, session: Session) -> Practice:
         """The session with its rubric and this trainer's store: every turn goes through it."""

@@ -307,6 +307,27 @@ def test_chinese_scenario_opens_in_guided_mode_and_fits_80x24(db: Path) -> None:
     run(flow())
 
 
+def test_chinese_scenario_opens_in_free_text_when_the_coder_reads_chinese(db: Path) -> None:
+    from mitrainer.coding.languages.model import LanguageCoder
+    from mitrainer.coding.multilingual import MultilingualCoder
+    from mitrainer.coding.rules import RuleBasedCoder
+
+    async def respond(text: str):
+        app = make_app(db)
+        app.services.coder_factory = lambda: MultilingualCoder({"en": RuleBasedCoder(), "zh": LanguageCoder("zh")})
+        async with app.run_test(size=(100, 30)) as pilot:
+            practice = await open_practice(pilot, "邻居")
+            assert not practice.guided
+            await say(pilot, text)
+            return practice.session.turns[-1].coding
+
+    coding = asyncio.run(respond("听起来你很担心楼里的人知道。"))
+    assert coding.coded and coding.coder == "trained-zh"
+    # A line in English stays uncoded, its reason in the scenario's language.
+    coding = asyncio.run(respond("So you are worried about it."))
+    assert coding.primary is None and "英语" in coding.uncoded_reason and "English" not in coding.uncoded_reason
+
+
 def test_resizing_down_to_40x12_and_back_never_crashes(db: Path) -> None:
     async def flow():
         app = make_app(db)
@@ -467,7 +488,7 @@ def test_the_theme_chosen_is_kept_for_next_time(db: Path) -> None:
 
 def test_recode_the_turns_from_the_summary(db: Path, tmp_path: Path, monkeypatch) -> None:
     """The summary opens the review screen on the session; the codes go to a private file in the data folder."""
-    from mitrainer.tui.screens.review import ReviewScreen
+    from mitrainer.tui.screens.review import ReviewerDialog, ReviewScreen
 
     monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))
 
@@ -477,11 +498,13 @@ def test_recode_the_turns_from_the_summary(db: Path, tmp_path: Path, monkeypatch
             practice = await play_to_summary(pilot)
             await pilot.press("ctrl+t")
             await pilot.pause()
+            assert isinstance(app.screen, ReviewerDialog)  # no saved name: the reviewer gives one first
+            await pilot.press(*"Mai", "enter")
+            await pilot.pause()
             review = app.screen
             assert isinstance(review, ReviewScreen)
             assert "Turn 1 of 3" in str(review.query_one("#turn-title", Static).render())
             assert REFLECTION in str(review.query_one("#response", Static).render())
-            await pilot.press(*"Mai", "enter")  # no saved name: the reviewer types one first
             await pilot.press("n")
             await pilot.press("m")  # start from the machine's codes on turn 2
             await pilot.pause()
@@ -495,8 +518,9 @@ def test_recode_the_turns_from_the_summary(db: Path, tmp_path: Path, monkeypatch
     assert [f.name for f in files] == [f"{session.session_id}.review.json"]
     assert files[0].stat().st_mode & 0o777 == 0o600
     saved = json.loads(files[0].read_text(encoding="utf-8"))
-    codes = saved["reviewers"]["Mai"]["codes"]
-    assert list(codes) == ["1"] and codes["1"][0] == session.turns[1].coding.primary.value  # primary first
+    (reviewer,) = saved["reviewers"].values()  # one reviewer, keyed by her id
+    codes = reviewer["codes"]
+    assert reviewer["name"] == "Mai" and list(codes) == ["1"] and codes["1"][0] == session.turns[1].coding.primary.value  # primary first
 
 
 def test_the_branch_note_is_shown_with_the_verdict_in_the_sidebar_and_the_summary(db: Path) -> None:

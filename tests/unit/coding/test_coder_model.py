@@ -170,14 +170,15 @@ def test_default_coder_falls_back(monkeypatch, tmp_path):
     import mitrainer.coding.model as model
 
     monkeypatch.setattr(coding, "_default", None)
+    monkeypatch.setattr(coding, "_note", "")
     monkeypatch.setattr(model.TrainedCoder.__init__, "__defaults__",
                         (None, tmp_path / "missing.npz", model.SHIPPED, model.SHIPPED))
     with pytest.warns(RuntimeWarning, match="rule-based"):
         fallback = coding.default_coder()
     assert fallback.name == "rule-based"
     assert "not found" in coding.fallback_note()
-    monkeypatch.setattr(coding, "_default", None)
-    monkeypatch.setattr(coding, "_note", "")
+    # The other languages' coders still load.
+    assert fallback.languages == ("en", "vi", "zh")
 
 
 @settings(max_examples=60, deadline=None)
