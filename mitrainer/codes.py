@@ -8,6 +8,7 @@ enumerations and never spells a code as a bare string of its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
@@ -93,13 +94,22 @@ class SkillCode(str, Enum):
         return SKILLS[self].adherence is Adherence.NON_ADHERENT
 
     @classmethod
-    def parse(cls, value: str) -> SkillCode | None:
-        """Return the code for ``value`` (its name, any case, or a MITI alias), else None."""
-        key = value.strip().lower().replace("-", "_").replace(" ", "_")
+    def parse(cls, value: str, names: Mapping[str, SkillCode] | None = None) -> SkillCode | None:
+        """Return the code for ``value``, else None.
+
+        Accepted, in any case: the code's name (``complex_reflection``, spaces or hyphens for
+        underscores), the chip the screens show (``CR``, ``PER``, ``SC``, ``EA``, ``CON``, ``OT``, …),
+        the English label (``Emphasising autonomy``) and a few MITI aliases; ``names`` adds more
+        (the labels of the interface languages, from :func:`mitrainer.i18n.skill_names`).
+        """
+        key = code_key(value)
         try:
             return cls(key)
         except ValueError:
-            return SKILL_ALIASES.get(key)
+            found = SKILL_ALIASES.get(key)
+            if found is None and names:
+                found = names.get(key)
+            return found
 
 
 SKILLS: dict[SkillCode, SkillInfo] = {
@@ -144,19 +154,42 @@ SKILLS: dict[SkillCode, SkillInfo] = {
         "Greetings, backchannels, structuring: none of the above."),
 }
 
+
+
+def code_key(value: str) -> str:
+    """How a code is looked up: case-folded, spaces and hyphens as underscores."""
+    return "_".join(value.strip().casefold().replace("-", " ").replace("_", " ").split())
+
+
+# Every chip the screens show (OQ … OT) and every English label, plus MITI's own words.
 SKILL_ALIASES: dict[str, SkillCode] = {
-    "oq": SkillCode.OPEN_QUESTION,
-    "cq": SkillCode.CLOSED_QUESTION,
-    "sr": SkillCode.SIMPLE_REFLECTION,
-    "cr": SkillCode.COMPLEX_REFLECTION,
-    "af": SkillCode.AFFIRMATION,
+    **{code_key(info.chip): code for code, info in SKILLS.items()},
+    **{code_key(info.label): code for code, info in SKILLS.items()},
     "affirm": SkillCode.AFFIRMATION,
-    "gi": SkillCode.GIVING_INFORMATION,
     "information": SkillCode.GIVING_INFORMATION,
-    "sum": SkillCode.SUMMARY,
     "emphasising_autonomy": SkillCode.EMPHASIZING_AUTONOMY,
-    "pwp": SkillCode.PERSUADE_WITH_PERMISSION,
 }
+
+
+def valid_codes() -> str:
+    """The codes ``SkillCode.parse`` accepts, for an error message: ``OQ (open_question), …``."""
+    return ", ".join(f"{info.chip} ({code.value})" for code, info in SKILLS.items())
+
+
+def parse_code_list(text: str, names: Mapping[str, SkillCode] | None = None) -> tuple[tuple[SkillCode, ...], list[str]]:
+    """``"CR, oq; Affirmation"`` → (the codes in order, primary first, repeats dropped; the parts
+    that are no code). Commas, semicolons and bars separate codes."""
+    codes: list[SkillCode] = []
+    unknown: list[str] = []
+    for part in text.replace(";", ",").replace("|", ",").split(","):
+        if not part.strip():
+            continue
+        code = SkillCode.parse(part, names)
+        if code is None:
+            unknown.append(part.strip())
+        elif code not in codes:
+            codes.append(code)
+    return tuple(codes), unknown
 
 
 class TalkType(str, Enum):

@@ -15,7 +15,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from mitrainer.codes import SkillCode
+from mitrainer.codes import SkillCode, code_key
 
 DEFAULT_LANGUAGE = "en"
 # Code → the language's own name (what the settings list shows).
@@ -107,3 +107,11 @@ def metric_label(key: str, fallback: str, language: str | None = None, *, short:
     rubric's own label) for a measure the catalogs do not name."""
     message = f"metric.short.{key}" if short else f"metric.{key}"
     return text_in(language or _current, message) if has_text(message) else fallback
+
+
+@cache
+def skill_names() -> dict[str, SkillCode]:
+    """Every skill label of every catalog (as :func:`mitrainer.codes.code_key` spells it) → the code,
+    so a code typed as the trainer shows it in any language is understood."""
+    return {code_key(catalog(language).get(f"skill.{code.value}", "")): code
+            for language in LANGUAGES for code in SkillCode if catalog(language).get(f"skill.{code.value}")}

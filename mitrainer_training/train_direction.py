@@ -189,8 +189,8 @@ class Trainer:
         # ambivalent responses: 0.806 -> 0.818 against learning from the whole response).
         self.endings = [ngram_features(mirror(last_side(r.text)), bits) for r in rows]
         # A two-sided response's opening part is the other side of the line: it teaches the side
-        # model the opposite of the response's direction (5-fold CV, ambivalent responses:
-        # 0.821 -> 0.828).
+        # model the opposite of the response's direction (5-fold CV, ambivalent responses, with
+        # 580 rows of direction-en-2: 0.821 -> 0.828).
         self.openings = {i: ngram_features(mirror(first_side(r.text)), bits) for i, r in enumerate(rows)
                          if r.direction is not Direction.NEUTRAL and two_sided(r.text)}
         self._client_feats = [ngram_features(t, bits) for t, _ in client_lines]

@@ -42,8 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     output_arguments(p, "file or folder to write (default: a dated file in the current folder; '-' for "
                       "standard output)")
     who = p.add_mutually_exclusive_group()
-    who.add_argument("--trainee", metavar="NAME", help="sessions of this trainee (default: your saved name)")
-    who.add_argument("--all", action="store_true", help="every session in the database, whoever played it")
+    who.add_argument("--trainee", metavar="NAME", help="sessions of this trainee, imported ones included (any case; "
+                     "default: your saved name, your own sessions only)")
+    who.add_argument("--all", action="store_true", help="every session in the database, whoever played it: one "
+                     "trend line per person, each session marked with whose it is")
     p.set_defaults(handler=cmd_portfolio)
 
 
@@ -81,18 +83,22 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
     from datetime import date
 
     from mitrainer.export.output import safe_name_part
-    from mitrainer.export.portfolio import build_portfolio, store_records
+    from mitrainer.export.portfolio import OwnedRecord, build_portfolio, store_records
     from mitrainer.export.render import render_template
 
     language = use_interface_language(args)  # a portfolio covers sessions in several languages
     with opened_store(args) as store:
         assert store is not None  # opened with create=True
+        you = store.preferences().trainee_name or ""
         if args.all:
             trainee, who = None, ""
         else:
-            trainee = args.trainee.strip() if args.trainee else (store.preferences().trainee_name or "")
+            trainee = args.trainee.strip() if args.trainee else you
             who = trainee
-        portfolio = build_portfolio(store_records(store, trainee), scenario_index(args), who, language)
+        records = list(store_records(store, trainee, you))
+        if trainee:  # the name as the sessions spell it ("lan" asked, "Lan" shown)
+            who = next((r.trainee for r in records if isinstance(r, OwnedRecord) and r.trainee), who)
+        portfolio = build_portfolio(records, scenario_index(args), who, language)
     text = render_template(args.format, f"portfolio.{args.format}.j2", {"p": portfolio}, args.templates, language)
     name = f"portfolio-{safe_name_part(who, 'all') + '-' if who else ''}{date.today().isoformat()}.{args.format}"
     emit(text, args.output, name, args.force)

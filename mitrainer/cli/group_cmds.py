@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("bundles", nargs="+", type=Path, metavar="BUNDLE", help="bundle files (.bundle.json)")
     r.add_argument("--format", choices=("table", "html", "md", "csv"), default="table",
                    help="output format (default: table, in the terminal)")
+    r.add_argument("--anonymise", "--anonymize", action="store_true",
+                   help="name members A, B, C … in the order their bundles are given (a person's sessions "
+                   "keep one letter; the bundles are only read, so their checksums hold)")
     output_arguments(r, "file or folder to write (default: standard output for table, md and csv; a dated "
                       "file for html)")
     r.set_defaults(handler=cmd_group_report)
@@ -63,6 +66,7 @@ def cmd_group_report(args: argparse.Namespace) -> int:
     from mitrainer.export.bundles import read_bundles
     from mitrainer.export.group import group_report
     from mitrainer.export.render import render_template
+    from mitrainer.i18n import text_in
 
     language = use_interface_language(args)  # a group report covers sessions in several languages
     bundles, problems = read_bundles(args.bundles)
@@ -70,7 +74,13 @@ def cmd_group_report(args: argparse.Namespace) -> int:
         print(f"mitrainer group report: left out {line}", file=sys.stderr)
     if not bundles:
         raise InputError("no bundle could be read")
-    report = group_report(bundles, scenario_index(args), language)
+    comments, unread = review_comments(bundles)
+    for line in unread:
+        print(f"mitrainer group report: comments left out: {line}", file=sys.stderr)
+    report = group_report(bundles, scenario_index(args), language, anonymise=args.anonymise, comments=comments)
+    if report.repeated:
+        print("mitrainer group report: " + text_in(language, "report.repeated", files=", ".join(report.repeated)),
+              file=sys.stderr)
     if args.format == "table":
         _print_group_table(report)
     elif args.format == "csv":
@@ -81,6 +91,27 @@ def cmd_group_report(args: argparse.Namespace) -> int:
         output = args.output if args.output or args.format == "html" else "-"
         emit(text, output, f"group-report-{date.today().isoformat()}.{args.format}", args.force)
     return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def review_comments(bundles) -> tuple[dict, list[str]]:
+    """Reviewers' comments on each bundle's turns, from the review file beside it (by session
+    id), and the review files that could not be read."""
+    from mitrainer.export.group import Comment
+    from mitrainer.export.review import ReviewError, load_review, review_path
+
+    comments: dict[str, list[Comment]] = {}
+    unread: list[str] = []
+    for bundle in bundles:
+        if bundle.path is None or not review_path(bundle.path).is_file():
+            continue
+        try:
+            review = load_review(review_path(bundle.path), bundle.record)
+        except ReviewError as exc:
+            unread.append(str(exc))
+            continue
+        comments[bundle.session_id] = [Comment(label, turn, text) for label, r in review.labelled()
+                                       for turn, text in sorted(r.comments.items())]
+    return comments, unread
 
 
 def group_csv(report) -> str:
@@ -107,6 +138,9 @@ def group_csv(report) -> str:
     return buffer.getvalue()
 
 
+BAND_MARKS = {"good": "●", "fair": "◐", "below": "○"}  # a measure's band beside its value in the terminal
+
+
 def _print_group_table(report) -> None:
     """One table per scenario (members side by side), then where their paths split."""
     from rich.markup import escape
@@ -124,43 +158,51 @@ def _print_group_table(report) -> None:
     short = report.skill_short
     out.print(f"[bold]{escape(say('group_counts', sessions=len(report.members), scenarios=len(report.groups)))}[/]")
     out.print("[dim]" + " · ".join(f"{escape(short.get(k, k))} {escape(label)}" for k, label in labels) + "[/]")
+    out.print("[dim]" + " · ".join(f"{mark} {escape(text_in(report.language, f'band.{band}'))}"
+                                   for band, mark in BAND_MARKS.items()) + "[/]")
     for group in report.groups:
         table = Table(title=f"\n{escape(group.title)}", title_justify="left", title_style="bold", box=None,
                       pad_edge=False, padding=(0, 1), header_style="bold")
-        table.add_column(say("member"), overflow="fold")
-        table.add_column(say("turns"), justify="right")
+        table.add_column(say("member"), overflow="fold", min_width=min(12, max(len(m.name) for m in group.members)))
+        table.add_column(say("turns"), justify="right", no_wrap=True)
         for key, label in labels:
             table.add_column(escape(short.get(key, label)), justify="right", no_wrap=True)
-        table.add_column(say("group_table.ct_st"), justify="right", no_wrap=True)
-        table.add_column(say("ending"), overflow="fold", min_width=12)
+        table.add_column(say("overall"), justify="right", no_wrap=True)
         withheld = False
         for m in group.members:
             cells = []
             for key, _ in labels:
                 metric = m.metric(key)
-                style = BAND_STYLE.get(metric.band or "", "") if metric else ""
-                if metric is not None and metric.withheld:
+                if metric is None:
+                    cells.append("—")
+                    continue
+                if metric.withheld:
                     # Too few coded responses: a dash here, said in full under the table.
                     withheld = True
                     cells.append("—")
                     continue
-                cells.append(f"[{style}]{metric.display}[/]" if metric and style
-                             else (metric.display if metric else "—"))
-            table.add_row(escape(m.name), str(m.turns), *cells, f"{m.score.change_talk}/{m.score.sustain_talk}",
-                          escape(m.ending or say("not_finished")))
+                # The band as a mark beside the value (legend above): colour alone is lost on a
+                # monochrome terminal, and words would not fit a row of members at 80 columns.
+                band = f" {BAND_MARKS[metric.band]}" if metric.band in BAND_MARKS else ""
+                style = BAND_STYLE.get(metric.band or "", "")
+                cells.append(f"[{style}]{escape(metric.display)}{band}[/]" if style else escape(metric.display) + band)
+            table.add_row(escape(m.name), str(m.turns), *cells, "—" if m.score.overall is None else f"{m.score.overall:.2f}")
         out.print(table)
         if withheld:
             out.print("[dim]" + escape(say("not_enough")) + "[/]")
+        # Endings under the table, not in a column: a row of measures then fits 80 columns.
+        separator = say("list_separator")
+        for ending, members in group.endings():
+            out.print("  " + escape(f"{say('ending')}{say('colon')}{ending} ({separator.join(m.name for m in members)})"))
         if len(group.members) < 2:
             continue
-        separator = say("list_separator")
         for point in group.branch_points(limit=10):
-            out.print("  " + escape(say("group_table.split", turn=point.turn, node=point.node)))
+            out.print("  " + escape(say("group_table.split", turn=point.turn, node=point.title)))
             for option in point.options:
                 names = separator.join(m.name for m in option.members[:6]) + (" …" if len(option.members) > 6 else "")
                 endings = separator.join(f"{e} ×{n}" for e, n in option.endings)
                 example = option.response_of(option.members[0], point.turn)
-                out.print("    " + escape(say("group_table.option", node=option.next_node, names=names,
+                out.print("    " + escape(say("group_table.option", node=option.next_title, names=names,
                                               example=example, endings=endings)))
         for d in group.pairwise():
             if d.turn:

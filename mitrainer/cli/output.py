@@ -12,7 +12,8 @@ from mitrainer.text import visible
 def console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    # emoji=False: a position such as "file.yaml:100:9" must not print as "file.yaml💯9".
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
 
 
 def write_json(data: object) -> None:

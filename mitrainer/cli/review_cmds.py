@@ -21,10 +21,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--review-file", type=Path, metavar="FILE",
                    help="where the human codes are kept (default: next to the bundle)")
     p.add_argument("--also", type=Path, action="append", default=[], metavar="FILE",
-                   help="another review file of the same session to include in the agreement (repeatable)")
+                   help="another review file of the same session whose reviewers join the agreement, in "
+                   "--agreement and in the trainer's agreement panel (repeatable); reviewers are matched by "
+                   "their id, so two people of one name stay apart, shown as \"Alice (Carol's file)\"")
     p.add_argument("--code", action="append", default=[], metavar="TURN=CODES",
-                   help="re-code turn TURN (1-based) without the trainer, e.g. '3=CR' or '5=OQ,AF' "
-                   "(repeatable; an empty list clears the turn)")
+                   help="re-code turn TURN (1-based) without the trainer, e.g. '3=CR' or '5=OQ,AF': codes by "
+                   "the abbreviation the trainer shows (OQ CQ SR CR SUM AF GI PER PWP SC EA CON OT) or by "
+                   "name, any case (repeatable; an empty list clears the turn)")
+    p.add_argument("--comment", action="append", default=[], metavar="TURN=TEXT",
+                   help="your comment on turn TURN for the group's discussion, e.g. '4=a question where a "
+                   "reflection would do' (repeatable; an empty text removes it); shown in the trainer and in "
+                   "the group report")
     p.add_argument("--agreement", action="store_true", help="print agreement per code (no trainer)")
     p.add_argument("--json", action="store_true", help="with --agreement: print JSON")
     p.set_defaults(handler=cmd_review)
@@ -63,12 +70,21 @@ def _reviewer_name(args: argparse.Namespace) -> str:
 
 def cmd_review(args: argparse.Namespace) -> int:
     from mitrainer.errors import InputError
-    from mitrainer.export.review import load_review, parse_codes, save_review
+    from mitrainer.export.review import load_review, load_reviews, parse_codes, save_review
+    from mitrainer.i18n import skill_names
 
+    if args.also and (args.code or args.comment) and not args.agreement:
+        raise InputError("--also adds other review files to the agreement: use it with --agreement, or "
+                         "without --code to see them in the trainer's agreement panel")
     record, who, review_file = _review_session(args)
     review = load_review(review_file, record)
-    if args.code:
+    if args.code or args.comment:
         reviewer = _reviewer_name(args)
+        for item in args.comment:
+            turn_text, sep, comment = item.partition("=")
+            if not sep or not turn_text.strip().isdigit() or not 1 <= int(turn_text) <= len(record.turns):
+                raise InputError(f"--comment {item!r}: write TURN=TEXT with a turn from 1 to {len(record.turns)}")
+            review.set_comment(reviewer, int(turn_text) - 1, comment)
         for item in args.code:
             turn_text, sep, codes_text = item.partition("=")
             if not sep or not turn_text.strip().isdigit():
@@ -76,19 +92,25 @@ def cmd_review(args: argparse.Namespace) -> int:
             turn = int(turn_text)
             if not 1 <= turn <= len(record.turns):
                 raise InputError(f"--code {item!r}: this session has turns 1 to {len(record.turns)}")
-            review.set_codes(reviewer, turn - 1, parse_codes(codes_text))
+            review.set_codes(reviewer, turn - 1, parse_codes(codes_text, skill_names()))
         save_review(review_file, review)
-        print(f"saved {reviewer}'s codes to {review_file}", file=sys.stderr)
-    if args.agreement or args.code:
-        for extra in args.also:
-            review.merge(load_review(extra, record))
-        if args.agreement:
-            _print_agreement(record, review, who, args.json, report_language(args, record))
+        print(f"saved {reviewer}'s review to {review_file}", file=sys.stderr)
+    if args.agreement:
+        from mitrainer.i18n import text_in
+
+        language = report_language(args, record)
+        review = load_reviews(review_file, args.also, record, language) if args.also else review
+        if review.clashes:
+            print(text_in(language, "review.kept_apart", names=", ".join(review.clashes)), file=sys.stderr)
+        _print_agreement(record, review, who, args.json, language)
+        return EXIT_OK
+    if args.code or args.comment:
         return EXIT_OK
     from mitrainer.tui.screens.review import run_review
 
+    load_reviews(review_file, args.also, record)  # a bad --also file is said here, not in the trainer
     use_interface_language(args)
-    return run_review(record, who, review_file, _reviewer_name_or_ask(args))
+    return run_review(record, who, review_file, _reviewer_name_or_ask(args), tuple(args.also))
 
 
 def _reviewer_name_or_ask(args: argparse.Namespace) -> str:
@@ -107,7 +129,8 @@ def _print_agreement(record, review, who: str, as_json: bool, language: str) -> 
     from rich.table import Table
 
     from mitrainer.cli.output import console, write_json
-    from mitrainer.export.review import agreement, coder_name
+    from mitrainer.codes import SKILLS
+    from mitrainer.export.review import agreement, kappa_table
     from mitrainer.i18n import skill_label, text_in
 
     def say(key: str, **fields: object) -> str:
@@ -122,28 +145,13 @@ def _print_agreement(record, review, who: str, as_json: bool, language: str) -> 
         out.print(say("no_codes", who=who))
         return
 
-    def k(value: float | None) -> str:
-        return "—" if value is None else f"{value:.2f}"
-
-    def coders(pair) -> str:
-        return f"{escape(coder_name(pair.first, language))} – {escape(coder_name(pair.second, language))}"
-
-    overview = Table(title=say("title", who=who, turns=summary.turns), title_justify="left",
-                     show_edge=False, pad_edge=False)
-    for column, justify in (("coders", "left"), ("turns", "right"), ("same_primary", "right"),
-                            ("kappa_primary", "right")):
-        overview.add_column(say(column), justify=justify)
-    for pair in summary.pairs:
-        same = "—" if pair.report.percent is None else f"{pair.report.percent * 100:.0f}%"
-        overview.add_row(coders(pair), str(pair.report.utterances), same, k(pair.report.kappa))
-    out.print(overview)
-    per_code = Table(title=say("per_code_title"), title_justify="left", show_edge=False, pad_edge=False)
-    per_code.add_column(say("code"))
-    for pair in summary.pairs:
-        per_code.add_column(coders(pair), justify="right")
-    for code in summary.codes():
-        per_code.add_row(escape(skill_label(code, language)),
-                         *(k(pair.report.per_code.get(code)) if code in pair.report.per_code
-                           else "" for pair in summary.pairs))
-    out.print(per_code)
+    kappas = kappa_table(summary, language)
+    table = Table(title=say("title", who=who, turns=summary.turns), title_justify="left", show_edge=False,
+                  pad_edge=False, caption=say("per_code_title"), caption_justify="left")
+    for number, (header, width) in enumerate(zip(kappas.headers, kappas.min_widths(), strict=True)):
+        table.add_column(escape(header), justify="left" if number == 0 else "right", min_width=width)
+    for row in kappas.rows:
+        table.add_row(*map(escape, row))
+    out.print(table)
+    out.print(f"[dim]{escape(', '.join(f'{SKILLS[c].chip} {skill_label(c, language)}' for c in kappas.codes))}[/]")
     out.print(f"[dim]{say('undefined')}[/]")

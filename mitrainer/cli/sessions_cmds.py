@@ -65,8 +65,15 @@ def cmd_history(args: argparse.Namespace) -> int:
         out.print(f"[dim]{escape(t('history.none', path=str(path)))}[/]")
         return EXIT_OK
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("started", "scenario", "turns", "status", "score", "id"):
+    for column in ("started", "scenario", "trainee", "turns", "status", "score", "id"):
         table.add_column(t(f"history.col.{column}"), justify="right" if column in ("turns", "score") else "left")
+
+    def whose(s) -> str:
+        # Another member's session (imported from a bundle) says so; yours shows the name it was played under.
+        if s.imported:
+            return f"[cyan]{escape(t('history.imported', trainee=s.trainee or t('home.unnamed_member')))}[/]"
+        return escape(s.trainee) if s.trainee else f"[dim]{escape(t('home.yours'))}[/]"
+
     for s in sessions:
         if not s.finished:
             status = f"[yellow]{escape(t('home.status.unfinished'))}[/]"
@@ -75,8 +82,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         else:
             status = f"[green]{escape(s.outcome)}[/]"
         table.add_row(escape(s.started_at[:16].replace("T", " ")), escape(s.scenario_title or s.scenario_id),
-                      str(s.turns), status, (("–" if not s.turns else "[dim]not enough coded responses[/]") if s.score is None
-                       else f"{s.score:.2f}"), s.id[:12])
+                      whose(s), str(s.turns), status, (("–" if not s.turns else "[dim]not enough coded responses[/]")
+                                                       if s.score is None else f"{s.score:.2f}"), s.id[:12])
     out.print(table)
     return EXIT_OK
 

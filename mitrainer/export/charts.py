@@ -61,10 +61,12 @@ def bar(value: float | None, low: float, high: float, *, colour: str = "#607d8b"
     return Markup("".join(parts))
 
 
-def metric_bar(metric: Metric, bands: Mapping[str, str] | None = None) -> Markup:
+def metric_bar(metric: Metric, bands: Mapping[str, str] | None = None,
+               scale: Sequence[float] | None = None) -> Markup:
     """A metric's value as a bar in its band's colour, with ticks at the fair and good thresholds
-    (named by ``bands``: band → word, e.g. {"fair": "khá", "good": "tốt"})."""
-    low, high = metric_range(metric)
+    (named by ``bands``: band → word, e.g. {"fair": "khá", "good": "tốt"}), on the axis
+    ``scale`` (low, high) when bars of several people must compare, else the metric's own."""
+    low, high = scale if scale is not None else metric_range(metric)
     names = {**DEFAULT_BANDS, **(bands or {})}
     marks = [(t, f"{names[name]} {metric.show(t)}") for t, name in ((metric.fair, "fair"), (metric.good, "good"))
              if t is not None]
@@ -96,13 +98,17 @@ def talk_strip(talks: Sequence[str | None], label: str = "client talk, turn by t
     return Markup("".join(parts))
 
 
+PERSON_COLOURS = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#4e342e", "#ad1457")
+
+
 def trend_chart(points: Sequence[tuple[str, float | None]], *, title: str, low: float | None = None,
                 high: float | None = None, thresholds: Sequence[tuple[float, str]] = (),
-                fmt: str = "score", empty: str = "no values yet") -> Markup:
+                fmt: str = "score", empty: str = "no values yet", people: Sequence[str] = ()) -> Markup:
     """A line chart of one measure across sessions (oldest left), with threshold lines.
 
     ``points`` are (label, value) pairs; sessions without a value leave a gap in the line,
-    and a chart without any says ``empty``.
+    and a chart without any says ``empty``. ``people`` (whose each point is, when several
+    people's sessions are drawn) gives one line per person, each in its colour, with a legend.
     """
     width, height, left, right, top, bottom = 420.0, 170.0, 40.0, 8.0, 10.0, 26.0
     values = [v for _, v in points if v is not None]
@@ -142,23 +148,36 @@ def trend_chart(points: Sequence[tuple[str, float | None]], *, title: str, low: 
                      f'stroke="#78909c" stroke-dasharray="4 3"/>'
                      f'<text x="{_num(width - right - 2)}" y="{_num(y - 3)}" text-anchor="end" font-size="10" '
                      f'fill="#546e7a">{escape(name)} {escape(show(value))}</text>')
-    segment: list[str] = []
-    lines: list[str] = []
-    for i, (_, point) in enumerate(points):
-        if point is None:
-            if len(segment) > 1:
-                lines.append(" ".join(segment))
-            segment = []
-            continue
-        segment.append(f"{_num(px(i))},{_num(py(point))}")
-    if len(segment) > 1:
-        lines.append(" ".join(segment))
-    for line in lines:
-        parts.append(f'<polyline points="{line}" fill="none" stroke="#1565c0" stroke-width="2"/>')
+    owners = list(people) if len(people) == n else [""] * n
+    colour_of = {person: PERSON_COLOURS[i % len(PERSON_COLOURS)] for i, person in enumerate(dict.fromkeys(owners))}
+    for person, colour in colour_of.items():
+        # A person's line joins their own sessions; a session of theirs without a value breaks it.
+        segment: list[str] = []
+        lines: list[str] = []
+        for i, (_, point) in enumerate(points):
+            if owners[i] != person:
+                continue
+            if point is None:
+                if len(segment) > 1:
+                    lines.append(" ".join(segment))
+                segment = []
+                continue
+            segment.append(f"{_num(px(i))},{_num(py(point))}")
+        if len(segment) > 1:
+            lines.append(" ".join(segment))
+        for line in lines:
+            parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
     for i, (label, point) in enumerate(points):
         if point is not None:
-            parts.append(f'<circle cx="{_num(px(i))}" cy="{_num(py(point))}" r="3.5" fill="#1565c0">'
-                         f"<title>{escape(label)}: {escape(show(point))}</title></circle>")
+            whose = f"{owners[i]} · " if owners[i] else ""
+            parts.append(f'<circle cx="{_num(px(i))}" cy="{_num(py(point))}" r="3.5" fill="{colour_of[owners[i]]}">'
+                         f"<title>{escape(whose)}{escape(label)}: {escape(show(point))}</title></circle>")
+    if len(colour_of) > 1:
+        for row, (person, colour) in enumerate(colour_of.items()):
+            y = top + 12 + row * 13
+            parts.append(f'<rect x="{_num(left + 6)}" y="{_num(y - 8)}" width="10" height="3" fill="{colour}"/>'
+                         f'<text x="{_num(left + 20)}" y="{_num(y - 3)}" font-size="10" fill="{colour}">'
+                         f"{escape(person)}</text>")
     if points:
         parts.append(f'<text x="{_num(left)}" y="{_num(height - 8)}" font-size="11" fill="#455a64">'
                      f"{escape(points[0][0])}</text>")

@@ -162,9 +162,11 @@ def template_dirs(extra: Path | None = None) -> tuple[Path, ...]:
     return tuple(dirs)
 
 
-def metric_bar(metric: dict, bands: dict | None = None) -> Markup:
-    """``charts.metric_bar`` for a template's plain metric (the dict :func:`plain` made of a Metric)."""
-    return charts.metric_bar(Metric(**{f: metric[f] for f in Metric.__dataclass_fields__}), bands)
+def metric_bar(metric: dict, bands: dict | None = None, scale: list | tuple | None = None) -> Markup:
+    """``charts.metric_bar`` for a template's plain metric (the dict :func:`plain` made of a Metric),
+    on the axis ``scale`` (low, high) when given."""
+    return charts.metric_bar(Metric(**{f: metric[f] for f in Metric.__dataclass_fields__}), bands,
+                             tuple(scale) if scale is not None else None)
 
 
 # The charts a template may draw; they take plain values and return escaped SVG.

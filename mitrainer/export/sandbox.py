@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import inspect
 from datetime import date, datetime
 from pathlib import PurePath
@@ -82,13 +83,20 @@ def plain(value: Any, memo: dict[int, tuple[Any, Any]] | None = None) -> Any:
         cls = type(value)
         for f in dataclasses.fields(value):
             result[f.name] = plain(getattr(value, f.name), memo)
-        for name, member in inspect.getmembers(cls):
-            if isinstance(member, property) and not name.startswith("_"):
-                result[name] = plain(getattr(value, name), memo)
+        for name in _properties(cls):
+            result[name] = plain(getattr(value, name), memo)
         for name in getattr(cls, "TEMPLATE_VALUES", ()):
             result[name] = plain(getattr(value, name)(), memo)
         return result
     raise TypeError(f"a template cannot be given a {type(value).__name__}: convert it to plain data")
+
+
+@functools.cache
+def _properties(cls: type) -> tuple[str, ...]:
+    """The public properties of a class, looked up once per class (``inspect.getmembers`` on
+    every instance was most of the time of a large group report)."""
+    return tuple(name for name, member in inspect.getmembers(cls)
+                 if isinstance(member, property) and not name.startswith("_"))
 
 
 def _plain_key(key: Any) -> str | int | float | bool | None:

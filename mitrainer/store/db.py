@@ -29,7 +29,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,7 +51,7 @@ BUSY_TIMEOUT_MS = 5000
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _LIST_COLUMNS = ("id, scenario_id, scenario_title, language, seed, started_at, ended_at, updated_at, "
-                 "turn_count, outcome, ending_title, score, trainee")
+                 "turn_count, outcome, ending_title, score, trainee, imported")
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class SessionSummary:
     ending_title: str
     score: float | None
     trainee: str
+    imported: bool  # another member's session, from a bundle: shown as theirs, never resumed or counted as yours
 
     @property
     def finished(self) -> bool:
@@ -87,8 +88,17 @@ class SessionSummary:
             "language": self.language, "seed": self.seed, "started_at": self.started_at,
             "ended_at": self.ended_at, "updated_at": self.updated_at, "turns": self.turns,
             "outcome": self.outcome, "ending_title": self.ending_title, "score": self.score,
-            "trainee": self.trainee, "finished": self.finished,
+            "trainee": self.trainee, "imported": self.imported, "finished": self.finished,
         }
+
+
+_SUMMARY_FIELDS = [f.name for f in fields(SessionSummary)]
+
+
+def _summary(row: tuple) -> SessionSummary:
+    """A listing row (the columns of ``_LIST_COLUMNS``, in order) as a summary."""
+    *listed, imported = row
+    return SessionSummary(**dict(zip(_SUMMARY_FIELDS, (*listed, bool(imported)), strict=True)))
 
 
 def _now() -> str:
@@ -404,8 +414,9 @@ class SessionStore:
         return parse_record(record, f"session {session_id[:8]}")
 
     def list_sessions(self, limit: int | None = 50, offset: int = 0, *, scenario_id: str | None = None,
-                      unfinished: bool | None = None) -> list[SessionSummary]:
-        """Sessions, most recently active first (reads indexed columns only)."""
+                      unfinished: bool | None = None, imported: bool | None = None) -> list[SessionSummary]:
+        """Sessions, most recently active first (reads indexed columns only); ``imported=False``
+        keeps the sessions played here, ``True`` those imported from bundles."""
         where: list[str] = []
         params: list[str | int] = []
         if scenario_id is not None:
@@ -413,13 +424,16 @@ class SessionStore:
             params.append(scenario_id)
         if unfinished is not None:
             where.append("ended_at = ''" if unfinished else "ended_at != ''")
+        if imported is not None:
+            where.append("imported = ?")
+            params.append(int(imported))
         sql = f"SELECT {_LIST_COLUMNS} FROM sessions"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY updated_at DESC LIMIT ? OFFSET ?"
         params += [-1 if limit is None else int(limit), int(offset)]
         with self._reading() as conn:
-            return [SessionSummary(*row) for row in conn.execute(sql, params)]
+            return [_summary(row) for row in conn.execute(sql, params)]
 
     def find_sessions(self, prefix: str, limit: int = 2) -> list[SessionSummary]:
         """The session whose id is ``prefix``, else at most ``limit`` whose id starts with it.
@@ -431,7 +445,7 @@ class SessionStore:
             exact = conn.execute(f"SELECT {_LIST_COLUMNS} FROM sessions WHERE id = ?", (prefix,)).fetchall()
             rows = exact or conn.execute(f"SELECT {_LIST_COLUMNS} FROM sessions WHERE substr(id, 1, ?) = ? "
                                          f"ORDER BY id LIMIT ?", (len(prefix), prefix, limit)).fetchall()
-        return [SessionSummary(*row) for row in rows]
+        return [_summary(row) for row in rows]
 
     def count_sessions(self) -> int:
         with self._reading() as conn:
@@ -443,11 +457,11 @@ class SessionStore:
         return found[0] if found else None
 
     def best_scores(self) -> dict[str, float]:
-        """The best score reached on each scenario (finished sessions only)."""
+        """Your best score on each scenario (finished sessions played here: not imported ones)."""
         with self._reading() as conn:
             return {sid: score for sid, score in conn.execute(
                 "SELECT scenario_id, max(score) FROM sessions WHERE ended_at != '' AND score IS NOT NULL "
-                "GROUP BY scenario_id")}
+                "AND imported = 0 GROUP BY scenario_id")}
 
     # -- settings ------------------------------------------------------------------------
     def preferences(self) -> Preferences:

@@ -21,6 +21,7 @@ from mitrainer.errors import MitrainerError, StoreError
 from mitrainer.i18n import resolve_language, set_language, t
 from mitrainer.settings import Preferences, Settings
 from mitrainer.text import visible
+from mitrainer.tui.collector import FullCollections
 from mitrainer.tui.screens.dialogs import HelpScreen, SettingsDialog
 from mitrainer.tui.screens.home import HomeScreen
 from mitrainer.tui.services import Services, _default_coder, coder_note
@@ -28,7 +29,7 @@ from mitrainer.tui.services import Services, _default_coder, coder_note
 if TYPE_CHECKING:
     # Imported where used: the engine, scoring and the other screens load after the first paint.
     from mitrainer.practice import Practice
-    from mitrainer.record.model import Start
+    from mitrainer.record.model import SessionRecord, Start
     from mitrainer.scenario.model import Scenario
     from mitrainer.tui.screens.author import AuthorTarget
 
@@ -50,6 +51,7 @@ class TrainerApp(App):
         self.author = author
         self._coder_started = False
         self._started = False
+        self.full_collections = FullCollections()
         saved = services.preferences().theme
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
 
@@ -78,6 +80,10 @@ class TrainerApp(App):
             self.notify(t("app.store_problem", problem=self.services.store_problem), severity="error",
                         timeout=30)
 
+    def on_unmount(self) -> None:
+        # Leaving while a conversation is on screen: CPython decides full passes again.
+        self.full_collections.restore()
+
     def library_ready(self) -> None:
         """Called by the home screen once the library is shown: now load the coder's model.
 
@@ -93,6 +99,9 @@ class TrainerApp(App):
 
     def _load_coder(self) -> None:
         self.services.coder()
+        # The coder's model lives as long as the app too: out of the collector's reach (a
+        # full pass walked it at every collection).
+        gc.freeze()
         note = coder_note() if self.services.coder_factory is _default_coder else ""
         if note:
             self.call_from_thread(self.notify, t("app.coder_fallback", note=note), severity="warning", timeout=10)
@@ -148,6 +157,9 @@ class TrainerApp(App):
         if record is None:
             self.notify(t("app.no_session"), severity="error")
             return
+        if self.services.store.was_imported(session_id):
+            self.open_imported(record)
+            return
         scenario_id = record.scenario.id
         loaded = self.services.scenario(scenario_id)
         if loaded is None or loaded.scenario is None:
@@ -166,6 +178,25 @@ class TrainerApp(App):
             self.push_screen(SummaryScreen(practice))
         else:
             self.push_screen(PracticeScreen(practice, self.guided_by_default(loaded.scenario)))
+
+    def open_imported(self, record: SessionRecord) -> None:
+        """Another member's session (imported from a bundle): read-only on the review screen,
+        never resumed, its summary never written to."""
+        from mitrainer.export.review import ReviewError, stored_review_path
+        from mitrainer.paths import data_dir, ensure_private_dir
+        from mitrainer.tui.screens.review import ReviewScreen
+
+        found = self.services.store.find_sessions(record.session_id, limit=1)
+        member = (found[0].trainee if found else "") or t("home.unnamed_member")
+        try:
+            folder = ensure_private_dir(data_dir() / "reviews")
+            screen = ReviewScreen(record, member, stored_review_path(record.session_id, folder),
+                                  self.services.preferences().trainee_name or "")
+        except (ReviewError, OSError) as exc:
+            self.notify(t("review.load_failed", error=str(exc)), severity="error", timeout=10)
+            return
+        self.notify(t("app.imported_read_only", member=member))
+        self.push_screen(screen)
 
     def show_summary(self, practice: Practice) -> None:
         from mitrainer.tui.screens.summary import SummaryScreen

@@ -488,7 +488,7 @@ def test_the_theme_chosen_is_kept_for_next_time(db: Path) -> None:
 
 def test_recode_the_turns_from_the_summary(db: Path, tmp_path: Path, monkeypatch) -> None:
     """The summary opens the review screen on the session; the codes go to a private file in the data folder."""
-    from mitrainer.tui.screens.review import ReviewScreen
+    from mitrainer.tui.screens.review import ReviewerDialog, ReviewScreen
 
     monkeypatch.setenv("MITRAINER_DATA_DIR", str(tmp_path / "data"))
 
@@ -498,11 +498,13 @@ def test_recode_the_turns_from_the_summary(db: Path, tmp_path: Path, monkeypatch
             practice = await play_to_summary(pilot)
             await pilot.press("ctrl+t")
             await pilot.pause()
+            assert isinstance(app.screen, ReviewerDialog)  # no saved name: the reviewer gives one first
+            await pilot.press(*"Mai", "enter")
+            await pilot.pause()
             review = app.screen
             assert isinstance(review, ReviewScreen)
             assert "Turn 1 of 3" in str(review.query_one("#turn-title", Static).render())
             assert REFLECTION in str(review.query_one("#response", Static).render())
-            await pilot.press(*"Mai", "enter")  # no saved name: the reviewer types one first
             await pilot.press("n")
             await pilot.press("m")  # start from the machine's codes on turn 2
             await pilot.pause()
@@ -516,8 +518,9 @@ def test_recode_the_turns_from_the_summary(db: Path, tmp_path: Path, monkeypatch
     assert [f.name for f in files] == [f"{session.session_id}.review.json"]
     assert files[0].stat().st_mode & 0o777 == 0o600
     saved = json.loads(files[0].read_text(encoding="utf-8"))
-    codes = saved["reviewers"]["Mai"]["codes"]
-    assert list(codes) == ["1"] and codes["1"][0] == session.turns[1].coding.primary.value  # primary first
+    (reviewer,) = saved["reviewers"].values()  # one reviewer, keyed by her id
+    codes = reviewer["codes"]
+    assert reviewer["name"] == "Mai" and list(codes) == ["1"] and codes["1"][0] == session.turns[1].coding.primary.value  # primary first
 
 
 def test_the_branch_note_is_shown_with_the_verdict_in_the_sidebar_and_the_summary(db: Path) -> None:

@@ -18,7 +18,7 @@ from textual.geometry import Region
 import mitrainer.tui.app
 from mitrainer.cjk import NO_LINE_END, NO_LINE_START
 from mitrainer.record.model import ClientLine
-from mitrainer.tui.widgets.conversation import Conversation
+from mitrainer.tui.widgets.conversation import ClientBubble, Conversation
 from mitrainer.tui.widgets.prose import broken, line_breaks
 
 # Ten characters fill a 20-cell line; "。" comes eleventh.
@@ -84,8 +84,9 @@ def test_the_conversation_never_starts_a_line_with_closing_punctuation(columns):
     async def flow() -> list[str]:
         app = ConversationApp()
         async with app.run_test(size=(columns, 20)) as pilot:
-            bubble = app.query_one(Conversation).add_client(ClientLine(node="n", text=LINE))
+            await app.query_one(Conversation).show_history([], ClientLine(node="n", text=LINE))
             await pilot.pause()
+            bubble = app.query_one(ClientBubble)
             region = Region(0, 0, bubble.outer_size.width, bubble.outer_size.height)
             return [strip.text[2:].rstrip() for strip in bubble.render_lines(region)][1:]  # after the name line
 

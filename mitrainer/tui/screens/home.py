@@ -183,14 +183,27 @@ class HomeScreen(TrainerScreen):
             self._best, sessions = {}, []
         table = self.query_one("#recent", DataTable)
         table.clear()
+        # Whose session: a column as soon as one of them was imported from another member's bundle.
+        if any(s.imported for s in sessions) and "trainee" not in table.columns:
+            table.add_column(t("home.col.trainee"), key="trainee")
+        whose = "trainee" in table.columns
         for summary in sessions:
-            table.add_row(self.status_of(summary), fit(summary.scenario_title or summary.scenario_id,
-                                                       max(self.app.size.width - 60, 16)),
-                          short_time(summary.started_at), str(summary.turns),
-                          listed_score(summary.score, summary.turns), key=summary.id)
+            cells = [self.status_of(summary), fit(summary.scenario_title or summary.scenario_id,
+                                                  max(self.app.size.width - 60 - (16 if whose else 0), 16)),
+                     short_time(summary.started_at), str(summary.turns), listed_score(summary.score, summary.turns)]
+            if whose:
+                cells.append(self.owner_of(summary))
+            table.add_row(*cells, key=summary.id)
         self.query_one("#recent-title", Static).update(
             t("home.recent") if sessions else t("home.no_recent"))
         table.display = bool(sessions)
+
+    @staticmethod
+    def owner_of(summary: SessionSummary) -> Text:
+        """Yours, or the member whose bundle it came from."""
+        if not summary.imported:
+            return Text(t("home.yours"), "dim")
+        return fit("↓ " + (summary.trainee or t("home.unnamed_member")), 16)
 
     @staticmethod
     def status_of(summary: SessionSummary) -> Text:
@@ -270,7 +283,8 @@ class HomeScreen(TrainerScreen):
         self._active = "library"
 
     def action_resume_latest(self) -> None:
-        unfinished = self.services.store.list_sessions(limit=1, unfinished=True)
+        # Your own: an imported session is another member's, never continued as yours.
+        unfinished = self.services.store.list_sessions(limit=1, unfinished=True, imported=False)
         if unfinished:
             self.app.open_session(unfinished[0].id)
         else:

@@ -35,6 +35,14 @@ NARROW_WIDTH = 72
 SHORT_HEIGHT = 16
 
 
+def show_content(static: Static, content: Content) -> None:
+    """Show ``content`` in ``static`` unless it shows it already (an update lays out the screen again)."""
+    shown = static.content
+    if isinstance(shown, Content) and shown.plain == content.plain and shown.spans == content.spans:
+        return
+    static.update(content)
+
+
 class PracticeScreen(TrainerScreen):
     """The conversation with the simulated client."""
 
@@ -90,16 +98,10 @@ class PracticeScreen(TrainerScreen):
         conversation.clear()
         conversation.client_name = s.persona.name
         conversation.show_talk = not realistic
-        for turn in self.session.turns:
-            conversation.add_client(turn.client)
-            conversation.add_response(turn)
-        conversation.add_client(self.session.current_line)
-        if self.session.finished:
-            conversation.add_ending(self.ending_title())
+        conversation.show_history(self.session.turns, self.session.current_line, self.ending_title())
         self.query_one("#meters").display = bool(s.meters) and not realistic
         self.show_mode()
         self.update_sidebar()
-        conversation.scroll_end(animate=False)
 
     def replace_practice(self, practice: Practice) -> None:
         """Go on with another practice of this conversation (``mitrainer author`` after a reload)."""
@@ -108,13 +110,23 @@ class PracticeScreen(TrainerScreen):
         self.score = practice.score()
         self.show_session()
 
-    def ending_title(self) -> str:
+    def on_screen_resume(self) -> None:
+        # While the conversation is on screen, the collector's full pass waits for a painted line.
+        self.trainer.full_collections.defer()
+
+    def on_screen_suspend(self) -> None:
+        self.trainer.full_collections.restore()
+
+    def ending_title(self) -> str | None:
+        """The ending's title once the session reached one (None before)."""
         ending = self.session.ending
-        return (ending.title or ending.outcome) if ending else ""
+        if not self.session.finished or ending is None:
+            return None
+        return ending.title or ending.outcome
 
     # -- the flow of one response --------------------------------------------------------
     @on(ResponseSubmitted)
-    def response_submitted(self, event: ResponseSubmitted) -> None:
+    async def response_submitted(self, event: ResponseSubmitted) -> None:
         # Pasted text may carry terminal control codes; they never enter the record.
         text = clean_text(event.text).strip()
         if not text:
@@ -123,16 +135,15 @@ class PracticeScreen(TrainerScreen):
         if len(text) > MAX_RESPONSE_CHARS:
             self.notify(t("practice.too_long", limit=MAX_RESPONSE_CHARS), severity="warning")
             return
-        if self.take_turn(text):
-            self.query_one(ResponseBox).clear()
+        await self.take_turn(text)
 
     @on(GuidedChoiceMade)
-    def guided_choice(self, event: GuidedChoiceMade) -> None:
+    async def guided_choice(self, event: GuidedChoiceMade) -> None:
         coding = ResponseCoding.manual(*parse_codes(list(event.choice.codes)), coder="guided",
                                        direction=event.choice.direction)
-        self.take_turn(event.choice.text, coding, guided=True)
+        await self.take_turn(event.choice.text, coding, guided=True)
 
-    def take_turn(self, text: str, coding: ResponseCoding | None = None, guided: bool = False) -> bool:
+    async def take_turn(self, text: str, coding: ResponseCoding | None = None, guided: bool = False) -> bool:
         """Take the response through the practice (code, branch, judge, store), then show it.
 
         Returns False when the response was not taken.
@@ -145,18 +156,29 @@ class PracticeScreen(TrainerScreen):
         except MitrainerError as exc:
             self.notify(str(exc), severity="error")
             return False
+        # The turn is stored: now show it, in one frame. Nothing is painted until the new
+        # bubbles are mounted, and the screen's next update lays it all out (the widgets' own
+        # requests arrive one by one, and a paint of the first would put the layout a frame
+        # later), so the client's line appears in the first frame; repaint=False: only what
+        # moved is drawn again, not the whole screen (a second frame of 17 KB to the terminal).
+        # The sidebar follows in the next frame: it is not needed to read the client's line.
+        self.score = taken.score
+        with self.app.batch_update():
+            if not guided:
+                self.query_one(ResponseBox).clear()
+            await self.query_one(Conversation).add_turn(taken.turn, self.session.current_line, self.ending_title())
+            self.show_mode()
+            self.refresh(layout=True, repaint=False)
+        self.call_after_refresh(self.after_line_painted)
         if taken.feedback_problem:  # the turn was kept; only its feedback is missing
             self.notify(t("practice.feedback_failed", error=taken.feedback_problem), severity="warning")
         self.trainer.store_failed(taken.store_problem)
-        self.score = taken.score
-        conversation = self.query_one(Conversation)
-        conversation.add_response(taken.turn)
-        conversation.add_client(self.session.current_line)
-        if self.session.finished:
-            conversation.add_ending(self.ending_title())
-        self.update_sidebar()
-        self.show_mode()
         return True
+
+    def after_line_painted(self) -> None:
+        """What the client's line need not wait for: the sidebar, then (a frame later) the collector."""
+        self.update_sidebar()
+        self.call_after_refresh(self.trainer.full_collections.collect_if_due)
 
     def update_sidebar(self) -> None:
         self.query_one(SkillCounters).show(self.score)
@@ -174,19 +196,19 @@ class PracticeScreen(TrainerScreen):
         choices.display = self.guided and not finished
         box.display = not self.guided and not finished
         if finished:
-            help_line.update(Content.styled(t("practice.finished_help"), "bold $success"))
+            show_content(help_line, Content.styled(t("practice.finished_help"), "bold $success"))
         elif self.guided:
             options = guided_choices(self.session)
             choices.show(options)
-            help_line.update(Content.styled(
+            show_content(help_line, Content.styled(
                 t("practice.guided_help", count=len(options)) if options else t("practice.no_choices"),
                 "$text-muted"))
             choices.focus()
         else:
-            help_line.update(Content.styled(t("practice.typing_help"), "$text-muted"))
+            show_content(help_line, Content.styled(t("practice.typing_help"), "$text-muted"))
             box.focus()
-        # The composer's height may have changed: keep the client's latest line in view
-        # (scroll_end waits for the next layout by itself).
+        # The composer's height may have changed, or the trainee scrolled up to reread: anchor
+        # the conversation to its end again, so the next layout shows the client's latest line.
         self.query_one(Conversation).scroll_end(animate=False)
 
     # -- actions -------------------------------------------------------------------------

@@ -4,8 +4,10 @@ Every bubble wraps as Chinese is typeset (:class:`~mitrainer.tui.widgets.prose.P
 
 from __future__ import annotations
 
-from textual.containers import VerticalScroll
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.widget import AwaitMount
 from textual.widgets import Static
 
 from mitrainer.cjk import is_cjk
@@ -58,8 +60,22 @@ class EndingNote(Static):
                                                 (t("practice.ending_next"), "$text-muted"))), classes="ending-note")
 
 
+class Transcript(Vertical):
+    """The bubbles, at least as tall as the view: a short conversation starts at the view's top."""
+
+    DEFAULT_CSS = "Transcript { height: auto; min-height: 100%; }"
+
+
 class Conversation(VerticalScroll):
-    """The scrolling transcript. Each turn is two bubbles: the trainee's reply, the client's next line."""
+    """The scrolling transcript. Each turn is two bubbles: the trainee's reply, the client's next line.
+
+    The conversation is anchored to its end: a turn's bubbles are laid out already scrolled
+    into view, in the same frame (a scroll after the layout would cost a second frame of the
+    whole screen). Scrolling up to reread releases the anchor; the next turn (``scroll_end``)
+    sets it again. The bubbles sit in a :class:`Transcript` at least as tall as the view, so
+    a short conversation stays at the top (anchored, Textual would otherwise scroll it below
+    zero, to the bottom of the view).
+    """
 
     can_focus = False
 
@@ -69,26 +85,39 @@ class Conversation(VerticalScroll):
         self.show_talk = show_talk
         self.min_confidence = min_confidence  # codes below it are shown dimmed: not counted
 
-    def add_client(self, line: ClientLine) -> ClientBubble:
-        bubble = ClientBubble(self.client_name, line, self.show_talk)
-        self.mount(bubble)
-        return bubble
+    def compose(self) -> ComposeResult:
+        yield Transcript()
 
-    def add_response(self, turn: Turn) -> TraineeBubble:
-        bubble = TraineeBubble(turn, self.min_confidence)
-        self.mount(bubble)
-        return bubble
+    def on_mount(self) -> None:
+        self.anchor()
 
-    def add_ending(self, title: str) -> None:
-        self.mount(EndingNote(title))
+    def show_history(self, turns: list[Turn], line: ClientLine, ending_title: str | None = None) -> AwaitMount:
+        """Every turn so far, then the client's current line (and the ending, if reached), mounted at once."""
+        bubbles: list[Static] = []
+        for turn in turns:
+            bubbles += [self._client(turn.client), TraineeBubble(turn, self.min_confidence)]
+        return self.query_one(Transcript).mount_all([*bubbles, *self._next(line, ending_title)])
+
+    def add_turn(self, turn: Turn, line: ClientLine, ending_title: str | None = None) -> AwaitMount:
+        """The trainee's response, the client's next line (and the ending, if reached), mounted at once.
+
+        Awaiting the result lets the screen lay them out in one pass once they are mounted.
+        """
+        return self.query_one(Transcript).mount_all([TraineeBubble(turn, self.min_confidence), *self._next(line, ending_title)])
+
+    def _client(self, line: ClientLine) -> ClientBubble:
+        return ClientBubble(self.client_name, line, self.show_talk)
+
+    def _next(self, line: ClientLine, ending_title: str | None) -> list[Static]:
+        return [self._client(line)] + ([EndingNote(ending_title)] if ending_title is not None else [])
 
     def clear(self) -> None:
         """Remove every bubble (the conversation is shown again from its record)."""
-        self.remove_children()
+        self.query_one(Transcript).remove_children()
 
     def remove_after_last_response(self) -> None:
         """Remove the last trainee bubble and everything after it (a rewound turn)."""
-        children = list(self.children)
+        children = list(self.query_one(Transcript).children)
         for index in range(len(children) - 1, -1, -1):
             if isinstance(children[index], TraineeBubble):
                 for child in children[index:]:

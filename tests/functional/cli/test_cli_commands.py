@@ -375,3 +375,10 @@ def test_python_dash_m_validate_help():
     }
     assert "mitrainer" in imported
     assert not imported & {"textual", "numpy", "pydantic"}
+
+
+def test_a_position_at_line_100_is_not_printed_as_an_emoji(capsys):
+    from mitrainer.cli.output import console
+
+    console().print("scenarios/x.yaml:100:9: warning M102")
+    assert "scenarios/x.yaml:100:9: warning M102" in capsys.readouterr().out

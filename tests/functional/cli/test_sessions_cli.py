@@ -46,6 +46,19 @@ def test_history_table_and_filters(db: Path, capsys: pytest.CaptureFixture) -> N
     assert "engaged" in capsys.readouterr().out
 
 
+def test_history_says_whose_each_session_is(db: Path, capsys: pytest.CaptureFixture) -> None:
+    store = SessionStore(db)
+    store.import_sessions([(record("ccc", ended=True), "Lan", 4.0)])
+    store.close()
+    assert main(["--db", str(db), "history", "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert (rows["ccc"]["trainee"], rows["ccc"]["imported"]) == ("Lan", True)
+    assert rows["aaa"]["imported"] is False
+    assert main(["--db", str(db), "history"]) == 0
+    lines = {line.split()[-1]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert "Lan (imported)" in lines["ccc"] and "yours" in lines["aaa"] and "imported" not in lines["aaa"]
+
+
 def test_history_without_a_database_creates_nothing(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     missing = tmp_path / "none.db"
     assert main(["--db", str(missing), "history"]) == 0

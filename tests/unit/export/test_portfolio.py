@@ -87,3 +87,52 @@ def test_cli_portfolio(store, tmp_path, data_dir, capsys):
 def test_empty_portfolio(tmp_path, data_dir):
     html = render_template("html", "portfolio.html.j2", {"p": build_portfolio([], ScenarioIndex.of([]))})
     assert "No sessions yet" in html
+
+
+@pytest.fixture
+def with_lan(store, scenario):
+    """The store above, plus two sessions of Lan's imported from her bundles, and one imported under Mai's name."""
+    store.import_sessions([(play(scenario, STANDARD_RESPONSES[:4], start=datetime(2026, 3, 7, tzinfo=UTC),
+                                 session_id=f"{10:032x}"), "Lan", 5.0),
+                           (play(scenario, [ASK, ASK], start=datetime(2026, 3, 10, tzinfo=UTC),
+                                 session_id=f"{12:032x}"), "Lan", 2.0),
+                           (play(scenario, [ASK], start=datetime(2026, 3, 8, tzinfo=UTC),
+                                 session_id=f"{11:032x}"), "Mai", 1.0)])
+    return store
+
+
+def test_names_match_whatever_the_case_and_imported_sessions_are_not_yours(with_lan):
+    index = ScenarioIndex([SCENARIOS], include_bundled=False)
+    own = build_portfolio(store_records(with_lan, "Mai", you="Mai"), index, "Mai")
+    assert [s.session_id[-1] for s in own.sessions] == ["2", "3", "1"]  # not the bundle imported as "Mai"
+    assert not own.shows_owner
+    lan = build_portfolio(store_records(with_lan, "lan", you="Mai"), index, "Lan")
+    assert [(s.owner, s.imported) for s in lan.sessions] == [("Lan (imported)", True)] * 2
+    assert lan.shows_owner and not lan.several_people
+    assert len(build_portfolio(store_records(with_lan, "WEI", you="Mai"), index).sessions) == 1
+
+
+def test_all_draws_one_line_per_person_and_says_whose_each_session_is(with_lan, data_dir):
+    index = ScenarioIndex([SCENARIOS], include_bundled=False)
+    portfolio = build_portfolio(store_records(with_lan, None, you="Mai"), index)
+    assert portfolio.several_people
+    trend = next(t for t in portfolio.trends() if t.key == "pct_open")
+    people = [person for person, _, _ in trend.by_person()]
+    assert sorted(people) == ["Lan (imported)", "Mai", "Mai (imported)", "Wei"]
+    assert {p.owner for p in portfolio.by_scenario()} == set(people)  # best and latest per person
+    html = render_template("html", "portfolio.html.j2", {"p": portfolio})
+    doc = parse(html)
+    chart = html[html.index('<svg class="trend"'):html.index("</svg>", html.index('<svg class="trend"'))]
+    # Mai's three sessions make a line, Lan's two another; everyone's points have their own colour; a legend names them.
+    assert len({a.get("stroke") for t, a in doc.tags if t == "polyline"}) == 2  # Mai's and Lan's
+    assert len({a.get("fill") for t, a in doc.tags if t == "circle"}) == 4 and "Lan (imported)" in chart
+    md = render_template("md", "portfolio.md.j2", {"p": portfolio})
+    assert "| % open questions · Lan (imported) |" in md and "| % open questions · Mai |" in md
+
+
+def test_cli_portfolio_finds_a_trainee_in_any_case(with_lan, data_dir, capsys):
+    db = str(with_lan.path)
+    assert main(["--db", db, "--scenarios", str(SCENARIOS), "portfolio", "--trainee", "lan", "--format", "md",
+                 "-o", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Practice portfolio: Lan") and "2 session(s)" in out and "Lan (imported)" in out

@@ -287,3 +287,22 @@ def test_memory_given_as_a_path_is_still_in_memory(tmp_path: Path, monkeypatch: 
         store.save_session(make_record())
         assert store.path == ":memory:" and store.count_sessions() == 1
     assert list(tmp_path.iterdir()) == []  # no file called ':memory:' left behind
+
+
+def test_imported_sessions_are_marked_and_never_your_best(record, tmp_path):
+    """A colleague's imported session is listed as theirs, filtered out of yours, and its score
+    is not your "Best"."""
+    store = SessionStore(tmp_path / "s.db", trainee="Mai")
+    try:
+        store.save_session(record, score=2.0)
+        theirs = record.model_copy(update={"session_id": "1" * 32})
+        store.import_sessions([(theirs, "Lan", 3.5)])
+        listed = {s.id: s for s in store.list_sessions()}
+        assert listed[record.session_id].imported is False and listed[record.session_id].trainee == "Mai"
+        assert listed[theirs.session_id].imported is True and listed[theirs.session_id].trainee == "Lan"
+        assert listed[theirs.session_id].to_json()["imported"] is True
+        assert [s.id for s in store.list_sessions(imported=False)] == [record.session_id]
+        assert [s.id for s in store.list_sessions(imported=True)] == [theirs.session_id]
+        assert store.best_scores() == {record.scenario.id: 2.0}
+    finally:
+        store.close()
