@@ -18,7 +18,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from mitrainer.errors import MitrainerError, StoreError
-from mitrainer.i18n import resolve_language, set_language, t
+from mitrainer.i18n import current_language, normalise_language, resolve_language, set_language, t
 from mitrainer.settings import Preferences, Settings
 from mitrainer.text import visible
 from mitrainer.tui.collector import FullCollections
@@ -52,6 +52,8 @@ class TrainerApp(App):
         self._coder_started = False
         self._started = False
         self.full_collections = FullCollections()
+        # The language the trainee chose; a session speaks its scenario's language instead.
+        self.interface_language = current_language()
         saved = services.preferences().theme
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
 
@@ -112,12 +114,24 @@ class TrainerApp(App):
             self.save_preferences(theme=theme)
 
     # -- navigation ----------------------------------------------------------------------
+    def speak_scenario_language(self, scenario: Scenario) -> None:
+        """From the briefing to the summary a session speaks its scenario's language (a
+        Vietnamese scenario is practised in Vietnamese whatever the interface language), where
+        mitrainer has a catalog for it; screens built from now on use it."""
+        set_language(normalise_language(scenario.language) or self.interface_language)
+
+    def speak_interface_language(self) -> None:
+        """Back in the library: the language the trainee chose."""
+        set_language(self.interface_language)
+
     def open_briefing(self, scenario_id: str) -> None:
         loaded = self.services.scenario(scenario_id)
         if loaded is None or loaded.scenario is None:
             self.notify(t("app.no_scenario", id=scenario_id), severity="error")
             return
         from mitrainer.tui.screens.briefing import BriefingScreen
+
+        self.speak_scenario_language(loaded.scenario)
 
         self.push_screen(BriefingScreen(loaded.scenario, self.guided_by_default(loaded.scenario)))
 
@@ -138,6 +152,7 @@ class TrainerApp(App):
         from mitrainer.tui.screens.practice import PracticeScreen
 
         session = self.services.new_session(scenario, start)
+        self.speak_scenario_language(scenario)
         self.switch_screen(PracticeScreen(self.services.practice(session), guided))
         if start is not None:
             self.notify(t("start.notice", node=start.node), timeout=6)
@@ -145,6 +160,7 @@ class TrainerApp(App):
     def play_again(self, scenario: Scenario) -> None:
         from mitrainer.tui.screens.briefing import BriefingScreen
 
+        self.speak_scenario_language(scenario)
         self.switch_screen(BriefingScreen(scenario, self.guided_by_default(scenario)))
 
     def open_session(self, session_id: str) -> None:
@@ -174,6 +190,7 @@ class TrainerApp(App):
         from mitrainer.tui.screens.summary import SummaryScreen
 
         practice = self.services.practice(session)
+        self.speak_scenario_language(loaded.scenario)
         if session.ended_at:
             self.push_screen(SummaryScreen(practice))
         else:
@@ -222,7 +239,7 @@ class TrainerApp(App):
             if chosen is None:
                 return
             if self.save_preferences(**{k: v for k, v in chosen.to_values().items() if k != "theme"}):
-                set_language(chosen.language)
+                self.interface_language = set_language(chosen.language)
                 # Screens translate themselves when built: rebuild the home screen.
                 self.switch_screen(HomeScreen())
 

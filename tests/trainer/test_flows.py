@@ -608,3 +608,28 @@ def test_guided_choices_wrap_and_are_never_cut_in_a_small_terminal(db: Path) -> 
             await pilot.pause()
             assert choices.scroll_offset.y + choices.scrollable_content_region.height >= choices.virtual_size.height
     run(flow())
+
+
+def test_a_chinese_session_speaks_chinese_in_an_english_interface(db: Path) -> None:
+    """The session speaks its scenario's language from the briefing to the summary (no English
+    labels around Chinese feedback); back in the library, the interface language again."""
+    from mitrainer.i18n import current_language, text_in
+
+    async def flow():
+        app = make_app(db)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_ready(pilot)
+            assert current_language() == "en"
+            practice = await open_practice(pilot, "邻居")
+            assert current_language() == "zh"
+            await say(pilot, "你放心，你说的一切我都会绝对保密，谁都不会知道。")
+            sidebar = practice.query_one("#sidebar")
+            assert sidebar.query_one("#feedback").border_title == text_in("zh", "side.feedback")
+            shown = " ".join(str(s.render()) for s in sidebar.query(Static))
+            for key in ("side.try", "side.reflections", "side.questions"):
+                assert text_in("zh", key) in shown and text_in("en", key) not in shown
+            app.pop_screen()
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen) and current_language() == "en"
+            assert "Scenario" in str(app.screen.query_one("#library-status", Static).render())
+    run(flow())

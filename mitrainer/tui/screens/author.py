@@ -233,6 +233,7 @@ class AuthorWatch:
             return AuthorWaitScreen(self.target, [], start_problem(exc))
         services = self.app.services
         practice = services.practice(services.new_session(scenario, start))
+        self.app.speak_scenario_language(scenario)
         return AuthorPracticeScreen(practice, self.app.guided_by_default(scenario), self.target, loaded.warnings)
 
     def check(self) -> None:

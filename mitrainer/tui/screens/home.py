@@ -97,6 +97,7 @@ class HomeScreen(TrainerScreen):
         self.call_after_refresh(self.load_library)
 
     def on_screen_resume(self) -> None:
+        self.trainer.speak_interface_language()
         if self._library is not None:
             self.refresh_sessions()
             self.fill_library()
