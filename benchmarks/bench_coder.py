@@ -227,6 +227,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=1000, help="utterances to time per run")
     ap.add_argument("--child", choices=tuple(LANGUAGE_OF), help=argparse.SUPPRESS)
+    ap.add_argument("--only", metavar="CODERS",
+                    help="comma-separated runs to make (of rule-based, trained, trained-numpy-default, trained-vi, "
+                         "trained-zh; default: all)")
     args = ap.parse_args()
     if args.child:
         return child(args.child, args.n)
@@ -243,6 +246,9 @@ def main() -> int:
     print(f"{'coder':<12}{'threads':<18}{'beside it':<11}{'line':<12}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
           f"{'cpu p50':>9}{'cpu p99':>9}")
     runs = [("rule-based", True), ("trained", True), ("trained", False), ("trained-vi", True), ("trained-zh", True)]
+    if args.only:
+        wanted = set(args.only.split(","))
+        runs = [(name, app) for name, app in runs if (name if app else f"{name}-numpy-default") in wanted]
     for coder_name, app_threads in runs:
         for busy in (False, True):
             if busy:
