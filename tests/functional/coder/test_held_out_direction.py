@@ -8,9 +8,9 @@ prints the figures. Only the totals are read here, never the rows one by one.
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
+
+import pytest
 
 from mitrainer.codes import Direction
 from mitrainer.coding.model import TrainedCoder
