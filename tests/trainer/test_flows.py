@@ -235,6 +235,13 @@ def test_ending_early_keeps_the_session_as_ended_early(db: Path) -> None:
             await pilot.pause()
             assert isinstance(app.screen, SummaryScreen)
             assert "ended the session" in str(app.screen.query_one("#outcome", Static).render())
+            # One coded response is too few for the estimates: a dash in the column, said once below.
+            from mitrainer.tui.screens.summary import score_table
+
+            table = score_table(app.screen.score)
+            assert "not enough coded responses" in str(table.caption)
+            you = [str(cell) for cell in table.columns[1].cells]
+            assert "—" in you and not any("not enough" in cell for cell in you)
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, HomeScreen)

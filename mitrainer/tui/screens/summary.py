@@ -51,18 +51,24 @@ def score_table(score: coaching.SessionScore) -> Table:
     table.add_column(t("summary.col.band"), ratio=1)
     table.add_column(t("summary.col.fair"), justify="right", ratio=1)
     table.add_column(t("summary.col.good"), justify="right", ratio=1)
-    own = False
+    own = withheld = False
     for metric in score.metrics:
         style = BAND_RICH.get(metric.band or "", "")
         band = Text(t(f"band.{metric.band}") if metric.band else "", style)
         label = coaching.metric_label(metric)
         if metric.bands_from == "mitrainer" and (metric.fair is not None or metric.good is not None):
             own, label = True, label + " †"
-        table.add_row(label, Text(coaching.metric_display(metric), style), band,
+        # A withheld estimate is a dash here and explained once under the table (the
+        # explanation would not fit the narrow column).
+        withheld = withheld or metric.withheld
+        table.add_row(label, Text("—" if metric.withheld else coaching.metric_display(metric), style), band,
                       "" if metric.fair is None else metric.show(metric.fair),
                       "" if metric.good is None else metric.show(metric.good))
+    notes = [t("score.not_enough")] if withheld else []
     if own:
-        table.caption = t("summary.own_bands")
+        notes.append(t("summary.own_bands"))
+    if notes:
+        table.caption = "\n".join(notes)
         table.caption_justify = "left"
     return table
 
