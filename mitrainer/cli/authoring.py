@@ -151,9 +151,14 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
     scenario = load_for_play(args.scenario, [Path(p) for p in args.scenarios])
     text = graph.render(scenario, args.format)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+    return _write_or_print(text, args.output)
+
+
+def _write_or_print(text: str, output: Path | None) -> int:
+    """``text`` to the file ``-o`` names (saying so on stderr), else to stdout."""
+    if output:
+        output.write_text(text, encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -183,12 +188,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from mitrainer.editor_schema import schema_text
 
     text = schema_text(args.kind)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return EXIT_OK
+    return _write_or_print(text, args.output)
 
 
 def cmd_strings(args: argparse.Namespace) -> int:
