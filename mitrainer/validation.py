@@ -50,11 +50,13 @@ def validate_file(path: Path, coder: Coder | Callable[[], Coder | None] | None =
     diagnostics = loaded.diagnostics
     if loaded.ok and loaded.scenario is not None:
         from mitrainer.errors import sort_diagnostics
+        from mitrainer.scoring.exemplar_check import check_exemplars_judged_good
         from mitrainer.scoring.rubric_load import check_scenario_rubric
 
         file = display_path(path)
         # A scenario may name a rubric kept beside it, as well as a bundled one.
         extra = check_scenario_rubric(loaded.scenario.rubric, loaded.positions, file, search=(path.parent,))
+        extra += check_exemplars_judged_good(loaded.scenario, loaded.positions, file)
         if coder is not None:
             from mitrainer.scenario.talk_check import check_stated_directions, check_talk_labels
 

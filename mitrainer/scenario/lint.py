@@ -1,4 +1,4 @@
-"""MI-aware lint: warnings about scenarios that would teach the wrong lesson (M101–M104).
+"""MI-aware lint: warnings about scenarios that would teach the wrong lesson (M101–M105).
 
 The whole-scenario checks (``validate.py``) make sure a scenario runs; these make sure it
 rewards MI. A client who defends the status quo should respond to being heard; model
@@ -23,6 +23,7 @@ NO_MI_ANSWER = "M101"
 NARROW_EXEMPLARS = "M102"
 REFLECTING_LIKE_PERSUADING = "M103"
 GOOD_ENDING_ONLY_BY_RIGHTING_REFLEX = "M104"
+NOTE_FOR_MIXED_CODES = "M105"
 
 # What answers sustain talk and discord in MI: reflecting it (simple, complex, or in a
 # summary) or handing the choice back to the client.
@@ -56,6 +57,13 @@ def lint_scenario(scenario: Scenario, positions: PositionMap, file: str) -> list
     # reward or model skills they are not about.
     conversation = scenario.kind == "conversation"
     for nid, node in scenario.nodes.items():
+        for index, branch in enumerate(node.responses):
+            mixed = _mixed_note(branch)
+            if mixed:
+                warn(NOTE_FOR_MIXED_CODES, f"node '{nid}': one note for the righting reflex ({mixed[0]}) and for "
+                     f"{mixed[1]}; it cannot be true of both", ("nodes", nid, "responses", index, "note"),
+                     "split the branch: one for persuade and confront, one for the other codes, each with a "
+                     "note written for what it covers (the same goto and effects are fine)")
         if node.is_ending or not conversation:
             continue
         base = ("nodes", nid)
@@ -81,6 +89,21 @@ def lint_scenario(scenario: Scenario, positions: PositionMap, file: str) -> list
 
 
 _parse = lru_cache(maxsize=256)(SkillCode.parse)
+
+
+def _mixed_note(branch: Branch) -> tuple[str, str] | None:
+    """(righting-reflex codes, other codes) when a branch with a note is taken by both kinds.
+
+    A note is the scenario's teaching for the response that took the branch: one written for
+    persuading ("arguing makes him defend drinking") is false of plain information, and one
+    written for information is false of a confrontation.
+    """
+    when = branch.when
+    if when is None or not branch.note.strip():
+        return None
+    reflex = [c.value for c in when.skills if c.righting_reflex]
+    other = [c.value for c in when.skills if not c.righting_reflex]
+    return (", ".join(reflex), ", ".join(other)) if reflex and other else None
 
 
 def _name(code: SkillCode | str) -> str:

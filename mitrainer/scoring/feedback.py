@@ -26,7 +26,7 @@ from mitrainer.scoring.moments import (
     question_run,
 )
 from mitrainer.scoring.rubric import Rubric
-from mitrainer.scoring.rubric_load import session_rubric
+from mitrainer.scoring.rubric_load import session_focus, session_rubric
 from mitrainer.scoring.vocabulary import Category, Situation
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def judge_turn(session: Session, turn: Turn, rubric: Rubric | None = None) -> Ju
         node.exemplars if node is not None else (), rubric,
         response=turn.response, uncoded_reason=turn.coding.uncoded_reason, uncertain=turn.coding.uncertain,
         language=session.scenario.language, sides=node.sides if node is not None else None,
+        focus=session_focus(session.scenario),
     )
 
 
@@ -76,7 +77,7 @@ def _is_exemplar(response: str, exemplars: Sequence[Exemplar]) -> bool:
 def judge_response(current: CountedUtterance, previous: Sequence[CountedUtterance], client: ClientMoment,
                    exemplars: Sequence[Exemplar], rubric: Rubric, *, response: str = "",
                    uncoded_reason: str = "", uncertain: bool = False, language: str | None = None,
-                   sides: Sides | None = None) -> Judgement:
+                   sides: Sides | None = None, focus: Sequence[SkillCode] = ()) -> Judgement:
     """The feedback for one counted response to the ``client``'s line, given the utterances before it (pure).
 
     In order: a response that could not be coded; the righting reflex; the situation's rule for
@@ -85,6 +86,8 @@ def judge_response(current: CountedUtterance, previous: Sequence[CountedUtteranc
     ``language`` is the scenario's: the rubric's words and the placeholders' values (skill
     and DARN-CAT names) are given in it where there is a translation. ``sides`` are the
     author's change and sustain parts of the client's line, which the direction messages quote.
+    ``focus`` is a drill's skills: a response that does what the drill asks is good
+    (``drill_task``) unless the righting reflex or the rule for its direction says otherwise.
     """
     talk, subtype = client.talk, client.subtype
     base = client.situation
@@ -108,6 +111,12 @@ def judge_response(current: CountedUtterance, previous: Sequence[CountedUtteranc
             key_code = next(c for c in codes if c in rule.codes)
         elif SkillCode.SUMMARY in codes and _turns_since_summary(previous) >= (rubric.feedback.summary_after or 1):
             situation, verdict = Situation.SUMMARY, Verdict.GOOD
+        elif any(c in focus for c in codes):
+            # A drill asks for its skill: doing it is never marked down by the moment's code lists
+            # (an open question after sustain talk in the open-question drill), nor by a run of it.
+            if verdict is not Verdict.GOOD and Situation.DRILL_TASK in rubric.situations:
+                situation, verdict = Situation.DRILL_TASK, Verdict.GOOD
+                key_code = next(c for c in codes if c in focus)
         elif not _is_exemplar(response, exemplars):
             # A model response offered at this node is never marked down for a run of questions:
             # the trainee who chose it could not have avoided the rule.

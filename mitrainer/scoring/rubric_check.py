@@ -33,6 +33,7 @@ from mitrainer.scoring.rubric import (
 )
 from mitrainer.scoring.vocabulary import (
     JUDGED_SITUATIONS,
+    OPTIONAL_SITUATIONS,
     PLACEHOLDERS,
     SITUATION_VERDICTS,
     Category,
@@ -96,6 +97,8 @@ def check_complete(rubric: Rubric, report: Report) -> None:
     for situation in Situation:
         spec = rubric.situations.get(situation)
         if spec is None:
+            if situation in OPTIONAL_SITUATIONS:
+                continue
             report.missing(f"situation '{situation}' is missing", ("situations",))
             continue
         lists = ("good", "fair", "better") if situation in JUDGED_SITUATIONS else ("better",)

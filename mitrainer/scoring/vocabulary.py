@@ -26,6 +26,8 @@ class Situation(StrEnum):
     ADVICE_WITHOUT_PERMISSION = "advice_without_permission"
     SUMMARY = "summary"
     UNCODED = "uncoded"
+    # A drill's own skill (its ``focus``), done where the moment alone would judge it less than good.
+    DRILL_TASK = "drill_task"
 
 
 # Situations whose verdict comes from the code lists (the others are fixed moments).
@@ -53,7 +55,10 @@ SITUATION_VERDICTS: dict[Situation, tuple[Verdict, ...]] = {
     Situation.ADVICE_WITHOUT_PERMISSION: (Verdict.RIGHTING_REFLEX,),
     Situation.SUMMARY: (Verdict.GOOD,),
     Situation.UNCODED: (Verdict.FAIR,),
+    Situation.DRILL_TASK: (Verdict.GOOD,),
 }
+# Situations a rubric may leave out (written before they existed): without one, its rule does not apply.
+OPTIONAL_SITUATIONS = (Situation.DRILL_TASK,)
 
 
 class Category(StrEnum):
