@@ -1,4 +1,4 @@
-"""MI-aware lint (M101–M104): each warning fires on the mistake it names, and not on the fix."""
+"""MI-aware lint (M101–M105): each warning fires on the mistake it names, and not on the fix."""
 
 from __future__ import annotations
 
@@ -224,6 +224,34 @@ def test_drills_grade_one_skill_and_are_not_asked_for_more():
 """
     assert lint(node("sustain", drill_node, narrow), kind="drill") == []
     assert sorted(codes(lint(node("sustain", drill_node, narrow)))) == ["M101", "M102"]
+
+
+def test_m105_one_note_for_the_righting_reflex_and_information():
+    mixed = """\
+      - when: {skills: [persuade, confront, giving_information]}
+        goto: bad_end
+        note: Explaining the clinic's rules puts you on the clinic's side.
+      - when: {skills: [complex_reflection, simple_reflection]}
+        goto: good_end
+      - goto: bad_end
+"""
+    found = lint(node("sustain", mixed))
+    assert codes(found) == ["M105"]
+    assert "persuade, confront" in found[0][1] and "giving_information" in found[0][1]
+    split = mixed.replace("""      - when: {skills: [persuade, confront, giving_information]}
+        goto: bad_end
+        note: Explaining the clinic's rules puts you on the clinic's side.
+""", """      - when: {skills: [persuade, confront]}
+        goto: bad_end
+        note: Arguing makes him defend the way things are.
+      - when: {skills: [giving_information]}
+        goto: bad_end
+        note: Explaining the clinic's rules puts you on the clinic's side.
+""")
+    assert lint(node("sustain", split)) == []
+    # Without a note there is nothing to contradict; drills are checked too.
+    assert lint(node("sustain", mixed.replace("        note: Explaining the clinic's rules puts you on the clinic's side.\n", ""))) == []
+    assert "M105" in codes(lint(node("sustain", mixed), kind="drill"))
 
 
 def test_the_bundled_library_is_clean_under_the_lint():

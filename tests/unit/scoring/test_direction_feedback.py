@@ -55,10 +55,25 @@ def test_a_reflection_of_change_talk_towards_change_or_unjudged_stays_good(direc
 def test_after_sustain_talk_a_reflection_ending_on_change_is_good_and_one_ending_on_sustain_fair():
     ending_on_change = judge("sustain", SkillCode.COMPLEX_REFLECTION, Direction.CHANGE)
     assert ending_on_change.verdict is Verdict.GOOD
-    assert ending_on_change.headline == "You acknowledged the sustain talk and ended on change"
+    assert ending_on_change.headline == "You heard the sustain talk and turned towards change"
     ending_on_sustain = judge("sustain", SkillCode.COMPLEX_REFLECTION, Direction.SUSTAIN)
     assert ending_on_sustain.verdict is Verdict.FAIR
     assert ending_on_sustain.headline == "You reflected only the side that holds on"
+
+
+@pytest.mark.parametrize("code", [SkillCode.OPEN_QUESTION, SkillCode.AFFIRMATION])
+def test_after_sustain_talk_asking_about_or_affirming_the_change_side_is_good(code):
+    # What you ask about last grows too (MI-REFERENCE): a question about the change side is good,
+    # the same question about the sustain side, or not judged, only fair.
+    assert judge("sustain", code, Direction.CHANGE).verdict is Verdict.GOOD
+    assert judge("sustain", code, Direction.SUSTAIN).verdict is Verdict.FAIR
+    assert judge("sustain", code, None).verdict is Verdict.FAIR
+
+
+def test_after_discord_seeking_collaboration_is_good_and_an_open_question_fair():
+    # Shifting the focus to what would help repairs discord; a plain question moves on.
+    assert judge("discord", SkillCode.SEEKING_COLLABORATION, None).verdict is Verdict.GOOD
+    assert judge("discord", SkillCode.OPEN_QUESTION, None).verdict is Verdict.FAIR
 
 
 def test_the_righting_reflex_is_judged_before_direction():
