@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -54,6 +55,7 @@ class TrainerApp(App):
         self.full_collections = FullCollections()
         # The language the trainee chose; a session speaks its scenario's language instead.
         self.interface_language = current_language()
+        self._name_the_palette()
         saved = services.preferences().theme
         self.theme = saved if saved in self.available_themes else DEFAULT_THEME
 
@@ -119,10 +121,25 @@ class TrainerApp(App):
         Vietnamese scenario is practised in Vietnamese whatever the interface language), where
         mitrainer has a catalog for it; screens built from now on use it."""
         set_language(normalise_language(scenario.language) or self.interface_language)
+        self._name_the_palette()
 
     def speak_interface_language(self) -> None:
         """Back in the library: the language the trainee chose."""
         set_language(self.interface_language)
+        self._name_the_palette()
+
+    def _name_the_palette(self) -> None:
+        """Textual names its command-palette key "palette" in the footer, in English, whatever
+        the language: give that binding the words of the language spoken now. (Textual keeps
+        the binding in ``App._bindings``, with no public way to rename it.)"""
+        for key, bindings in self._bindings.key_to_bindings.items():
+            renamed = [replace(binding, description=t("app.palette"), tooltip=t("help.palette"))
+                       if binding.action in ("command_palette", "app.command_palette") else binding
+                       for binding in bindings]
+            if renamed != bindings:
+                self._bindings.key_to_bindings[key] = renamed
+        if self.is_running:
+            self.refresh_bindings()
 
     def open_briefing(self, scenario_id: str) -> None:
         loaded = self.services.scenario(scenario_id)
@@ -240,6 +257,7 @@ class TrainerApp(App):
                 return
             if self.save_preferences(**{k: v for k, v in chosen.to_values().items() if k != "theme"}):
                 self.interface_language = set_language(chosen.language)
+                self._name_the_palette()
                 # Screens translate themselves when built: rebuild the home screen.
                 self.switch_screen(HomeScreen())
 

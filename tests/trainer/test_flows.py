@@ -617,6 +617,12 @@ def test_guided_choices_wrap_and_are_never_cut_in_a_small_terminal(db: Path) -> 
     run(flow())
 
 
+def palette_key(screen) -> str:
+    from textual.widgets._footer import FooterKey
+
+    return next(key.description for key in screen.query(FooterKey) if key.has_class("-command-palette"))
+
+
 def test_a_chinese_session_speaks_chinese_in_an_english_interface(db: Path) -> None:
     """The session speaks its scenario's language from the briefing to the summary (no English
     labels around Chinese feedback); back in the library, the interface language again."""
@@ -635,8 +641,11 @@ def test_a_chinese_session_speaks_chinese_in_an_english_interface(db: Path) -> N
             shown = " ".join(str(s.render()) for s in sidebar.query(Static))
             for key in ("side.try", "side.reflections", "side.questions"):
                 assert text_in("zh", key) in shown and text_in("en", key) not in shown
+            # Textual's own footer key for the palette speaks the session's language too.
+            assert palette_key(practice) == text_in("zh", "app.palette")
             app.pop_screen()
             await pilot.pause()
             assert isinstance(app.screen, HomeScreen) and current_language() == "en"
+            assert palette_key(app.screen) == "palette"
             assert "Scenario" in str(app.screen.query_one("#library-status", Static).render())
     run(flow())
