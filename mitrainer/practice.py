@@ -16,6 +16,7 @@ from mitrainer.coding.base import ClientSides, ResponseCoding
 from mitrainer.engine.session import Session, SessionOver
 from mitrainer.errors import MitrainerError, StoreError
 from mitrainer.record.model import Feedback, Turn
+from mitrainer.scenario.model import Exemplar
 from mitrainer.scoring import SessionScore, feedback_for_turn, score_session, session_focus, session_rubric
 from mitrainer.scoring.rubric import Rubric
 from mitrainer.store.db import SessionStore
@@ -65,13 +66,27 @@ class Practice:
         The coder reads the conversation so far, ending with the client's line at this node
         (``Session.context``), and, where the node's author marked the change and sustain
         parts of a mixed line (``sides``), those parts: the direction judge uses them.
+
+        A node's model response or distractor sent as written (the hint put in the box
+        unchanged) is coded as its author coded it, as the same response chosen in guided mode
+        is: the trainee is judged on what the scenario modelled, which the validator has checked
+        against the rubric (S114) and, for its side, against the direction judge (S113).
         """
+        written = self.written_response(text)
+        if written is not None:
+            return written.coding()
         coder = self.session.coder
         if coder is None:
             raise MitrainerError("this session has no coder; pass a coding with the response")
         marked = self.session.node.sides
         sides = ClientSides(marked.change, marked.sustain) if marked is not None else None
         return coder.code_response(text, self.session.context(), sides)
+
+    def written_response(self, text: str) -> Exemplar | None:
+        """The node's exemplar or distractor whose text is ``text`` (spaces around it aside), else None."""
+        said = text.strip()
+        node = self.session.node
+        return next((item for item in (*node.exemplars, *node.distractors) if item.text.strip() == said), None)
 
     def take_turn(self, text: str, coding: ResponseCoding | None = None, *, guided: bool = False) -> TakenTurn:
         """Code, branch, judge and store one response; raises :class:`SessionOver` after the ending.

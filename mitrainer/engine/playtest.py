@@ -95,9 +95,7 @@ def choices_for(node: Node) -> list[Choice]:
     options: list[Choice] = []
     for source, items in (("exemplar", node.exemplars), ("distractor", node.distractors)):
         for item in items:
-            codes = [c for c in (SkillCode.parse(code) for code in item.codes) if c is not None]
-            options.append(Choice(item.text, ResponseCoding.manual(*codes, coder="author", direction=item.direction),
-                                  source))
+            options.append(Choice(item.text, item.coding(), source))
     for branch in node.responses:
         if branch.when is None:
             continue

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from mitrainer.codes import Difficulty, Direction, SkillCode, Stage, Subtype, TalkType
+from mitrainer.record.model import ResponseCoding
 from mitrainer.text import no_control
 
 SCHEMA_VERSION = 1
@@ -134,6 +135,16 @@ class Exemplar(_Model):
     why: Text = Field(description="why it fits (or, for a distractor, why it misses), shown in feedback")
     direction: Direction | None = Field(
         default=None, description="the side of the client's ambivalence this response strengthens (checked by the validator)")
+
+    @property
+    def skill_codes(self) -> tuple[SkillCode, ...]:
+        """Its codes as skill codes (names, chips or labels; unknown ones, warned of by S107, left out)."""
+        return tuple(code for code in (SkillCode.parse(name) for name in self.codes) if code is not None)
+
+    def coding(self, coder: str = "author") -> ResponseCoding:
+        """The author's coding of this response, its codes and stated direction: how a guided
+        choice is coded, and a model response sent as written (the hint put in the box unchanged)."""
+        return ResponseCoding.manual(*self.skill_codes, coder=coder, direction=self.direction)
 
 
 class DebriefVariant(_Model):

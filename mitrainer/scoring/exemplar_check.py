@@ -33,8 +33,8 @@ def exemplar_verdict(node: Node, exemplar: Exemplar, rubric: Rubric, focus: tupl
     """How the feedback judges ``exemplar`` sent as written at ``node`` (its stated codes and direction)."""
     asks = node.asks if node.asks is not None else asks_a_question(node.client, node.talk)
     moment = ClientMoment(node.talk, node.subtype, asks)
-    codes = tuple(c for c in (SkillCode.parse(text) for text in exemplar.codes) if c is not None)
-    counted = CountedUtterance(with_permission(codes, rubric, False, asks), moment, True, False, exemplar.direction)
+    counted = CountedUtterance(with_permission(exemplar.skill_codes, rubric, False, asks), moment, True, False,
+                               exemplar.direction)
     return judge_response(counted, (), moment, node.exemplars, rubric, response=exemplar.text,
                           sides=node.sides, focus=focus).verdict
 

@@ -60,7 +60,7 @@ class HintDialog(TrainerModal[str | None]):
         super().__init__()
         self.by_skill: dict[SkillCode, Exemplar] = {}
         for exemplar in exemplars:
-            codes = parse_codes(list(exemplar.codes))
+            codes = exemplar.skill_codes
             if codes and codes[0] not in self.by_skill:
                 self.by_skill[codes[0]] = exemplar
         self.chosen: Exemplar | None = None

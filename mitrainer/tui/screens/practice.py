@@ -23,7 +23,6 @@ from mitrainer.text import clean_text
 from mitrainer.tui.messages import GuidedChoiceMade, ResponseSubmitted
 from mitrainer.tui.screens.base import TrainerScreen
 from mitrainer.tui.screens.dialogs import ConfirmDialog, HintDialog
-from mitrainer.tui.widgets.chips import parse_codes
 from mitrainer.tui.widgets.conversation import Conversation
 from mitrainer.tui.widgets.guided import GuidedChoices, guided_choices
 from mitrainer.tui.widgets.response_box import MAX_RESPONSE_CHARS, ResponseBox
@@ -139,9 +138,7 @@ class PracticeScreen(TrainerScreen):
 
     @on(GuidedChoiceMade)
     async def guided_choice(self, event: GuidedChoiceMade) -> None:
-        coding = ResponseCoding.manual(*parse_codes(list(event.choice.codes)), coder="guided",
-                                       direction=event.choice.direction)
-        await self.take_turn(event.choice.text, coding, guided=True)
+        await self.take_turn(event.choice.text, event.choice.coding(coder="guided"), guided=True)
 
     async def take_turn(self, text: str, coding: ResponseCoding | None = None, guided: bool = False) -> bool:
         """Take the response through the practice (code, branch, judge, store), then show it.

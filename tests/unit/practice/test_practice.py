@@ -124,3 +124,29 @@ def test_play_without_save_leaves_no_database(tmp_path, capsys, monkeypatch):
     answers.write_text("So the wine is your way to unwind.\n", encoding="utf-8")
     assert main(["--scenarios", str(FIXTURE.parent), "play", "evening-drinks", "--responses", str(answers)]) == 0
     assert not (tmp_path / "data").exists()
+
+
+class CountingCoder(RuleBasedCoder):
+    """The rule-based coder, counting the responses it is asked to read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: list[str] = []
+
+    def code_response(self, text, context=(), sides=None):
+        self.read.append(text)
+        return super().code_response(text, context, sides)
+
+
+def test_a_model_response_sent_as_written_is_coded_as_its_author_coded_it(scenario):
+    # The hint put in the box unchanged is judged as the same guided choice is (#17): on the
+    # author's codes and stated direction, which the validator checks (S114, S113).
+    coder = CountingCoder()
+    practice = Practice(Session(scenario, seed=7, coder=coder))
+    exemplar = practice.session.node.exemplars[0]
+    coding = practice.code(f"  {exemplar.text} ")
+    assert coding.coder == "author" and coding.counted(0.0) == exemplar.skill_codes
+    assert coding.direction == exemplar.direction and coder.read == []
+    # Anything else is the coder's to read.
+    practice.code(exemplar.text + " Tell me more.")
+    assert coder.read == [exemplar.text + " Tell me more."]
