@@ -67,6 +67,7 @@ nodes:
         why: "Adds the unspoken part: doubt about the point of coming."
       - text: "What made you decide to come anyway?"
         codes: [open_question]
+        direction: change  # it asks about the side that brought them here
         why: "Invites the client's own reasons for being here."
 
   pushes_back:
@@ -82,7 +83,7 @@ nodes:
         codes: [complex_reflection]
         why: "Reflecting the discord instead of defending yourself lowers it."
       - text: "What would you like to get out of today, if anything?"
-        codes: [open_question]
+        codes: [seeking_collaboration, open_question]
         why: "Hands the agenda back to the client."
       - text: "It's really up to you what happens next."
         codes: [emphasizing_autonomy]
