@@ -202,3 +202,22 @@ def test_a_reload_that_fails_unexpectedly_is_a_message_not_a_crash(db: Path, tmp
             assert any("disk on fire" in str(n.message) for n in app._notifications)
 
     run(flow())
+
+
+def test_an_author_trying_a_vietnamese_scenario_sees_it_in_vietnamese(db: Path) -> None:
+    # The practice screen opens over the library at once; the library's first resume, handled
+    # after that, must not switch the session back to the interface language (English here).
+    from mitrainer.i18n import current_language, text_in
+    from mitrainer.paths import bundled_scenarios
+
+    async def flow():
+        app = author_app(db, bundled_scenarios() / "hanoi-outreach-vi.yaml")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_ready(pilot)
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, AuthorPracticeScreen) and current_language() == "vi"
+            shown = " ".join(str(s.render()) for s in screen.query(Static))
+            for key in ("side.reflections", "side.questions"):
+                assert text_in("vi", key) in shown and text_in("en", key) not in shown
+    run(flow())

@@ -97,7 +97,11 @@ class HomeScreen(TrainerScreen):
         self.call_after_refresh(self.load_library)
 
     def on_screen_resume(self) -> None:
-        self.trainer.speak_interface_language()
+        # Back in the library, the trainee's language again; but not when another screen was
+        # pushed over this one before its first resume was handled (``mitrainer author`` opens
+        # a practice screen straight away, already speaking its scenario's language).
+        if self.app.screen is self:
+            self.trainer.speak_interface_language()
         if self._library is not None:
             self.refresh_sessions()
             self.fill_library()
