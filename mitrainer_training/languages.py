@@ -62,8 +62,10 @@ class LineExample:
 
 def example_paths(language: str) -> list[Path]:
     """The language's examples files that exist: the authors' first, then the developer's
-    (general, then the direction sets: one ambivalent client line, three responses)."""
-    names = (f"examples-{language}.csv", f"examples-{language}-more.csv", f"examples-{language}-direction.csv")
+    (general, then the direction sets: one ambivalent client line, three responses), then the
+    second direction sets (adapted from the English ones by native writers)."""
+    names = (f"examples-{language}.csv", f"examples-{language}-more.csv", f"examples-{language}-direction.csv",
+             f"examples-{language}-direction-2.csv")
     return [DATA / name for name in names if (DATA / name).is_file()]
 
 

@@ -18,7 +18,9 @@ from mitrainer_training.exemplars import DISAGREEMENTS_DOC, Agreement, code_case
 pytestmark = pytest.mark.slow  # the committed coder codes every exemplar of the bundled library (about 15 s)
 
 # Measured 0.934 with the committed model (linear heads + encoder coding with 32 word
-# pieces, see docs/coder.md); a small margin for retraining noise.
+# pieces, see docs/coder.md); 0.908 (1158/1275) after the library's model responses were
+# rewritten to be judged good where they stand (S114: more "reflection, then a question"
+# exemplars, whose primary code is a judgement call); a small margin for retraining noise.
 AGREEMENT_FLOOR = 0.90
 
 
