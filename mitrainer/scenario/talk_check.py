@@ -58,10 +58,10 @@ def reads_language(language: str) -> bool:
 
     S112's threshold was set against the English coder; the Vietnamese and Chinese coders
     learn client talk from a few hundred lines, too few to second-guess an author. S113 asks
-    the direction to be right when it warns: the English judge agrees with 0.82 of held-out
-    directions; the Vietnamese and Chinese heads agree with about 0.7 of the directions the
-    bundled vi and zh scenarios state, so a warning would be wrong about a third of the time
-    (docs/coder.md, "Vietnamese and Chinese")."""
+    the direction to be right when it warns: the English judge agrees with 0.85 of held-out
+    directions; the Vietnamese and Chinese heads, though 0.85–0.88 on held-out responses, agree
+    with only 0.76 of the directions the bundled vi and zh scenarios state, most disagreements
+    being the judge's errors (docs/coder.md, "Vietnamese and Chinese")."""
     return language.lower().split("-")[0] == "en"
 
 

@@ -17,7 +17,7 @@ from mitrainer.codes import SkillCode
 from mitrainer.i18n import LANGUAGES, current_language, skill_label, t
 from mitrainer.settings import Preferences
 from mitrainer.tui.screens.base import TrainerModal
-from mitrainer.tui.widgets.chips import chip, parse_codes
+from mitrainer.tui.widgets.chips import chip
 
 if TYPE_CHECKING:
     from mitrainer.scenario.model import Exemplar
