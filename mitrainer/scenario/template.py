@@ -67,8 +67,8 @@ nodes:
         why: "Adds the unspoken part: doubt about the point of coming."
       - text: "What made you decide to come anyway?"
         codes: [open_question]
-        direction: change  # it asks about the side that brought them here
         why: "Invites the client's own reasons for being here."
+        direction: change  # it asks about the side that brought them here
 
   pushes_back:
     client: "See, this is what everyone does. Lecturing me."

@@ -10,8 +10,8 @@ import pytest
 
 from mitrainer.cache import ResultCache, cache_dir, content_key
 from mitrainer.cli import main
-from mitrainer.codes import TalkType
-from mitrainer.coding.base import ClientCoding
+from mitrainer.codes import Direction, SkillCode, TalkType
+from mitrainer.coding.base import ClientCoding, ResponseCoding
 from mitrainer.scenario.load import load_scenario
 from mitrainer.scenario.talk_check import check_talk_labels
 from mitrainer.scenario.template import render
@@ -30,8 +30,10 @@ class CountingCoder:
         return ClientCoding(talk=TalkType.NEUTRAL, confidence=0.99,
                             scores={"neutral": 0.99, "change": 0.005, "sustain": 0.005})
 
-    def code_response(self, text, context=()):
-        raise AssertionError("not used by the talk check")
+    def code_response(self, text, context=(), sides=None):
+        # The stated-direction check (S113) reads the template's one exemplar that states a
+        # side ("What made you decide to come anyway?", change); agree with it.
+        return ResponseCoding.manual(SkillCode.OPEN_QUESTION, direction=Direction.CHANGE)
 
 
 @pytest.fixture

@@ -95,12 +95,14 @@ def test_a_stated_direction_the_judge_does_not_give_is_a_warning_at_its_key():
     coder = DirectionStub()
     found = check_stated_directions(loaded.scenario, loaded.positions, "directions.yaml", coder)
     # "Coming here wasn't your idea." is judged change against its stated sustain; the
-    # reflection that names the sister agrees; exemplars without a direction are not coded.
+    # reflection that names the sister and the template's question about why they came (stated
+    # change) agree; exemplars without a direction are not coded.
     assert [d.code for d in found] == [DIRECTION_DOUBTED] and not found[0].is_error
     assert "exemplar 1 states direction sustain" in found[0].message and "reads it as change" in found[0].message
     assert found[0].position.line == text[:text.index("direction: sustain")].count("\n") + 1
     assert [t for t, _, _ in coder.seen] == [
-        "Coming here wasn't your idea.", "You're here for your sister, and part of you wonders what this is all for."]
+        "Coming here wasn't your idea.", "You're here for your sister, and part of you wonders what this is all for.",
+        "What made you decide to come anyway?"]
     # Each is read after its node's client line, with the sides the author marked.
     _, client, sides = coder.seen[0]
     assert client.startswith("I'm not sure why I'm here") and sides.sustain == "My sister made the appointment."

@@ -13,7 +13,7 @@ PUSHES_BACK_EXEMPLARS = """    exemplars:
         codes: [complex_reflection]
         why: "Reflecting the discord instead of defending yourself lowers it."
       - text: "What would you like to get out of today, if anything?"
-        codes: [open_question]
+        codes: [seeking_collaboration, open_question]
         why: "Hands the agenda back to the client."
       - text: "It's really up to you what happens next."
         codes: [emphasizing_autonomy]
