@@ -302,3 +302,27 @@ def test_on_a_narrow_terminal_the_agreement_panel_scrolls_instead_of_dropping_co
             assert panel.scroll_x > 0 and app.screen.index == 0
 
     run(drive())
+
+
+def test_a_machine_code_below_the_counting_threshold_is_dimmed_and_said_not_counted(record: SessionRecord,
+                                                                                    tmp_path: Path) -> None:
+    # As in the trainer's chips and the exports: shown, but visibly not the machine's code.
+    from mitrainer.record.model import CodeScore, ResponseCoding
+
+    coding = ResponseCoding(primary=C.COMPLEX_REFLECTION, codes=(CodeScore(code=C.COMPLEX_REFLECTION, confidence=0.9),
+                                                                 CodeScore(code=C.CLOSED_QUESTION, confidence=0.3)))
+    turns = (record.turns[0].model_copy(update={"coding": coding}), *record.turns[1:])
+    shown = record.model_copy(update={"turns": turns})
+
+    async def drive() -> None:
+        app = ReviewApp(shown, "Mai", tmp_path / "r.review.json", "Wei")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            line = app.screen.query_one("#machine").render()
+            dimmed = "".join(line.plain[span.start:span.end] for span in line.spans if "dim" in str(span.style))
+            assert "Closed question 0.30 (not counted)" in dimmed
+            assert "Complex reflection 0.90" in line.plain and "Complex reflection" not in dimmed
+            # Nor is it the machine's code in the agreement.
+            assert app.screen.machine[0] == (C.COMPLEX_REFLECTION, frozenset({C.COMPLEX_REFLECTION}))
+
+    run(drive())

@@ -32,7 +32,8 @@ from mitrainer.codes import SKILLS, SkillCode
 from mitrainer.errors import MitrainerError
 from mitrainer.export.review import Review, agreement, kappa_table, load_reviews, machine_codings, save_review
 from mitrainer.i18n import skill_label, t
-from mitrainer.record.model import ClientLine, SessionRecord
+from mitrainer.record.model import ClientLine, ResponseCoding, SessionRecord
+from mitrainer.scoring.rubric_load import get_rubric
 from mitrainer.tui.screens.base import TrainerModal, TrainerScreen, translate_bindings
 from mitrainer.tui.screens.dialogs import HelpScreen
 
@@ -213,8 +214,30 @@ class ReviewScreen(TrainerScreen):
         self.also = also
         self.review = load_reviews(review_file, (), record)
         self.combined = self._combine()  # with the --also files: what the agreement panel compares
-        self.machine = machine_codings(record)
+        # The codes the scores count: below this confidence a machine code is shown dimmed.
+        self.min_confidence = float(get_rubric().counting.min_confidence or 0.0)
+        self.machine = machine_codings(record, self.min_confidence)
         self.index = 0
+
+    def _machine_line(self, coding: ResponseCoding) -> Text:
+        """The machine's codes with their confidences; a code below the counting threshold is
+        dimmed and said to be not counted, as the trainer's chips and the exports show it (it
+        is not the machine's code in the agreement either: :func:`machine_codings`)."""
+        if coding.primary is None:
+            return Text(t("review.machine_uncoded", reason=coding.uncoded_reason), style="cyan")
+        counted = coding.counted(self.min_confidence)
+        before, _, after = t("review.machine", codes="\0").partition("\0")
+        line = Text(before, style="cyan")
+        for i, score in enumerate(coding.codes):
+            if i:
+                line.append(", ", style="cyan")
+            if score.code in counted:
+                line.append(f"{skill_label(score.code)} {score.confidence:.2f}", style="cyan")
+            else:
+                line.append(f"{skill_label(score.code)} {score.confidence:.2f} ({t('report.not_counted')})",
+                            style="dim italic")
+        line.append(after + (t("review.not_sure") if coding.uncertain else ""), style="cyan")
+        return line
 
     def _combine(self) -> Review:
         combined = Review(self.record.session_id, list(self.review.reviewers), self.review.created_by)
@@ -305,13 +328,7 @@ class ReviewScreen(TrainerScreen):
             line.append(f" [{talk}]", style="dim")
         self.query_one("#client", Static).update(line)
         self.query_one("#response", Static).update(Text.assemble((t("review.response"), "bold blue"), turn.response))
-        coding = turn.coding
-        if coding.primary is not None:
-            codes = ", ".join(f"{skill_label(c.code)} {c.confidence:.2f}" for c in coding.codes)
-            machine = t("review.machine", codes=codes) + (t("review.not_sure") if coding.uncertain else "")
-        else:
-            machine = t("review.machine_uncoded", reason=coding.uncoded_reason)
-        self.query_one("#machine", Static).update(Text(machine, style="cyan"))
+        self.query_one("#machine", Static).update(self._machine_line(turn.coding))
         judgement = turn.feedback.judgement if turn.feedback is not None else None
         if judgement is not None:
             label = t(f"verdict.{judgement.verdict.value}")
