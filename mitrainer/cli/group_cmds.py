@@ -196,6 +196,7 @@ def _print_group_table(report) -> None:
             out.print("  " + escape(f"{say('ending')}{say('colon')}{ending} ({separator.join(m.name for m in members)})"))
         if len(group.members) < 2:
             continue
+        _print_same_moments(out, group, say)
         for point in group.branch_points(limit=10):
             out.print("  " + escape(say("group_table.split", turn=point.turn, node=point.title)))
             for option in point.options:
@@ -208,3 +209,30 @@ def _print_group_table(report) -> None:
             if d.turn:
                 out.print("  " + escape(say("group_table.parted", first=d.first.name, second=d.second.name,
                                             turn=d.turn)))
+
+
+# How much of "the same moment" a terminal shows; the HTML and Markdown reports show it all.
+MOMENTS_SHOWN = 8
+VISITS_SHOWN = 6
+
+
+def _print_same_moments(out, group, say) -> None:
+    """Each point of the scenario two or more members reached: what each said there, its codes
+    and where it led (the group report's "same moment" section, shortened for a terminal)."""
+    from rich.markup import escape
+
+    moments = group.moments()
+    if not moments:
+        return
+    out.print("  [bold]" + escape(say("same_moment")) + "[/]")
+    for moment in moments[:MOMENTS_SHOWN]:
+        out.print("  " + escape(f"{moment.title}{say('colon')}“{moment.client_line}”"))
+        for visit in moment.visits[:VISITS_SHOWN]:
+            codes = f" ({', '.join(code.chip for code in visit.codes)})" if visit.codes else ""
+            where = say("led_to", title=visit.next_title) if visit.next_title else say("stopped_here")
+            out.print("    " + escape(f"{visit.member.name} ({say('turn', number=visit.turn)}){say('colon')}"
+                                      f"“{visit.response}”{codes} — {where}"))
+        if len(moment.visits) > VISITS_SHOWN:
+            out.print("    [dim]" + escape(say("and_more", count=len(moment.visits) - VISITS_SHOWN)) + "[/]")
+    if len(moments) > MOMENTS_SHOWN:
+        out.print("  [dim]" + escape(say("and_more", count=len(moments) - MOMENTS_SHOWN)) + "[/]")

@@ -155,6 +155,9 @@ def test_cli_formats_and_bad_bundles(members, tmp_path, data_dir, capsys):
     out = capsys.readouterr().out
     assert "turn 1 at 'My doctor said I should talk to someone about the wine" in out
     assert "An / Bao: parted after turn 2" in out and "Overall" in out
+    # The same moment, member by member, as in the HTML and Markdown reports.
+    assert "The same moment, member by member" in out
+    assert f"Chi (Turn 1): “{PUSH[0]}” (PER) — led to: Everyone drinks a bit." in " ".join(out.split())
     assert "good" in out or "fair" in out or "below" in out  # bands in words, not colour alone
     assert main([*base, "--anonymise", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
