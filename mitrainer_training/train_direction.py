@@ -13,13 +13,16 @@ Training data (English):
   reflections that name the change topic, change-side ones in other words, double-sided
   reflections ending on either side, the righting reflex towards the status quo, discord,
   questions that invite the status quo);
+* ``mitrainer/coding/data/direction-en-3.csv``: a third author's responses to 166 new
+  ambivalent lines (change-side reflections of wanting, hope, "again" and identity in the
+  counsellor's own words; sustain-side reflections that name the change topic; short ones);
 * the counsellor rows of ``mitrainer/coding/data/examples.csv`` (their ``direction``
   column, answering the client line in ``context``);
 * for the side model also client lines with a talk label: the client rows of
   ``examples.csv`` and the English bundled scenarios' client lines (discord counts as
   sustain, as the judge's reading of direction does).
 
-Never the held-out set (``tests/coding/data/held-out-direction.csv``), which only
+Never the held-out sets (``tests/coding/data/held-out-direction*.csv``), which only
 ``python -m mitrainer_training.evaluate --direction`` reads.
 """
 
@@ -58,7 +61,10 @@ DIRECTION_DATA = REPO_ROOT / "mitrainer" / "coding" / "data" / "direction-en.csv
 # change-side ones in other words, double-sided reflections ending on either side, the
 # righting reflex towards the status quo, discord.
 HARD_CASES = REPO_ROOT / "mitrainer" / "coding" / "data" / "direction-en-2.csv"
-AMBIVALENT_SOURCES = ("direction-en", "direction-en-2")
+# A third author's responses to 166 new ambivalent lines, written for the misreadings the
+# library's authors met (change-side reflections of wanting, "again", identity; short ones).
+HARD_CASES_3 = REPO_ROOT / "mitrainer" / "coding" / "data" / "direction-en-3.csv"
+AMBIVALENT_SOURCES = ("direction-en", "direction-en-2", "direction-en-3")
 # 5-fold CV, responses to ambivalent lines (direction-en + direction-en-2): side C 1 0.818,
 # 3 0.821, 10 0.825 (0.825 / 0.814 on an earlier 430-row direction-en-2); 3 taken.
 SIDE_C = 3.0
@@ -90,7 +96,7 @@ class DirectionRow:
         return self.client or f"{self.source}:{self.text}"
 
 
-def load_rows(direction_csvs: Sequence[Path] = (DIRECTION_DATA, HARD_CASES),
+def load_rows(direction_csvs: Sequence[Path] = (DIRECTION_DATA, HARD_CASES, HARD_CASES_3),
               examples_csv: Path = EXAMPLES_PATH) -> list[DirectionRow]:
     """The training responses of the direction files (source: the file's stem) and of the examples."""
     rows: list[DirectionRow] = []
