@@ -50,45 +50,74 @@ def plain(value: Any, memo: dict[int, tuple[Any, Any]] | None = None) -> Any:
     divergences) are converted once and shared: the sandbox is immutable, so sharing is safe.
     """
     memo = {} if memo is None else memo
-    if isinstance(value, Markup) or value is None or type(value) in (str, int, float, bool):
+    kind = _kind(type(value))
+    if kind == "as_is":
         return value
-    if isinstance(value, enum.Enum):
+    if kind == "enum":
         return plain(value.value, memo)
-    if isinstance(value, PurePath):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, BaseModel):  # typed records (mitrainer.record): their JSON form is plain data
-        return plain(value.model_dump(mode="json"), memo)
-    for scalar in (str, int, float):  # subclasses of the plain scalars, reduced to them
-        if isinstance(value, scalar):
-            return scalar(value)
+    if kind == "text":
+        return str(value) if isinstance(value, PurePath) else value.isoformat()
+    if kind == "model":
+        # Typed records (mitrainer.record): their JSON form is plain data already (dicts with
+        # text keys, lists, text, numbers, booleans, None), and a fresh copy: nothing to walk.
+        return value.model_dump(mode="json")
+    if kind in ("str", "int", "float"):  # subclasses of the plain scalars, reduced to them
+        return {"str": str, "int": int, "float": float}[kind](value)
     if id(value) in memo:
         return memo[id(value)][1]
-    if isinstance(value, dict):
+    if kind == "dict":
         result: Any = {}
         memo[id(value)] = (value, result)  # the value is kept alive so that its id is not reused
         result.update({_plain_key(k): plain(v, memo) for k, v in value.items()})
         return result
-    if isinstance(value, list | tuple):
+    if kind == "sequence":
         result = []
         memo[id(value)] = (value, result)
         result.extend(plain(v, memo) for v in value)
         return result
-    if isinstance(value, BaseModel):  # a session record's part: its JSON values, as a file holds them
-        return plain(value.model_dump(mode="json"), memo)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if kind == "dataclass":
         result = {}
         memo[id(value)] = (value, result)
         cls = type(value)
-        for f in dataclasses.fields(value):
-            result[f.name] = plain(getattr(value, f.name), memo)
+        for name in _field_names(cls):
+            result[name] = plain(getattr(value, name), memo)
         for name in _properties(cls):
             result[name] = plain(getattr(value, name), memo)
         for name in getattr(cls, "TEMPLATE_VALUES", ()):
             result[name] = plain(getattr(value, name)(), memo)
         return result
     raise TypeError(f"a template cannot be given a {type(value).__name__}: convert it to plain data")
+
+
+@functools.cache
+def _kind(cls: type) -> str:
+    """How :func:`plain` converts a value of this class, worked out once per class (a large
+    group report converts hundreds of thousands of values)."""
+    if issubclass(cls, Markup) or cls in (str, int, float, bool, type(None)):
+        return "as_is"
+    if issubclass(cls, enum.Enum):
+        return "enum"
+    if issubclass(cls, PurePath | datetime | date):
+        return "text"
+    if issubclass(cls, BaseModel):
+        return "model"
+    for scalar in (str, int, float):
+        if issubclass(cls, scalar):
+            return scalar.__name__
+    if issubclass(cls, dict):
+        return "dict"
+    if issubclass(cls, list | tuple):
+        return "sequence"
+    if dataclasses.is_dataclass(cls):
+        return "dataclass"
+    return "refused"
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once per class (``dataclasses.fields`` on every
+    instance was an eighth of a 500-member group report)."""
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @functools.cache
@@ -127,12 +156,21 @@ class PlainDataSandbox(ImmutableSandboxedEnvironment):
         return left * right
 
     def _vocabulary(self) -> set[int]:
-        """The ids of the functions this environment itself offers (globals, and functions in a dict global)."""
+        """The ids of the functions this environment itself offers (globals, and functions in a dict global).
+
+        Worked out again only when the globals change (which values, or a dict global's size):
+        a report makes thousands of calls, and the catalogue of words among the globals is large."""
+        key = tuple((name, id(value), len(value) if isinstance(value, dict) else -1)
+                    for name, value in self.globals.items())
+        cached = getattr(self, "_vocabulary_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         found = set()
         for value in self.globals.values():
             found.add(id(value))
             if isinstance(value, dict):
                 found.update(id(v) for v in value.values())
+        self._vocabulary_cache = (key, found)
         return found
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
