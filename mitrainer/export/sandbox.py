@@ -50,7 +50,8 @@ def plain(value: Any, memo: dict[int, tuple[Any, Any]] | None = None) -> Any:
     divergences) are converted once and shared: the sandbox is immutable, so sharing is safe.
     """
     memo = {} if memo is None else memo
-    kind = _kind(type(value))
+    cls: type = type(value)
+    kind = _kind(cls)
     if kind == "as_is":
         return value
     if kind == "enum":
@@ -78,7 +79,6 @@ def plain(value: Any, memo: dict[int, tuple[Any, Any]] | None = None) -> Any:
     if kind == "dataclass":
         result = {}
         memo[id(value)] = (value, result)
-        cls = type(value)
         for name in _field_names(cls):
             result[name] = plain(getattr(value, name), memo)
         for name in _properties(cls):
