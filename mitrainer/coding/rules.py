@@ -206,7 +206,7 @@ CHANGE_TALK_CUES = {
                       rf"{_STEP_BACK}"),
     Subtype.TAKING_STEPS: _rx(r"\bi(?:'ve| have)? (?:already |finally |just )?(?:started (?:taking|going|walking|using the (?:patch|gum))|"
                               r"cut (?:down|back)|called|rang|phoned|booked|made (?:an|the) appointment|signed up|joined|"
-                              r"threw (?:away|out)|got rid of|poured|deleted|went to (?:my|a|the) "
+                              r"(?:threw|thrown) (?:away|out)|got(?:ten)? rid of|poured|deleted|went to (?:my|a|the) "
                               r"(?:first )?(?:meeting|group|session|appointment|doctor|gp|clinic))\b",
                               r"\bi (?:haven'?t|have not|didn'?t) (?:had a (?:drink|smoke|cigarette|bet|pint)|drunk|smoked|used|"
                               r"touched (?:it|a drop|the stuff)|gambled|placed a bet|missed a dose) (?:for|since|in|all|this)\b",

@@ -101,6 +101,7 @@ def test_client_talk(coder, text, talk):
     ("I'm ready to give it a go.", Subtype.ACTIVATION),
     ("I haven't had a drink since Sunday.", Subtype.TAKING_STEPS),
     ("I threw away the lighter last night.", Subtype.TAKING_STEPS),
+    ("I've already thrown out the lighters.", Subtype.TAKING_STEPS),
     ("I want to be awake for my son in the mornings.", Subtype.DESIRE),
 ])
 def test_plain_change_talk_is_heard(coder, text, subtype):
