@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from mitrainer import __version__
-from mitrainer.codes import SkillCode, Speaker, asks_a_question
+from mitrainer.codes import SkillCode, Speaker
 from mitrainer.coding.base import Coder, ResponseCoding, Utterance
 from mitrainer.errors import MitrainerError
 from mitrainer.record.model import ClientLine, Ending, Feedback, ScenarioRef, SessionRecord, Start, Turn
@@ -135,8 +135,8 @@ class Session:
         lines = node.lines()
         pick = random.Random(f"{self.seed}:{self.node_id}:{self.visits(self.node_id)}").randrange(len(lines))
         text = lines[pick]
-        asks = node.asks if node.asks is not None else asks_a_question(text, node.talk)
-        return ClientLine(node=self.node_id, text=text, cue=node.cue, talk=node.talk, subtype=node.subtype, asks=asks)
+        return ClientLine(node=self.node_id, text=text, cue=node.cue, talk=node.talk, subtype=node.subtype,
+                          asks=node.client_asks(text))
 
     def context(self, limit: int = 6) -> list[Utterance]:
         """The conversation so far, ending with the client's current line (coder context)."""

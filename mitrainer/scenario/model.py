@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from mitrainer.codes import Difficulty, Direction, SkillCode, Stage, Subtype, TalkType
+from mitrainer.codes import Difficulty, Direction, SkillCode, Stage, Subtype, TalkType, asks_a_question
 from mitrainer.record.model import ResponseCoding
 from mitrainer.text import no_control
 
@@ -207,6 +207,11 @@ class Node(_Model):
 
     def lines(self) -> list[str]:
         return [self.client, *self.variants]
+
+    def client_asks(self, line: str) -> bool:
+        """Whether the client asks the counsellor a direct question in ``line`` (this node's
+        line or one of its variants): the author's ``asks:``, else as :func:`asks_a_question` reads it."""
+        return self.asks if self.asks is not None else asks_a_question(line, self.talk)
 
 
 SourceHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mitrainer.codes import SkillCode, Verdict, asks_a_question
+from mitrainer.codes import SkillCode, Verdict
 from mitrainer.errors import Diagnostic, Severity
 from mitrainer.scoring.feedback import judge_response
 from mitrainer.scoring.moments import ClientMoment, CountedUtterance, with_permission
@@ -31,9 +31,8 @@ EXEMPLAR_NOT_GOOD = "S114"
 
 def exemplar_verdict(node: Node, exemplar: Exemplar, rubric: Rubric, focus: tuple[SkillCode, ...] = ()) -> Verdict:
     """How the feedback judges ``exemplar`` sent as written at ``node`` (its stated codes and direction)."""
-    asks = node.asks if node.asks is not None else asks_a_question(node.client, node.talk)
-    moment = ClientMoment(node.talk, node.subtype, asks)
-    counted = CountedUtterance(with_permission(exemplar.skill_codes, rubric, False, asks), moment, True, False,
+    moment = _moment(node)
+    counted = CountedUtterance(with_permission(exemplar.skill_codes, rubric, False, moment.asks), moment, True, False,
                                exemplar.direction)
     return judge_response(counted, (), moment, node.exemplars, rubric, response=exemplar.text,
                           sides=node.sides, focus=focus).verdict
@@ -47,8 +46,7 @@ def check_exemplars_judged_good(scenario: Scenario, positions: PositionMap, file
     for nid, node in scenario.nodes.items():
         if node.is_ending:
             continue
-        asks = node.asks if node.asks is not None else asks_a_question(node.client, node.talk)
-        moment = ClientMoment(node.talk, node.subtype, asks).situation.value.replace("_", " ")
+        situation = _moment(node).situation.value.replace("_", " ")
         for index, exemplar in enumerate(node.exemplars):
             verdict = exemplar_verdict(node, exemplar, rubric, focus)
             if verdict is Verdict.GOOD:
@@ -57,10 +55,15 @@ def check_exemplars_judged_good(scenario: Scenario, positions: PositionMap, file
             found.append(Diagnostic(
                 EXEMPLAR_NOT_GOOD, Severity.WARNING,
                 f"node '{nid}': exemplar {index + 1} ({', '.join(exemplar.codes)}{side}) is judged "
-                f"'{verdict.value}' after {moment} by the rubric '{rubric.id}'; a trainee who sends this model "
+                f"'{verdict.value}' after {situation} by the rubric '{rubric.id}'; a trainee who sends this model "
                 "response would be marked down", file, positions.of(("nodes", nid, "exemplars", index)),
                 _hint(node.talk.value if node.talk else "", verdict)))
     return found
+
+
+def _moment(node: Node) -> ClientMoment:
+    """The node's line as the feedback reads it (the line itself, not a variant)."""
+    return ClientMoment(node.talk, node.subtype, node.client_asks(node.client))
 
 
 def _hint(talk: str, verdict: Verdict) -> str:

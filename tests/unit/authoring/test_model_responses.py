@@ -17,21 +17,10 @@ from mitrainer.scoring import feedback_for_turn
 from mitrainer.scoring.exemplar_check import check_exemplars_judged_good
 from mitrainer.validation import validate_file
 from tests.sessions import codes, feedback_scenario
+from tests.unit.authoring.test_mi_lint import HEAD
 
-SCENARIO = """\
-schema_version: 1
-id: s114-demo
-title: S114 demo
-kind: {kind}
-{focus}topic: t
-setting: s
-difficulty: beginner
-minutes: 5
-learning_goals: [g]
-author: a
-persona: {{name: Sam, background: b, stage: contemplation}}
-start: opening
-nodes:
+# The MI-lint tests' scenario head (its 'opening' node comes next), then one node to judge.
+SCENARIO = HEAD + """\
   opening:
     client: "Drinking is how I relax, but the kids notice."
     talk: sustain
