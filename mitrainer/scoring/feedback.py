@@ -147,7 +147,8 @@ def judge_response(current: CountedUtterance, previous: Sequence[CountedUtteranc
         "change_side": side(sides.change if sides else "", "feedback.change_side"),
         "sustain_side": side(sides.sustain if sides else "", "feedback.sustain_side"),
     }
-    better = None if verdict is Verdict.GOOD else choose_exemplar(exemplars, spec.better or (), response)
+    # In a drill the better alternative shows the drill's own skill first, then the moment's.
+    better = None if verdict is Verdict.GOOD else choose_exemplar(exemplars, (*focus, *(spec.better or ())), response)
     return Judgement(
         verdict=verdict,
         headline=_fill(message.headline or "", values),
@@ -175,11 +176,13 @@ def choose_exemplar(exemplars: Sequence[Exemplar], preferred: Sequence[SkillCode
     Exemplars that model the righting reflex, or repeat the trainee's own words, are never
     offered.
     """
-    rank = {code: i for i, code in enumerate(preferred)}
+    rank: dict[SkillCode, int] = {}
+    for i, code in enumerate(preferred):
+        rank.setdefault(code, i)  # a code named twice ranks where it comes first
     best: tuple[int, int] | None = None
     chosen = None
     for index, exemplar in enumerate(exemplars):
-        codes = [c for c in (SkillCode.parse(text) for text in exemplar.codes) if c is not None]
+        codes = exemplar.skill_codes
         if any(c.righting_reflex for c in codes) or exemplar.text.strip() == response.strip():
             continue
         key = (min((rank[c] for c in codes if c in rank), default=len(rank)), index)

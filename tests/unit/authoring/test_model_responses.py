@@ -105,3 +105,16 @@ def test_a_drill_of_questions_is_not_marked_down_for_a_run_of_them():
     assert judged.verdict is Verdict.GOOD and judged.situation != "question_run"
     in_conversation = _judge("conversation", (), "open_question", previous=("open_question", "open_question"))
     assert in_conversation.verdict is Verdict.FAIR
+
+
+def test_a_drill_offers_its_own_skill_as_the_better_alternative():
+    # A closed question after change talk: the conversation offers the reflection first (the
+    # situation's 'better' list), the open-question drill its open question.
+    def better(kind, focus):
+        session = Session(feedback_scenario("change", kind=kind, focus=focus))
+        judged = feedback_for_turn(session, session.respond("Do you drink every day?", codes("closed_question")))
+        return judged.judgement.better.codes
+
+    assert better("conversation", ()) == ("complex_reflection",)
+    assert better("drill", ("open_question",)) == ("open_question",)
+
